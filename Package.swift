@@ -1,0 +1,41 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "spinecount",
+    products: [
+        .executable(name: "spinecount", targets: ["spinecount"]),
+        .library(name: "SpineKit", targets: ["SpineKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+    ],
+    targets: [
+        // libpng from the system (Debian: libpng-dev).
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
+        // libpng's classic API reports errors by longjmp, which Swift frames cannot survive,
+        // so every call that may fail lives in this small C target.
+        .target(name: "CPNGCodec", dependencies: ["CPNG"]),
+        .target(
+            name: "SpineKit",
+            dependencies: [
+                "CPNGCodec",
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "spinecount",
+            dependencies: [
+                "SpineKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SpineKitTests", dependencies: ["SpineKit"]),
+        .testTarget(name: "spinecountTests", dependencies: ["SpineKit"]),
+    ]
+)

@@ -1,0 +1,1 @@
+int spinecount_cpngcodec_placeholder(void);

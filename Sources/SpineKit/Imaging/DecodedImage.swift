@@ -1,0 +1,76 @@
+/// A PNG as decoded, before it is reduced to one channel.
+///
+/// Samples keep the file's own scale: a 16-bit file gives 0...65535, an 8-bit file
+/// 0...255, and 1/2/4-bit grey is expanded to 8 bits without rescaling beyond what
+/// libpng's `png_set_expand_gray_1_2_4_to_8` does (it scales to the 8-bit range).
+/// Palette images are expanded to RGB. Alpha, when present, is dropped.
+public struct DecodedImage: Sendable {
+    public enum ColorModel: String, Sendable {
+        case gray
+        case rgb
+    }
+
+    public let width: Int
+    public let height: Int
+    /// The file's bit depth as stored in IHDR (1, 2, 4, 8 or 16).
+    public let bitDepth: Int
+    public let colorModel: ColorModel
+    /// Interleaved samples, `channels` per pixel (1 for grey, 3 for RGB), row order.
+    public let samples: [UInt16]
+    /// Microns per pixel from the pHYs chunk (unit metre), when present and square.
+    public let micronsPerPixel: Double?
+
+    public var channels: Int { colorModel == .gray ? 1 : 3 }
+    /// The largest value a sample can take after decoding (255 or 65535).
+    public var maxSampleValue: Int { bitDepth == 16 ? 65535 : 255 }
+
+    public init(width: Int, height: Int, bitDepth: Int, colorModel: ColorModel,
+                samples: [UInt16], micronsPerPixel: Double?) {
+        precondition(samples.count == width * height * (colorModel == .gray ? 1 : 3),
+                     "sample count \(samples.count) does not fit \(width)x\(height) \(colorModel)")
+        self.width = width
+        self.height = height
+        self.bitDepth = bitDepth
+        self.colorModel = colorModel
+        self.samples = samples
+        self.micronsPerPixel = micronsPerPixel
+    }
+}
+
+/// How a colour image becomes the one intensity channel that is analysed.
+public enum ChannelSelection: String, Sendable, CaseIterable, Codable {
+    /// The brightest of red, green and blue: keeps any single-fluorophore channel at full scale.
+    case max
+    case red
+    case green
+    case blue
+    /// Rec. 709 luma weights (0.2126 R + 0.7152 G + 0.0722 B), with no gamma handling.
+    case luminance
+}
+
+extension DecodedImage {
+    /// The intensity image that is analysed, in the file's own scale.
+    public func grayImage(channel: ChannelSelection = .max) -> GrayImage {
+        let count = width * height
+        var out = [Float](repeating: 0, count: count)
+        samples.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { o in
+                if colorModel == .gray {
+                    for i in 0..<count { o[i] = Float(s[i]) }
+                    return
+                }
+                for i in 0..<count {
+                    let r = Float(s[3 * i]), g = Float(s[3 * i + 1]), b = Float(s[3 * i + 2])
+                    switch channel {
+                    case .max: o[i] = Swift.max(r, g, b)
+                    case .red: o[i] = r
+                    case .green: o[i] = g
+                    case .blue: o[i] = b
+                    case .luminance: o[i] = 0.2126 * r + 0.7152 * g + 0.0722 * b
+                    }
+                }
+            }
+        }
+        return GrayImage(width: width, height: height, pixels: out)
+    }
+}

@@ -1,0 +1,2 @@
+import SpineKit
+print("spinecount")
