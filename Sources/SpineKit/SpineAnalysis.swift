@@ -99,27 +99,98 @@ public struct ImageAnalysis: Sendable {
 }
 
 /// Every tunable of the analysis, in physical units, with its default and source.
-/// See `Docs/METHOD.md`.
+/// See `Docs/METHOD.md` for the reasoning behind each value.
 public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// Classification thresholds.
     public var rules: SpineClassifier.Rules
     /// Full width at half maximum of the microscope's point-spread function, microns.
-    /// `nil` estimates it from the image.
+    /// `nil` uses `defaultPSFFWHMMicrons`. Only the neck and head search widths depend on it;
+    /// widths themselves come from integrated intensity, which blur does not change.
     public var psfFWHMMicrons: Double?
+    /// Assumed PSF FWHM when none is given: 0.3 um, a confocal or two-photon objective of
+    /// NA 1.0-1.4 at 488-920 nm (lateral FWHM 0.2-0.4 um; Zipfel et al. 2003).
+    public var defaultPSFFWHMMicrons: Double
+    /// Gaussian denoising before segmentation, sigma in microns: about half the PSF sigma,
+    /// so noise drops without merging neighbouring spines.
+    public var smoothingSigmaMicrons: Double
+    /// Side of the blocks whose low percentile estimates the background, microns: larger
+    /// than a dendrite with its spines (about 5 um) so a block is never all neuron.
+    public var backgroundBlockMicrons: Double
+    /// The block percentile taken as background (0.3): correct while neuron covers less
+    /// than 70 % of a block.
+    public var backgroundPercentile: Double
+    /// A shaft must reach this many noise deviations (hysteresis seed).
+    public var shaftSeedSNR: Double
+    /// Shaft pixels are at least this fraction of the brightest intensity within
+    /// `shaftLocalMaximumMicrons`: a local half-maximum-like edge that keeps dim dendrites.
+    public var shaftRelativeThreshold: Double
+    public var shaftLocalMaximumMicrons: Double
+    /// Structures narrower than a disc of this radius (microns) are not shaft: necks,
+    /// thin spines and axons (radius 0.05-0.15 um; Harris et al. 1992; Shepherd & Harris
+    /// 1998) go, shafts (radius >= 0.3 um) stay.
+    public var shaftOpeningRadiusMicrons: Double
+    /// A centreline shorter than this is not a dendrite, microns.
+    public var minimumDendriteLengthMicrons: Double
+    /// Half-window of the centreline smoothing before its length is measured, microns.
+    public var centerlineSmoothingMicrons: Double
+    /// Length of the shaft stretches whose radial profile is modelled, microns.
+    public var profileSegmentMicrons: Double
+    /// Spines are searched up to this far from the shaft surface, microns: spines are at
+    /// most about 3 um long (Harris et al. 1992), and NeuronStudio attaches detached heads
+    /// within that reach (Rodriguez et al. 2008).
+    public var spineReachMicrons: Double
+    /// Residual intensity a spine must reach somewhere, in local noise deviations.
+    public var spineSeedSNR: Double
+    /// Residual intensity for a pixel to belong to a spine it touches, noise deviations.
+    public var spineMaskSNR: Double
+    /// Prominence that makes a second head in one blob a separate spine, noise deviations.
+    public var spineProminenceSNR: Double
+    /// ... and as a fraction of that head's height.
+    public var spineProminenceFraction: Double
+    /// Spines shorter than this from the shaft surface are ignored, microns
+    /// (NeuronStudio's minimum height, Rodriguez et al. 2008).
+    public var minimumSpineHeightMicrons: Double
+    /// Larger "heads" are not spines (out-of-focus blobs, cell bodies), microns.
+    public var maximumHeadDiameterMicrons: Double
+    /// A traced process thinner than this (microns, as measured: blur included) is an axon
+    /// unless it carries spines at `minimumThinDendriteDensityPerMicron` or more: axons are
+    /// about 0.1-0.3 um thick and bear no spines, dendrites 0.6-1.4 um (Harris et al. 1992).
+    public var axonRadiusMicrons: Double
+    /// With at least this many measurable necks, the blur is estimated from them rather
+    /// than assumed.
+    public var minimumNecksForBlurEstimate: Int
+    /// Which quantile of the neck widths is taken as the blur (0.2): necks (0.1-0.25 um;
+    /// Harris et al. 1992) are at or below the resolution limit, so their narrow end is
+    /// the blur itself.
+    public var blurEstimateQuantile: Double
+    /// Spines per micron that make a thin process a dendrite (0.2: a tenth of typical
+    /// cortical and hippocampal densities of 1-3 per micron).
+    public var minimumThinDendriteDensityPerMicron: Double
 
     public init(rules: SpineClassifier.Rules = .neuronstudio, psfFWHMMicrons: Double? = nil) {
         self.rules = rules
         self.psfFWHMMicrons = psfFWHMMicrons
-    }
-}
-
-/// The whole pipeline for one image: background, segmentation, shaft tracing, spine
-/// detection, measurement and classification.
-public enum SpineAnalysis {
-    /// Analyses one intensity image whose pixels are `micronsPerPixel` wide.
-    public static func analyze(_ image: GrayImage, micronsPerPixel: Double,
-                               parameters: AnalysisParameters = AnalysisParameters()) -> ImageAnalysis {
-        // The engine lands with its own issue; until then an image has no dendrites.
-        ImageAnalysis(width: image.width, height: image.height, micronsPerPixel: micronsPerPixel)
+        defaultPSFFWHMMicrons = 0.3
+        smoothingSigmaMicrons = 0.06
+        backgroundBlockMicrons = 5
+        backgroundPercentile = 0.3
+        shaftSeedSNR = 5
+        shaftRelativeThreshold = 0.4
+        shaftLocalMaximumMicrons = 1.5
+        shaftOpeningRadiusMicrons = 0.22
+        minimumDendriteLengthMicrons = 2
+        centerlineSmoothingMicrons = 0.4
+        profileSegmentMicrons = 3
+        spineReachMicrons = 3
+        spineSeedSNR = 4
+        spineMaskSNR = 2
+        spineProminenceSNR = 3
+        spineProminenceFraction = 0.25
+        minimumSpineHeightMicrons = 0.2
+        maximumHeadDiameterMicrons = 1.6
+        axonRadiusMicrons = 0.4
+        minimumThinDendriteDensityPerMicron = 0.2
+        minimumNecksForBlurEstimate = 8
+        blurEstimateQuantile = 0.2
     }
 }

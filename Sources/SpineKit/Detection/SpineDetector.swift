@@ -1,0 +1,120 @@
+/// Finds spines as significant residual intensity beside the shafts, and splits spines that
+/// touch at the dips between their heads.
+struct SpineDetector {
+    struct Settings {
+        /// A spine must contain a pixel this many noise deviations above the shaft model.
+        var seedSNR: Float
+        /// Pixels this many deviations above the model join a spine they touch.
+        var maskSNR: Float
+        /// Two heads in one blob are two spines when each rises this many deviations
+        /// above the saddle between them...
+        var prominenceSNR: Float
+        /// ...and by this fraction of its own height.
+        var prominenceFraction: Float
+        /// Spines are searched from this fraction of the local shaft radius outwards.
+        var innerRadiusFraction: Double
+        /// ...out to this far beyond the shaft surface, pixels.
+        var reachPixels: Double
+    }
+
+    /// One detected spine: its pixels and its brightest pixel.
+    struct Candidate {
+        var pixels: [Int]
+        var peak: Int
+    }
+
+    static func detect(model: ShaftModel, settings: Settings) -> [Candidate] {
+        let w = model.residual.width, h = model.residual.height
+        var z = GrayImage(width: w, height: h, repeating: 0)
+        for i in 0..<z.count {
+            guard let shaft = model.shaft(atPixel: i) else { continue }
+            let d = Double(model.centerlineDistance.pixels[i])
+            guard d >= settings.innerRadiusFraction * shaft.radius,
+                  d <= shaft.radius + settings.reachPixels else { continue }
+            z.pixels[i] = model.residual.pixels[i] / Swift.max(model.noise.pixels[i], 1e-6)
+        }
+        let mask = z.hysteresisMask(low: settings.maskSNR, high: settings.seedSNR)
+        let (labels, count) = mask.labeled(connectivity: .eight)
+        var candidates: [Candidate] = []
+        for pixels in labels.pixelLists(count: count).dropFirst() where !pixels.isEmpty {
+            candidates.append(contentsOf: split(pixels, residual: model.residual, noise: model.noise,
+                                                width: w, settings: settings))
+        }
+        return candidates
+    }
+
+    /// Splits one blob at its significant intensity peaks: pixels are visited from bright to
+    /// dark and merged with union-find; when two regions meet, the lower one counts as a
+    /// separate spine if its peak stands high enough above the meeting point (its prominence).
+    /// Pixels then go to the nearest peak through the blob (multi-source breadth-first).
+    static func split(_ pixels: [Int], residual: GrayImage, noise: GrayImage, width w: Int,
+                      settings: Settings) -> [Candidate] {
+        let order = pixels.sorted { residual.pixels[$0] > residual.pixels[$1] }
+        var local: [Int: Int] = [:]
+        for (k, p) in order.enumerated() { local[p] = k }
+        var parent = Array(0..<order.count)
+        var peakOf = Array(0..<order.count)  // root -> index of its highest pixel
+        var processed = [Bool](repeating: false, count: order.count)
+        var significant: [Int] = []
+        func find(_ a: Int) -> Int {
+            var a = a
+            while parent[a] != a {
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            }
+            return a
+        }
+        for (k, p) in order.enumerated() {
+            processed[k] = true
+            let x = p % w, y = p / w
+            var roots: [Int] = []
+            for dy in -1...1 {
+                for dx in -1...1 where dx != 0 || dy != 0 {
+                    let nx = x + dx, ny = y + dy
+                    guard nx >= 0, ny >= 0, let q = local[ny * w + nx], processed[q] else { continue }
+                    let r = find(q)
+                    if !roots.contains(r) { roots.append(r) }
+                }
+            }
+            guard !roots.isEmpty else { continue }
+            let level = residual.pixels[p]
+            let tallest = roots.max { residual.pixels[order[peakOf[$0]]] < residual.pixels[order[peakOf[$1]]] }!
+            for r in roots where r != tallest {
+                let peakValue = residual.pixels[order[peakOf[r]]]
+                let rise = peakValue - level
+                let needed = Swift.max(settings.prominenceSNR * noise.pixels[p], settings.prominenceFraction * peakValue)
+                if rise >= needed { significant.append(order[peakOf[r]]) }
+                parent[r] = tallest
+            }
+            parent[k] = tallest
+        }
+        significant.append(order[0])
+        if significant.count == 1 { return [Candidate(pixels: pixels, peak: order[0])] }
+
+        // Geodesic nearest peak.
+        var owner = [Int](repeating: -1, count: order.count)
+        var queue: [Int] = []
+        for (s, peak) in significant.enumerated() {
+            let k = local[peak]!
+            owner[k] = s
+            queue.append(k)
+        }
+        var head = 0
+        while head < queue.count {
+            let k = queue[head]
+            head += 1
+            let p = order[k], x = p % w, y = p / w
+            for dy in -1...1 {
+                for dx in -1...1 where dx != 0 || dy != 0 {
+                    let nx = x + dx, ny = y + dy
+                    guard nx >= 0, ny >= 0, let q = local[ny * w + nx], owner[q] < 0 else { continue }
+                    owner[q] = owner[k]
+                    queue.append(q)
+                }
+            }
+        }
+        var groups = [[Int]](repeating: [], count: significant.count)
+        for (k, p) in order.enumerated() where owner[k] >= 0 { groups[owner[k]].append(p) }
+        return zip(groups, significant).map { Candidate(pixels: $0, peak: $1) }
+    }
+}

@@ -1,0 +1,65 @@
+extension Raster where Pixel == Float {
+    /// Hysteresis thresholding (Canny 1986): pixels above `low` that are connected
+    /// (8-neighbours) to at least one pixel above `high`.
+    ///
+    /// Faint necks stay joined to their bright heads and shafts while isolated noise above
+    /// `low` is dropped.
+    public func hysteresisMask(low: Float, high: Float) -> BinaryMask {
+        precondition(low <= high, "hysteresis needs low <= high, got \(low) > \(high)")
+        var mask = BinaryMask(width: width, height: height, repeating: false)
+        guard !isEmpty else { return mask }
+        let w = width, h = height
+        var stack: [Int] = []
+        pixels.withUnsafeBufferPointer { src in
+            mask.withUnsafeMutableBufferPointer { m in
+                for i in 0..<src.count where src[i] >= high && !m[i] {
+                    m[i] = true
+                    stack.append(i)
+                    while let p = stack.popLast() {
+                        let px = p % w, py = p / w
+                        for dy in -1...1 {
+                            let ny = py + dy
+                            guard ny >= 0, ny < h else { continue }
+                            for dx in -1...1 {
+                                let nx = px + dx
+                                guard nx >= 0, nx < w else { continue }
+                                let q = ny * w + nx
+                                if !m[q] && src[q] >= low {
+                                    m[q] = true
+                                    stack.append(q)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return mask
+    }
+
+    /// Pixels at or above `threshold`.
+    public func thresholded(atLeast threshold: Float) -> BinaryMask {
+        mapped { $0 >= threshold }
+    }
+}
+
+extension Raster where Pixel == Bool {
+    /// Morphological opening by a disc of `radius` pixels (exact, through distance transforms):
+    /// removes every part of the shape narrower than the disc.
+    public func opened(radius: Double) -> BinaryMask {
+        guard radius > 0 else { return self }
+        let r2 = Float(radius * radius)
+        let halfWidth = distanceToBackground()
+        let eroded = halfWidth.mapped { $0 * $0 > r2 }
+        let grown = eroded.distanceToForeground().squaredDistance
+        return grown.mapped { $0 <= r2 }
+    }
+
+    /// Foreground pixels of components with at least `minimumPixels` pixels.
+    public func removingSmallComponents(minimumPixels: Int, connectivity: Connectivity = .eight) -> BinaryMask {
+        let (labels, count) = labeled(connectivity: connectivity)
+        var sizes = [Int](repeating: 0, count: count + 1)
+        for l in labels.pixels where l > 0 { sizes[Int(l)] += 1 }
+        return labels.mapped { $0 > 0 && sizes[Int($0)] >= minimumPixels }
+    }
+}
