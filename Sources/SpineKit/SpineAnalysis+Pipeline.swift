@@ -7,18 +7,13 @@ public enum SpineAnalysis {
     public static func analyze(_ image: GrayImage, micronsPerPixel: Double,
                                parameters: AnalysisParameters = AnalysisParameters()) -> ImageAnalysis {
         precondition(micronsPerPixel > 0, "pixel size must be positive, got \(micronsPerPixel)")
-        var timings = StageTimings()
-        var clock = ContinuousClock.now
-        func lap(_ stage: String) {
-            let now = ContinuousClock.now
-            let d = now - clock
-            timings.seconds[stage, default: 0] += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-            clock = now
-        }
+        var stopwatch = Stopwatch()
         let px = { (microns: Double) in microns / micronsPerPixel }
-        let psfFWHM = parameters.psfFWHMMicrons ?? parameters.defaultPSFFWHMMicrons
+        let smoothingFWHM = 2.3548 * parameters.smoothingSigmaMicrons
+        let assumedPSF = parameters.psfFWHMMicrons ?? parameters.defaultPSFFWHMMicrons
+        let assumedBlurFWHM = (assumedPSF * assumedPSF + smoothingFWHM * smoothingFWHM).squareRoot()
         var result = ImageAnalysis(width: image.width, height: image.height,
-                                   micronsPerPixel: micronsPerPixel, psfFWHMMicrons: psfFWHM)
+                                   micronsPerPixel: micronsPerPixel, psfFWHMMicrons: assumedPSF)
         guard image.width >= 3, image.height >= 3 else { return result }
 
         // 1. Background and noise.
@@ -29,27 +24,32 @@ public enum SpineAnalysis {
         for i in 0..<flat.count { flat.pixels[i] -= background.pixels[i] }
         let smoothed = flat.gaussianBlurred(sigma: px(parameters.smoothingSigmaMicrons))
         let noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed), 1e-6)
-        lap("background")
+        stopwatch.lap("background", into: &result.timings)
 
         // 2. Shaft segmentation: significant, locally bright, and wider than a neck.
         let localMax = smoothed.maximumFiltered(radius: Swift.max(1, Int(px(parameters.shaftLocalMaximumMicrons).rounded())))
         let seed = Float(parameters.shaftSeedSNR) * noise
+        let relative = Float(parameters.shaftRelativeThreshold)
         var shaftCandidates = BinaryMask(width: image.width, height: image.height, repeating: false)
         for i in 0..<smoothed.count {
             let v = smoothed.pixels[i]
-            shaftCandidates.pixels[i] = v >= seed && v >= Float(parameters.shaftRelativeThreshold) * localMax.pixels[i]
+            shaftCandidates.pixels[i] = v >= seed && v >= relative * localMax.pixels[i]
         }
         let shaftMask = shaftCandidates.opened(radius: px(parameters.shaftOpeningRadiusMicrons))
-        lap("segmentation")
+        stopwatch.lap("segmentation", into: &result.timings)
 
         // 3. Centrelines.
         let tracer = ShaftTracer(minimumLengthMicrons: parameters.minimumDendriteLengthMicrons,
                                  smoothingMicrons: parameters.centerlineSmoothingMicrons)
-        let paths = tracer.trace(shaftMask, micronsPerPixel: micronsPerPixel)
-        lap("tracing")
-        guard !paths.isEmpty else { return finish(result, timings) }
+        var paths = tracer.trace(shaftMask, micronsPerPixel: micronsPerPixel)
+        // Thin processes (axons, faint branches) that the opening removed are traced too, so
+        // the shaft model subtracts them instead of reporting their pieces as spines.
+        paths += Self.passingProcesses(smoothed: smoothed, noise: noise, shaftMask: shaftMask,
+                                       parameters: parameters, micronsPerPixel: micronsPerPixel)
+        stopwatch.lap("tracing", into: &result.timings)
+        guard !paths.isEmpty else { return result }
 
-        // 4. Shaft model and spine detection.
+        // 4. Shaft model and spine candidates.
         let reach = px(parameters.spineReachMicrons)
         let model = ShaftModel.build(
             smoothed: smoothed, paths: paths,
@@ -61,36 +61,47 @@ public enum SpineAnalysis {
             prominenceSNR: Float(parameters.spineProminenceSNR),
             prominenceFraction: Float(parameters.spineProminenceFraction),
             innerRadiusFraction: 0.75, reachPixels: reach))
-        lap("detection")
+        stopwatch.lap("detection", into: &result.timings)
 
-        // 5. Measurement and classification.
+        // 5. Measurement; the blur is read from the necks.
         var owner = [Int32](repeating: -1, count: image.count)
         for (k, c) in candidates.enumerated() { for p in c.pixels { owner[p] = Int32(k) } }
-        let smoothingFWHM = 2.3548 * parameters.smoothingSigmaMicrons
-        let assumedBlurFWHM = (psfFWHM * psfFWHM + smoothingFWHM * smoothingFWHM).squareRoot()
         let measurer = SpineMeasurer(
             model: model,
             settings: .init(blurSigmaPixels: px(assumedBlurFWHM / 2.3548),
                             neckMarginPixels: px(assumedBlurFWHM / 2.3548),
-                            maximumHalfWidthPixels: px(parameters.maximumHeadDiameterMicrons)),
+                            maximumHalfWidthPixels: px(parameters.maximumHeadDiameterMicrons),
+                            headPeakFraction: Float(parameters.headPeakFraction),
+                            headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons))),
             owner: owner)
-        let measured = candidates.enumerated().compactMap { k, c in measurer.measure(c, index: k) }
-        // The blur actually present: necks are thinner than the optics resolve, so the
-        // narrowest neck widths are the blur itself (unless the user gave the PSF).
+        let allMeasured = candidates.enumerated().compactMap { k, c in measurer.measure(c, index: k) }
+        // Necks are thinner than the optics resolve, so the narrow end of their widths is the
+        // blur itself (unless the user gave the PSF).
         var blurFWHMPixels = px(assumedBlurFWHM)
-        let neckWidths = measured.compactMap(\.neckFWHMPixels).sorted()
+        let neckWidths = allMeasured.compactMap(\.neckFWHMPixels).sorted()
         if parameters.psfFWHMMicrons == nil, neckWidths.count >= parameters.minimumNecksForBlurEstimate {
             blurFWHMPixels = neckWidths[Int(Double(neckWidths.count - 1) * parameters.blurEstimateQuantile)]
         }
-        result.psfFWHMMicrons = (Swift.max(0, blurFWHMPixels * blurFWHMPixels - px(smoothingFWHM) * px(smoothingFWHM))).squareRoot() * micronsPerPixel
+        let blurFWHM = blurFWHMPixels * micronsPerPixel
+        result.psfFWHMMicrons = (Swift.max(0, blurFWHM * blurFWHM - smoothingFWHM * smoothingFWHM)).squareRoot()
+
+        // 6. Axons: processes whose deblurred radius is below `axonRadiusMicrons`.
+        let shafts = ShaftCensus(paths: paths, model: model, micronsPerPixel: micronsPerPixel,
+                                 blurFWHMMicrons: blurFWHM, axonRadiusMicrons: parameters.axonRadiusMicrons)
+        let wide = shafts.wideShaftDistances(width: image.width, height: image.height)
+        let measured = SpineMeasurer.mergingNeckFragments(
+            allMeasured,
+            lateralTolerancePixels: Swift.max(2, px(parameters.neckFragmentToleranceMicrons)),
+            maximumFragmentWidthPixels: parameters.neckFragmentWidthFactor * blurFWHMPixels)
+
+        // 7. Sizes in microns and classes.
         let classifier = SpineClassifier(rules: parameters.rules)
         var spines: [Spine] = []
         for m in measured {
             guard let headFWHM = m.headFWHMPixels else { continue }
             let headPixels = SpineMeasurer.deblurred(headFWHM, psfFWHM: blurFWHMPixels)
             let neckPixels = m.neckFWHMPixels.map { Swift.min(headPixels, SpineMeasurer.deblurred($0, psfFWHM: blurFWHMPixels)) }
-            let lengthPixels = m.baseToHeadPixels + headPixels / 2
-            let length = lengthPixels * micronsPerPixel
+            let length = (m.baseToHeadPixels + headPixels / 2) * micronsPerPixel
             let head = headPixels * micronsPerPixel
             guard length >= parameters.minimumSpineHeightMicrons,
                   head <= parameters.maximumHeadDiameterMicrons,
@@ -100,53 +111,29 @@ public enum SpineAnalysis {
                                                  lengthMicrons: length)
             let tip = PixelPoint(x: m.head.x + m.direction.x * headPixels / 2,
                                  y: m.head.y + m.direction.y * headPixels / 2)
-            spines.append(Spine(id: spines.count + 1, dendriteID: model.segmentPath[m.segment] + 1,
+            let path = shafts.owningPath(of: m.head, defaultPath: model.segmentPath[m.segment], wide: wide,
+                                         reachPixels: reach, width: image.width, height: image.height)
+            spines.append(Spine(id: spines.count + 1, dendriteID: path + 1,
                                 spineClass: spineClass, head: m.head, base: m.base, tip: tip,
                                 lengthMicrons: length, headDiameterMicrons: head,
                                 neckDiameterMicrons: neck ?? head, isAttached: m.attached))
         }
-        // 6. Axons are not dendrites: a thin process is kept only if it carries spines.
-        // Spines beside both a thin process and a wide shaft belong to the shaft, so an axon
-        // passing a dendrite does not inherit the dendrite's spines.
-        let radiusMicrons: [Double] = paths.indices.map { index in
-            let radii = model.segmentPath.indices.filter { model.segmentPath[$0] == index }.map { model.segmentRadius[$0] }
-            return (radii.isEmpty ? 0 : radii.sorted()[radii.count / 2]) * micronsPerPixel
-        }
-        let isThin = radiusMicrons.map { $0 < parameters.axonRadiusMicrons }
-        if isThin.contains(true) && isThin.contains(false) {
-            var wideCenterline = BinaryMask(width: image.width, height: image.height, repeating: false)
-            var pathOfPixel = [Int32](repeating: -1, count: image.count)
-            for (index, path) in paths.enumerated() where !isThin[index] {
-                for p in path.pixels {
-                    wideCenterline.pixels[p] = true
-                    pathOfPixel[p] = Int32(index)
-                }
-            }
-            let wide = wideCenterline.distanceToForeground()
-            for k in spines.indices where isThin[spines[k].dendriteID - 1] {
-                let h = spines[k].head
-                let i = Swift.min(image.height - 1, Swift.max(0, Int(h.y.rounded()))) * image.width
-                    + Swift.min(image.width - 1, Swift.max(0, Int(h.x.rounded())))
-                let nearest = Int(wide.nearest.pixels[i])
-                guard nearest >= 0 else { continue }
-                let owner = Int(pathOfPixel[nearest])
-                let limit = radiusMicrons[owner] / micronsPerPixel + reach
-                if Double(wide.squaredDistance.pixels[i]) <= limit * limit { spines[k].dendriteID = owner + 1 }
-            }
-        }
+
+        // 8. A thin process is a dendrite only if it carries spines.
         var kept: [Int: Int] = [:]
-        var dendrites: [Dendrite] = []
+        if ProcessInfo.processInfo.environment["SPINECOUNT_RADII"] != nil {
+            print("RADII", shafts.radiusMicrons.map { ($0 * 100).rounded() / 100 }, shafts.isThin, paths.map { Int($0.lengthPixels * micronsPerPixel) }, paths.indices.map { i in spines.filter { $0.dendriteID == i + 1 }.count }, "blur", blurFWHM)
+        }
         for (index, path) in paths.enumerated() {
             let length = path.lengthPixels * micronsPerPixel
             let spineCount = spines.reduce(0) { $0 + ($1.dendriteID == index + 1 ? 1 : 0) }
-            let isAxonLike = isThin[index]
-                && Double(spineCount) / length < parameters.minimumThinDendriteDensityPerMicron
-            guard !isAxonLike else { continue }
-            kept[index + 1] = dendrites.count + 1
-            dendrites.append(Dendrite(id: dendrites.count + 1, centerline: path.points,
-                                      lengthMicrons: length, radiusMicrons: radiusMicrons[index]))
+            if shafts.isThin[index] && Double(spineCount) / length < parameters.minimumThinDendriteDensityPerMicron {
+                continue
+            }
+            kept[index + 1] = result.dendrites.count + 1
+            result.dendrites.append(Dendrite(id: result.dendrites.count + 1, centerline: path.points,
+                                             lengthMicrons: length, radiusMicrons: shafts.radiusMicrons[index]))
         }
-        result.dendrites = dendrites
         result.spines = spines.compactMap { spine in
             guard let id = kept[spine.dendriteID] else { return nil }
             var s = spine
@@ -154,13 +141,45 @@ public enum SpineAnalysis {
             return s
         }
         for k in result.spines.indices { result.spines[k].id = k + 1 }
-        lap("measurement")
-        return finish(result, timings)
-    }
-
-    private static func finish(_ result: ImageAnalysis, _ timings: StageTimings) -> ImageAnalysis {
-        var result = result
-        result.timings = timings
+        stopwatch.lap("measurement", into: &result.timings)
         return result
+    }
+}
+
+extension SpineAnalysis {
+    /// Centrelines of long, thin, significant structures outside the traced shafts that
+    /// reach farther from them than any spine: axons and faint branches. Their pieces near
+    /// a shaft would otherwise look like long thin spines.
+    static func passingProcesses(smoothed: GrayImage, noise: Float, shaftMask: BinaryMask,
+                                 parameters: AnalysisParameters, micronsPerPixel: Double) -> [ShaftTracer.Path] {
+        let px = { (microns: Double) in microns / micronsPerPixel }
+        let distanceToShaft = shaftMask.distanceToForeground().squaredDistance
+        let rim = Float(px(parameters.passingProcessRimMicrons))
+        let far = Float(px(parameters.spineReachMicrons + parameters.passingProcessMarginMicrons))
+        var outside = smoothed
+        for i in 0..<outside.count where distanceToShaft.pixels[i] <= rim * rim { outside.pixels[i] = 0 }
+        let snr = Float(parameters.passingProcessSNR)
+        let mask = outside.hysteresisMask(low: snr * noise, high: 2 * snr * noise)
+        let tracer = ShaftTracer(minimumLengthMicrons: parameters.spineReachMicrons + parameters.passingProcessMarginMicrons,
+                                 smoothingMicrons: parameters.centerlineSmoothingMicrons)
+        let traced = tracer.trace(mask, micronsPerPixel: micronsPerPixel)
+        if ProcessInfo.processInfo.environment["SPINECOUNT_PASSING"] != nil {
+            print("PASSING traced", traced.count, traced.map { Int($0.lengthPixels) }, "maskpx", mask.foregroundCount)
+        }
+        return traced.filter { path in
+            path.pixels.contains { distanceToShaft.pixels[$0] > far * far }
+        }
+    }
+}
+
+/// Wall-clock laps for `StageTimings`.
+struct Stopwatch {
+    private var last = ContinuousClock.now
+
+    mutating func lap(_ stage: String, into timings: inout StageTimings) {
+        let now = ContinuousClock.now
+        let d = now - last
+        timings.seconds[stage, default: 0] += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        last = now
     }
 }

@@ -152,10 +152,33 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     public var minimumSpineHeightMicrons: Double
     /// Larger "heads" are not spines (out-of-focus blobs, cell bodies), microns.
     public var maximumHeadDiameterMicrons: Double
-    /// A traced process thinner than this (microns, as measured: blur included) is an axon
-    /// unless it carries spines at `minimumThinDendriteDensityPerMicron` or more: axons are
-    /// about 0.1-0.3 um thick and bear no spines, dendrites 0.6-1.4 um (Harris et al. 1992).
+    /// A traced process whose radius, with the blur removed, is below this (microns) is an
+    /// axon unless it carries spines at `minimumThinDendriteDensityPerMicron` or more: axons
+    /// are 0.05-0.15 um in radius and bear no spines, dendrite shafts 0.3-0.7 um (Harris et
+    /// al. 1992; Shepherd & Harris 1998).
     public var axonRadiusMicrons: Double
+    /// A detection lying on another spine's neck line, closer to the shaft, within this
+    /// lateral distance (microns) is a fragment of that spine's neck, not a spine: a faint
+    /// neck often breaks into pieces under noise.
+    public var neckFragmentToleranceMicrons: Double
+    /// A thin process outside the shafts is traced (and modelled, not counted as spines)
+    /// when it reaches this far beyond `spineReachMicrons` from every shaft.
+    public var passingProcessMarginMicrons: Double
+    /// Signal within this distance of a shaft mask is left out when looking for thin
+    /// processes, microns: the blurred rim would join every spine to every other.
+    public var passingProcessRimMicrons: Double
+    /// A thin process is signal above this many noise deviations (touching twice that):
+    /// stricter than the spine mask so that noise does not bridge structures.
+    public var passingProcessSNR: Double
+    /// ... and whose width is at most this multiple of the blur (1.25): a neck fragment is
+    /// as narrow as the optics allow, a head is wider.
+    public var neckFragmentWidthFactor: Double
+    /// A local maximum this bright relative to the spine's brightest pixel can be its head
+    /// (0.4): small thin-spine heads are often fainter than the neck's base.
+    public var headPeakFraction: Double
+    /// Radius around the head's maximum over which its centre is averaged, microns (about
+    /// a mushroom head's radius, 0.35 um).
+    public var headWindowMicrons: Double
     /// With at least this many measurable necks, the blur is estimated from them rather
     /// than assumed.
     public var minimumNecksForBlurEstimate: Int
@@ -176,7 +199,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         backgroundPercentile = 0.3
         shaftSeedSNR = 5
         shaftRelativeThreshold = 0.4
-        shaftLocalMaximumMicrons = 1.5
+        shaftLocalMaximumMicrons = 0.5
         shaftOpeningRadiusMicrons = 0.22
         minimumDendriteLengthMicrons = 2
         centerlineSmoothingMicrons = 0.4
@@ -185,11 +208,18 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         spineSeedSNR = 4
         spineMaskSNR = 2
         spineProminenceSNR = 3
-        spineProminenceFraction = 0.25
+        spineProminenceFraction = 0.1
         minimumSpineHeightMicrons = 0.2
         maximumHeadDiameterMicrons = 1.6
-        axonRadiusMicrons = 0.4
+        axonRadiusMicrons = 0.25
         minimumThinDendriteDensityPerMicron = 0.2
+        neckFragmentToleranceMicrons = 0.25
+        passingProcessMarginMicrons = 1
+        passingProcessSNR = 3
+        passingProcessRimMicrons = 0.25
+        neckFragmentWidthFactor = 1.25
+        headPeakFraction = 0.4
+        headWindowMicrons = 0.35
         minimumNecksForBlurEstimate = 8
         blurEstimateQuantile = 0.2
     }

@@ -16,9 +16,15 @@ struct SpineMeasurer {
         var neckMarginPixels: Double
         /// Width profiles extend this far to each side, pixels.
         var maximumHalfWidthPixels: Double
+        /// Local maxima at least this fraction of the spine's brightest pixel can be its head.
+        var headPeakFraction: Float
+        /// The head centroid is taken within this radius of the chosen maximum, pixels.
+        var headWindowPixels: Double
     }
 
     struct Measured {
+        /// Index of the candidate this was measured from.
+        var candidate: Int
         var head: PixelPoint
         var base: PixelPoint
         /// Unit vector from base to head.
@@ -39,27 +45,49 @@ struct SpineMeasurer {
 
     func measure(_ candidate: SpineDetector.Candidate, index: Int) -> Measured? {
         let r = model.residual, w = r.width
-        // Head: the brightest part of the distal half of the spine (a thin spine's neck can
-        // outshine its small head near the shaft), centred by intensity-weighted centroid.
-        var nearest = Float.infinity, farthest = -Float.infinity
+        // Head: the most distal bright local maximum (a thin spine's neck can outshine its
+        // small head near the shaft), centred by the intensity-weighted centroid of its
+        // upper half. "Distal" is measured from the spine's own base pixel, so a spine
+        // reaching towards a neighbouring dendrite is not confused by it.
+        var basePixel = candidate.pixels[0]
+        var maxValue: Float = 0
         for p in candidate.pixels {
-            let d = model.centerlineDistance.pixels[p]
-            nearest = Swift.min(nearest, d)
-            farthest = Swift.max(farthest, d)
+            if model.centerlineDistance.pixels[p] < model.centerlineDistance.pixels[basePixel] { basePixel = p }
+            maxValue = Swift.max(maxValue, r.pixels[p])
         }
-        let distalFrom = nearest + 0.5 * (farthest - nearest)
-        var peakValue: Float = 0
-        for p in candidate.pixels where model.centerlineDistance.pixels[p] >= distalFrom {
-            peakValue = Swift.max(peakValue, r.pixels[p])
+        guard maxValue > 0 else { return nil }
+        let bx = basePixel % w, by = basePixel / w
+        var chosen = candidate.peak
+        var chosenDistance = -1
+        for p in candidate.pixels where r.pixels[p] >= settings.headPeakFraction * maxValue {
+            let x = p % w, y = p / w
+            var isMaximum = true
+            for dy in -1...1 where isMaximum {
+                for dx in -1...1 where dx != 0 || dy != 0 {
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0, ny >= 0, nx < w, ny < r.height, r.pixels[ny * w + nx] > r.pixels[p] {
+                        isMaximum = false
+                        break
+                    }
+                }
+            }
+            let d2 = (x - bx) * (x - bx) + (y - by) * (y - by)
+            if isMaximum && d2 > chosenDistance {
+                chosen = p
+                chosenDistance = d2
+            }
         }
-        var sx = 0.0, sy = 0.0, sw = 0.0, upperCount = 0
-        for p in candidate.pixels
-        where model.centerlineDistance.pixels[p] >= distalFrom && r.pixels[p] >= 0.5 * peakValue {
+        let peakValue = r.pixels[chosen]
+        let cx = Double(chosen % w), cy = Double(chosen / w)
+        let window = settings.headWindowPixels * settings.headWindowPixels
+        var sx = 0.0, sy = 0.0, sw = 0.0
+        for p in candidate.pixels where r.pixels[p] >= 0.5 * peakValue {
+            let x = Double(p % w), y = Double(p / w)
+            guard (x - cx) * (x - cx) + (y - cy) * (y - cy) <= window else { continue }
             let v = Double(r.pixels[p])
-            sx += v * Double(p % w)
-            sy += v * Double(p / w)
+            sx += v * x
+            sy += v * y
             sw += v
-            upperCount += 1
         }
         guard sw > 0 else { return nil }
         let head = PixelPoint(x: sx / sw, y: sy / sw)
@@ -98,7 +126,12 @@ struct SpineMeasurer {
         }
 
         // Head width across the spine axis, through the head centre.
-        let headFWHM = fwhm(at: head, across: (vx, vy), limit: settings.maximumHalfWidthPixels, index: index)
+        // A round head is as wide in every direction; of the perpendicular and the two
+        // diagonals, the narrowest ignores a neighbour or the neck lying along one of them.
+        let diagonal = 0.5.squareRoot()
+        let headFWHM = [(vx, vy), ((vx - vy) * diagonal, (vy + vx) * diagonal), ((vx + vy) * diagonal, (vy - vx) * diagonal)]
+            .compactMap { fwhm(at: head, across: $0, limit: settings.maximumHalfWidthPixels, index: index) }
+            .min()
 
         // Neck: widths across the axis between shaft surface and head; the narrowest quarter
         // is taken, after a median over neighbouring positions to tame noise.
@@ -121,7 +154,7 @@ struct SpineMeasurer {
                 neckFWHM = widths[(widths.count - 1) / 4]
             }
         }
-        return Measured(head: head, base: base, direction: PixelPoint(x: vx, y: vy),
+        return Measured(candidate: index, head: head, base: base, direction: PixelPoint(x: vx, y: vy),
                         baseToHeadPixels: baseToHead, headFWHMPixels: headFWHM,
                         neckFWHMPixels: neckFWHM, attached: attached, segment: shaft.segment)
     }
@@ -192,3 +225,32 @@ extension Raster where Pixel == Float {
 }
 
 import Foundation
+
+extension SpineMeasurer {
+    /// Drops detections that lie on the neck of a longer spine (between its base and head,
+    /// within `lateralTolerancePixels` of the line joining them) and are no wider than a
+    /// neck (`maximumFragmentWidthPixels`, blurred): a head beside another spine's base is
+    /// kept. The longer spine counts as attached if the fragment was.
+    static func mergingNeckFragments(_ spines: [Measured], lateralTolerancePixels: Double,
+                                     maximumFragmentWidthPixels: Double) -> [Measured] {
+        var keep = [Bool](repeating: true, count: spines.count)
+        var result = spines
+        let order = spines.indices.sorted { spines[$0].baseToHeadPixels > spines[$1].baseToHeadPixels }
+        for (rank, long) in order.enumerated() where keep[long] {
+            let b = spines[long]
+            for short in order[(rank + 1)...] where keep[short] {
+                let a = spines[short]
+                // Position of a's head along and across b's base-to-head line.
+                let dx = a.head.x - b.base.x, dy = a.head.y - b.base.y
+                let along = dx * b.direction.x + dy * b.direction.y
+                let across = abs(-dx * b.direction.y + dy * b.direction.x)
+                guard along > -lateralTolerancePixels, along < b.baseToHeadPixels,
+                      across <= lateralTolerancePixels,
+                      (a.headFWHMPixels ?? 0) <= maximumFragmentWidthPixels else { continue }
+                keep[short] = false
+                if a.attached { result[long].attached = true }
+            }
+        }
+        return result.indices.filter { keep[$0] }.map { result[$0] }
+    }
+}
