@@ -1,0 +1,98 @@
+/// The CSV reports, built from the batch's records. Columns up to the contract's last
+/// are fixed (see `CONTRACT.md`); extra columns only ever come after them.
+public enum ReportTables {
+    /// `spines.csv`: the contract's columns, then the tip (extra).
+    public static let spinesHeader = [
+        "group", "image", "spine_id", "dendrite_id", "class", "head_x_px", "head_y_px", "base_x_px", "base_y_px",
+        "length_um", "head_diameter_um", "neck_diameter_um", "attached",
+        "tip_x_px", "tip_y_px",
+    ]
+
+    /// `images.csv`: the contract's columns, then the number of traced shafts, where
+    /// the pixel size came from, the blur used for width correction and the cluster
+    /// key of `--group-by` (extras).
+    public static let imagesHeader = [
+        "group", "image", "status", "width_px", "height_px", "bit_depth", "pixel_size_um", "dendrite_length_um",
+        "spines", "mushroom", "thin", "stubby", "density_per_um",
+        "dendrites", "pixel_size_source", "psf_fwhm_um", "cluster",
+    ]
+
+    /// One row per spine of every successful image, in input order, then spine order.
+    public static func spines(_ records: [ImageRecord]) -> CSVWriter {
+        var csv = CSVWriter(header: spinesHeader)
+        for record in records where record.status.isOK {
+            for spine in record.spines {
+                csv.appendRow([
+                    record.input.group, record.input.image, String(spine.id), String(spine.dendriteID),
+                    spine.spineClass.rawValue,
+                    ReportNumber.pixels(spine.head.x), ReportNumber.pixels(spine.head.y),
+                    ReportNumber.pixels(spine.base.x), ReportNumber.pixels(spine.base.y),
+                    ReportNumber.microns(spine.lengthMicrons), ReportNumber.microns(spine.headDiameterMicrons),
+                    ReportNumber.microns(spine.neckDiameterMicrons), spine.isAttached ? "true" : "false",
+                    ReportNumber.pixels(spine.tip.x), ReportNumber.pixels(spine.tip.y),
+                ])
+            }
+        }
+        return csv
+    }
+
+    /// One row per input image, failed ones included; counts of a failed image are
+    /// empty (unknown), not zero. `clusterKeys` holds each record's `--group-by` key.
+    public static func images(_ records: [ImageRecord], clusterKeys: [String?]? = nil) -> CSVWriter {
+        var csv = CSVWriter(header: imagesHeader)
+        for (index, record) in records.enumerated() {
+            let ok = record.status.isOK
+            func count(_ n: Int) -> String { ok ? String(n) : "" }
+            csv.appendRow([
+                record.input.group, record.input.image, record.status.text,
+                record.width.map(String.init) ?? "", record.height.map(String.init) ?? "",
+                record.bitDepth.map(String.init) ?? "",
+                ReportNumber.fixed(record.micronsPerPixel, places: ReportNumber.pixelSizePlaces),
+                ok ? ReportNumber.microns(record.dendriteLengthMicrons) : "",
+                count(record.spines.count), count(record.count(of: .mushroom)), count(record.count(of: .thin)),
+                count(record.count(of: .stubby)), ReportNumber.density(record.densityPerMicron),
+                count(record.dendriteCount), record.pixelSizeSource?.rawValue ?? "",
+                ok ? ReportNumber.microns(record.psfFWHMMicrons) : "",
+                (clusterKeys?[index] ?? nil) ?? "",
+            ])
+        }
+        return csv
+    }
+
+    /// `summary.csv` for `compare`: `GroupComparison.csvHeader` columns.
+    public static func summary(_ comparison: GroupComparison) -> CSVWriter {
+        var csv = CSVWriter(header: GroupComparison.csvHeader)
+        for row in comparison.rows {
+            csv.appendRow([
+                row.measure.name, format(row.before, of: row.measure), format(row.after, of: row.measure),
+                ReportNumber.percent(row.changePercent),
+                ReportNumber.percent(row.changePercentInterval?.low),
+                ReportNumber.percent(row.changePercentInterval?.high),
+                ReportNumber.pValue(row.pValue),
+            ])
+        }
+        return csv
+    }
+
+    /// `summary.csv` for `analyze`: `measure,value`.
+    public static func summary(_ set: SetSummary) -> CSVWriter {
+        var csv = CSVWriter(header: SetSummary.csvHeader)
+        for row in set.rows {
+            csv.appendRow([row.measure.name, format(row.value, of: row.measure)])
+        }
+        return csv
+    }
+
+    /// A measure's value with the precision its unit calls for.
+    public static func format(_ value: Double?, of measure: SummaryMeasure) -> String {
+        switch measure {
+        case .densityPerMicron, .mushroomPerMicron, .thinPerMicron, .stubbyPerMicron,
+             .mushroomFraction, .thinFraction, .stubbyFraction:
+            ReportNumber.density(value)
+        case .headDiameterMeanMicrons, .spineLengthMeanMicrons, .dendriteLengthMicrons:
+            ReportNumber.microns(value)
+        case .images, .spines:
+            ReportNumber.fixed(value, places: 0)
+        }
+    }
+}

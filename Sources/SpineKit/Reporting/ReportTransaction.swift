@@ -1,0 +1,195 @@
+import Foundation
+
+/// Why a report could not be written. Each case prints a sentence naming the path.
+public struct ReportWriteError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { "cannot write '\(path)': \(reason)" }
+}
+
+/// Writes a set of report files so that they replace the previous ones only together,
+/// after the whole run has finished.
+///
+/// Each file is first written under a temporary name in its final folder (the same
+/// file system, so the later `rename(2)` is atomic) and only `commit` renames them
+/// all. An interrupted or failed run calls `abort`, which deletes the temporary
+/// files and leaves the previous report as it was. Safe to use from several
+/// threads: workers stage overlays while the run goes on, and a signal handler may
+/// abort at any moment; a file is never half-written when `abort` returns.
+public final class ReportTransaction: @unchecked Sendable {
+    /// Marks temporary files, so that a leftover one (after `kill -9`) is easy to recognise.
+    public static let temporaryMarker = ".spinecount-tmp-"
+
+    public enum State: Sendable, Equatable {
+        case open
+        case committed
+        case aborted
+    }
+
+    /// The report folder.
+    public let directory: URL
+    private let lock = NSLock()
+    private let token: String
+    private var staged: [(temporary: URL, final: URL)] = []
+    /// Subfolders known to exist, and those this transaction created (removed again on abort).
+    private var knownFolders: Set<String> = []
+    private var createdFolders: [URL] = []
+    private var stateValue = State.open
+
+    /// Starts a transaction in `directory`, which must already exist (see `prepareDirectory`).
+    public init(directory: URL) {
+        self.directory = directory.standardizedFileURL
+        token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    }
+
+    public var state: State { locked { stateValue } }
+
+    /// Creates `directory` if needed and proves it writable by creating and deleting a
+    /// small file there, so that a run fails before any work rather than after it.
+    public static func prepareDirectory(_ directory: URL) throws(ReportWriteError) {
+        let path = directory.path
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ReportWriteError(path: path, reason: "it exists and is not a folder")
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ReportWriteError(path: path, reason: "the folder cannot be created: " + diagnosis(of: directory, error))
+        }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ReportWriteError(path: path, reason: "it exists and is not a folder")
+        }
+        let probe = directory.appendingPathComponent(temporaryMarker + "probe-\(UInt32.random(in: 0...UInt32.max))")
+        guard FileManager.default.createFile(atPath: probe.path, contents: Data("probe".utf8)) else {
+            throw ReportWriteError(path: path, reason: "the folder is not writable")
+        }
+        try? FileManager.default.removeItem(at: probe)
+    }
+
+    /// Writes `bytes` under a temporary name for `relativePath` (e.g. `spines.csv` or
+    /// `overlays/a/b.png`), creating subfolders as needed. Replaces an earlier staging
+    /// of the same path. Throws when the transaction is no longer open.
+    public func stage(_ bytes: [UInt8], as relativePath: String) throws(ReportWriteError) {
+        let final = directory.appendingPathComponent(relativePath)
+        let folder = final.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(
+            "." + final.lastPathComponent + Self.temporaryMarker + token)
+        // The write happens under the lock so that `abort` never races a file into
+        // existence after it has cleaned up.
+        try locked { () throws(ReportWriteError) in
+            guard stateValue == .open else {
+                throw ReportWriteError(path: final.path, reason: "the run was stopped")
+            }
+            if !knownFolders.contains(folder.path) {
+                var missing: [URL] = []
+                var ancestor = folder
+                while ancestor.path.count > directory.path.count,
+                      !FileManager.default.fileExists(atPath: ancestor.path) {
+                    missing.append(ancestor)
+                    ancestor = ancestor.deletingLastPathComponent()
+                }
+                do {
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw ReportWriteError(path: folder.path, reason: Self.reasonText(error))
+                }
+                createdFolders += missing
+                knownFolders.insert(folder.path)
+            }
+            do {
+                try Data(bytes).write(to: temporary)
+            } catch {
+                try? FileManager.default.removeItem(at: temporary)
+                throw ReportWriteError(path: final.path, reason: Self.reasonText(error))
+            }
+            staged.removeAll { $0.final == final }
+            staged.append((temporary, final))
+        }
+    }
+
+    /// Text staged as UTF-8.
+    public func stage(text: String, as relativePath: String) throws(ReportWriteError) {
+        try stage(Array(text.utf8), as: relativePath)
+    }
+
+    /// The relative paths staged so far, in staging order.
+    public var stagedPaths: [String] {
+        locked {
+            staged.map { String($0.final.path.dropFirst(directory.path.count + 1)) }
+        }
+    }
+
+    /// Renames every staged file to its final name, replacing older files.
+    ///
+    /// Each rename is atomic; if one fails (the folder vanished, a name is now a
+    /// folder), the remaining temporary files are deleted and the error is thrown.
+    public func commit() throws(ReportWriteError) {
+        try locked { () throws(ReportWriteError) in
+            guard stateValue == .open else {
+                throw ReportWriteError(path: directory.path, reason: "the run was stopped")
+            }
+            defer { staged.removeAll() }
+            for (index, file) in staged.enumerated() {
+                if rename(file.temporary.path, file.final.path) != 0 {
+                    let reason = String(cString: strerror(errno))
+                    for rest in staged[index...] { try? FileManager.default.removeItem(at: rest.temporary) }
+                    stateValue = .aborted
+                    throw ReportWriteError(path: file.final.path, reason: reason)
+                }
+            }
+            stateValue = .committed
+        }
+    }
+
+    /// Deletes every temporary file and refuses further staging. Leaves the previous
+    /// report untouched. Safe to call more than once and from a signal handler's queue.
+    public func abort() {
+        locked {
+            guard stateValue == .open else { return }
+            for file in staged { try? FileManager.default.removeItem(at: file.temporary) }
+            staged.removeAll()
+            // Deepest first; `rmdir` leaves any folder that is not empty.
+            for folder in createdFolders.sorted(by: { $0.path.count > $1.path.count }) { rmdir(folder.path) }
+            createdFolders.removeAll()
+            stateValue = .aborted
+        }
+    }
+
+    private func locked<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// The operating system's reason (`Permission denied`, `No space left on device`)
+    /// when Foundation wraps one, else Foundation's own text.
+    static func reasonText(_ error: any Error) -> String {
+        var current = error as NSError
+        for _ in 0..<4 {
+            if current.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(current.code))) }
+            guard let underlying = current.userInfo[NSUnderlyingErrorKey] as? NSError else { break }
+            current = underlying
+        }
+        return (error as NSError).localizedDescription
+    }
+
+    /// Why `directory` could not be created, found by looking at its nearest existing
+    /// ancestor, because Foundation's own error often says only "error 512".
+    static func diagnosis(of directory: URL, _ error: any Error) -> String {
+        var ancestor = directory.standardizedFileURL
+        while ancestor.path != "/" {
+            ancestor = ancestor.deletingLastPathComponent()
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) else { continue }
+            if !isFolder.boolValue { return "'\(ancestor.path)' is a file, not a folder" }
+            if access(ancestor.path, W_OK) != 0 { return "'\(ancestor.path)' is not writable" }
+            break
+        }
+        return reasonText(error)
+    }
+}
