@@ -1,0 +1,191 @@
+import Foundation
+
+/// Progress of a batch: sent once per finished image, in the order images finish.
+public struct BatchEvent: Sendable {
+    /// Position of the image in the input list.
+    public var index: Int
+    public var record: ImageRecord
+    /// Images finished so far, this one included, and how many failed.
+    public var completed: Int
+    public var failed: Int
+    public var total: Int
+    public var elapsedSeconds: Double
+}
+
+/// Analyses a list of images on a fixed number of worker threads.
+///
+/// Each worker takes the next image in input order, reads it, analyses it, stages its
+/// overlay (see `ReportTransaction`) and keeps only the `ImageRecord`, so memory holds
+/// at most `threads` images' pixels at a time. Results come back in input order and
+/// do not depend on the number of threads, because each image is analysed on its own.
+/// Plain threads rather than Swift tasks: the work is long, blocking and CPU-bound,
+/// and `--threads` should mean exactly that many.
+public final class BatchRunner: @unchecked Sendable {
+    /// Stack size of the worker threads: generous, because image algorithms may recurse.
+    public static let workerStackBytes = 64 << 20
+
+    public let inputs: [BatchInput]
+    public let configuration: BatchConfiguration
+    /// Overlay path of each input, relative to the report folder.
+    public let overlayPaths: [String]
+    private let transaction: ReportTransaction?
+
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private var completed = 0
+    private var failed = 0
+    private var results: [ImageRecord?]
+    private var cancelled = false
+
+    /// A runner for `inputs`; overlays are staged in `transaction` when the
+    /// configuration asks for them (no transaction, no overlays).
+    public init(inputs: [BatchInput], configuration: BatchConfiguration, transaction: ReportTransaction?) {
+        self.inputs = inputs
+        self.configuration = configuration
+        self.transaction = transaction
+        overlayPaths = Self.overlayPaths(for: inputs)
+        results = Array(repeating: nil, count: inputs.count)
+    }
+
+    /// Analyses every image and returns one record per input, in input order. Blocks
+    /// until all are done; `onEvent` is called on worker threads, one call at a time.
+    /// After `cancel`, images not yet started are skipped and left out of the result.
+    public func run(onEvent: @escaping @Sendable (BatchEvent) -> Void = { _ in }) -> [ImageRecord] {
+        let start = Date()
+        let workers = max(1, min(configuration.threads, inputs.count))
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            group.enter()
+            let thread = Thread { [self] in
+                work(start: start, onEvent: onEvent)
+                group.leave()
+            }
+            thread.stackSize = Self.workerStackBytes
+            thread.start()
+        }
+        group.wait()
+        return lock.withLock { results.compactMap { $0 } }
+    }
+
+    /// Stops handing out images; those being analysed finish.
+    public func cancel() {
+        lock.withLock { cancelled = true }
+    }
+
+    private func work(start: Date, onEvent: @Sendable (BatchEvent) -> Void) {
+        while true {
+            let index: Int? = lock.withLock {
+                guard !cancelled, nextIndex < inputs.count else { return nil }
+                defer { nextIndex += 1 }
+                return nextIndex
+            }
+            guard let index else { return }
+            let overlay = configuration.writesOverlays && transaction != nil ? overlayPaths[index] : nil
+            let record = Self.process(inputs[index], configuration: configuration, overlayPath: overlay,
+                                      transaction: transaction)
+            // The event is sent under the lock so that progress lines never interleave.
+            lock.withLock {
+                results[index] = record
+                completed += 1
+                if !record.status.isOK { failed += 1 }
+                onEvent(BatchEvent(index: index, record: record, completed: completed, failed: failed,
+                                   total: inputs.count, elapsedSeconds: Date().timeIntervalSince(start)))
+            }
+        }
+    }
+
+    /// Reads, analyses and (with `overlayPath` and `transaction`) draws one image. Never
+    /// throws: every failure becomes a `.failed` record whose reason says what went wrong.
+    public static func process(_ input: BatchInput, configuration: BatchConfiguration,
+                               overlayPath: String? = nil, transaction: ReportTransaction? = nil) -> ImageRecord {
+        let start = Date()
+        var record = ImageRecord(input: input, status: .ok)
+        analyze(into: &record, configuration: configuration, overlayPath: overlayPath, transaction: transaction)
+        record.seconds = Date().timeIntervalSince(start)
+        return record
+    }
+
+    private static func analyze(into record: inout ImageRecord, configuration: BatchConfiguration,
+                                overlayPath: String?, transaction: ReportTransaction?) {
+        let input = record.input
+        if let (digest, bytes) = try? SHA256.hexDigest(ofFileAt: input.path) {
+            record.sha256 = digest
+            record.fileBytes = bytes
+        }
+        guard let gray = readGray(into: &record, configuration: configuration) else { return }
+        let micronsPerPixel = record.micronsPerPixel ?? 1
+        let analysis = SpineAnalysis.analyze(gray, micronsPerPixel: micronsPerPixel,
+                                             parameters: configuration.parameters)
+        record.psfFWHMMicrons = analysis.psfFWHMMicrons
+        record.dendriteCount = analysis.dendrites.count
+        record.dendriteLengthMicrons = analysis.dendriteLengthMicrons
+        record.spines = analysis.spines
+
+        if let overlayPath, let transaction {
+            let canvas = OverlayRenderer.render(gray, analysis: analysis, style: configuration.overlayStyle)
+            do {
+                let png = try PNGCodec.encodeRGB(width: canvas.width, height: canvas.height, rgb: canvas.rgb,
+                                                 micronsPerPixel: micronsPerPixel)
+                try transaction.stage(png, as: overlayPath)
+                record.overlayPath = overlayPath
+            } catch {
+                record.status = .failed("the overlay could not be written: \(error)")
+            }
+        }
+    }
+
+    /// Reads the file, records its header and pixel size, and returns the channel to
+    /// analyse; `nil` (with the record marked failed) when that is not possible. The
+    /// decoded samples go out of scope here, so only the grey image stays in memory.
+    private static func readGray(into record: inout ImageRecord, configuration: BatchConfiguration) -> GrayImage? {
+        let decoded: DecodedImage
+        do {
+            decoded = try PNGCodec.read(path: record.input.path, maxPixels: configuration.maxPixels)
+        } catch {
+            record.status = .failed(error.details.isEmpty ? error.description : error.details)
+            return nil
+        }
+        record.width = decoded.width
+        record.height = decoded.height
+        record.bitDepth = decoded.bitDepth
+        if let micronsPerPixel = configuration.pixelSizeMicrons {
+            record.micronsPerPixel = micronsPerPixel
+            record.pixelSizeSource = .option
+        } else if let micronsPerPixel = decoded.micronsPerPixel, micronsPerPixel > 0, micronsPerPixel.isFinite {
+            record.micronsPerPixel = micronsPerPixel
+            record.pixelSizeSource = .pHYs
+        } else {
+            record.status = .failed(noPixelSizeReason)
+            return nil
+        }
+        return decoded.grayImage(channel: configuration.channel)
+    }
+
+    /// The `status` reason of an image with no pixel size: names both sources.
+    public static let noPixelSizeReason =
+        "no pixel size: the file has no pHYs chunk and --pixel-size was not given"
+
+    /// Where each input's overlay goes, relative to the report folder.
+    ///
+    /// `overlays/<image>` keeping the image's relative subfolders; when the inputs have
+    /// more than one group (`compare`), `overlays/<group>/<image>`, because before and
+    /// after images often share names. A name not ending in `.png` gets it appended,
+    /// and a path already taken gets `-2`, `-3`, ... before the extension.
+    public static func overlayPaths(for inputs: [BatchInput]) -> [String] {
+        let groups = Set(inputs.map(\.group))
+        var taken = Set<String>()
+        return inputs.map { input in
+            var name = input.image
+            if !InputCollection.hasPNGExtension(name) { name += ".png" }
+            let folder = groups.count > 1 ? "overlays/" + input.group + "/" : "overlays/"
+            let stem = String(name.dropLast(4)), suffix = String(name.suffix(4))
+            var candidate = folder + name
+            var attempt = 2
+            while !taken.insert(candidate.lowercased()).inserted {
+                candidate = folder + stem + "-\(attempt)" + suffix
+                attempt += 1
+            }
+            return candidate
+        }
+    }
+}

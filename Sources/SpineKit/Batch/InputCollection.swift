@@ -1,0 +1,79 @@
+import Foundation
+
+/// A command-line path that names no image. Prints a sentence naming the path.
+public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { "'\(path)': \(reason)" }
+}
+
+/// Turns the paths given on the command line into the list of images to analyse.
+///
+/// A file is taken as it is (whatever its extension: the user named it). A folder
+/// stands for every `*.png` directly in it (extension compared case-insensitively),
+/// sorted by name; with `recursive` its subfolders are searched too, depth first in
+/// name order, so the list is the same on every machine. Hidden entries (names
+/// starting with `.`, e.g. macOS `._x.png` resource forks and spinecount's own
+/// temporary files) are skipped, and so are the `excluding` folders: the report
+/// folder, when it lies inside an input folder, must not feed its overlays back in.
+public enum InputCollection {
+    /// The images under `paths`, in argument order, each folder's images sorted.
+    public static func images(in paths: [String], recursive: Bool,
+                              excluding excluded: [URL] = []) throws(InputError) -> [(image: String, path: String)] {
+        let excludedPaths = Set(excluded.map { canonicalPath($0.path) })
+        var found: [(image: String, path: String)] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw InputError(path: path, reason: "no such file or folder")
+            }
+            if isFolder.boolValue {
+                var visited = Set<String>()
+                try collect(folder: path, prefix: "", recursive: recursive, excluding: excludedPaths,
+                            visited: &visited, into: &found)
+            } else {
+                found.append((URL(fileURLWithPath: path).lastPathComponent, path))
+            }
+        }
+        return found
+    }
+
+    /// Whether `name` has the extension `.png` in any letter case.
+    public static func hasPNGExtension(_ name: String) -> Bool {
+        name.count > 4 && name.lowercased().hasSuffix(".png")
+    }
+
+    private static func collect(folder: String, prefix: String, recursive: Bool, excluding: Set<String>,
+                                visited: inout Set<String>,
+                                into found: inout [(image: String, path: String)]) throws(InputError) {
+        // Symbolic links may loop back to a folder already searched.
+        guard visited.insert(canonicalPath(folder)).inserted else { return }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            throw InputError(path: folder, reason: "the folder cannot be read")
+        }
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { continue }
+            if isFolder.boolValue {
+                if recursive && !excluding.contains(canonicalPath(path)) {
+                    try collect(folder: path, prefix: prefix + name + "/", recursive: true, excluding: excluding,
+                                visited: &visited, into: &found)
+                }
+            } else if hasPNGExtension(name) {
+                found.append((prefix + name, path))
+            }
+        }
+    }
+
+    private static func canonicalPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+}
