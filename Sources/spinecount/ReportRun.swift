@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SpineKit
+
+/// One `compare` or `analyze` run: find the images, check the output folder, analyse
+/// the batch, write the reports together, print the summary.
+struct ReportRun {
+    enum Command: String {
+        case compare
+        case analyze
+    }
+
+    var command: Command
+    /// Each group's name (`before`, `after`, `set`) and its command-line paths.
+    var groups: [(name: String, paths: [String])]
+    var options: ReportOptions
+
+    func execute() throws {
+        let start = Date()
+        let outputURL = URL(fileURLWithPath: options.output)
+
+        // Usage problems are found before any work: images first, then the output folder.
+        var inputs: [BatchInput] = []
+        for (name, paths) in groups {
+            let found: [(image: String, path: String)]
+            do {
+                found = try InputCollection.images(in: paths, recursive: options.recursive, excluding: [outputURL])
+            } catch {
+                throw UsageFailure("no images: \(error)")
+            }
+            if found.isEmpty {
+                let flag = command == .compare ? "--\(name) " : ""
+                let hint = options.recursive ? "" : " (use --recursive to search subfolders)"
+                throw UsageFailure("no PNG images found in \(flag)\(paths.joined(separator: " "))\(hint)")
+            }
+            inputs += found.map { BatchInput(group: name, image: $0.image, path: $0.path) }
+        }
+        do {
+            try ReportTransaction.prepareDirectory(outputURL)
+        } catch {
+            throw UsageFailure("the output folder is not usable: \(error)")
+        }
+
+        let transaction = ReportTransaction(directory: outputURL)
+        let configuration = options.batchConfiguration
+        let runner = BatchRunner(inputs: inputs, configuration: configuration, transaction: transaction)
+        let progress = TerminalProgress(mode: TerminalProgress.Mode(quiet: options.quiet), total: inputs.count,
+                                        showsGroup: command == .compare)
+        // The handler only deletes temporary files and reports; the process exits right
+        // after it, so the workers need not be waited for.
+        let trap = SignalTrap { signalNumber in
+            transaction.abort()
+            let name = signalNumber == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"
+            progress.interrupted("spinecount: \(name); the run was stopped and the previous report in "
+                                 + "'\(options.output)' is unchanged")
+        }
+        trap.install()
+        progress.started(threads: min(configuration.threads, inputs.count), output: options.output)
+
+        let records = runner.run(onEvent: progress.handle)
+        progress.finished()
+
+        let failed = records.filter { !$0.status.isOK }.count
+        let exitStatus: Int32 = failed > 0 ? 1 : 0
+        let keyPattern = try options.groupBy.map { pattern in try ClusterKeyPattern(pattern) }
+        let clusterKeys = records.map { keyPattern?.key(for: $0.input.image) }
+
+        let summaryCSV: CSVWriter
+        let summaryTable: String
+        var bootstrap: Bootstrap?
+        switch command {
+        case .compare:
+            let used = Bootstrap(seed: options.seed ?? SplitMix64.defaultSeed)
+            bootstrap = used
+            var before: [ImageMeasures] = [], after: [ImageMeasures] = []
+            for (record, key) in zip(records, clusterKeys) where record.status.isOK {
+                if record.input.group == "before" {
+                    before.append(record.measures(clusterKey: key))
+                } else {
+                    after.append(record.measures(clusterKey: key))
+                }
+            }
+            let comparison = GroupComparison(before: before, after: after, bootstrap: used)
+            summaryCSV = ReportTables.summary(comparison)
+            summaryTable = SummaryText.comparison(comparison, failedImages: failed)
+        case .analyze:
+            let measures = records.filter(\.status.isOK).map { $0.measures() }
+            let set = SetSummary(images: measures)
+            summaryCSV = ReportTables.summary(set)
+            summaryTable = SummaryText.set(set, failedImages: failed)
+        }
+
+        let parameters = RunManifest.Parameters(
+            pixelSizeMicrons: options.pixelSizeMicrons, channel: options.channel,
+            analysis: configuration.parameters, overlays: options.overlays, threads: configuration.threads,
+            recursive: options.recursive, maxPixels: options.maxPixels, groupBy: options.groupBy,
+            bootstrapSeed: bootstrap?.seed, bootstrapResamples: bootstrap?.resamples,
+            outputDirectory: options.output)
+        let manifest = RunManifest(command: command.rawValue, commandLine: CommandLine.arguments,
+                                   workingDirectory: FileManager.default.currentDirectoryPath, start: start,
+                                   end: Date(), exitStatus: Int(exitStatus), parameters: parameters, records: records)
+        do {
+            try transaction.stage(ReportTables.spines(records).utf8Bytes, as: "spines.csv")
+            try transaction.stage(ReportTables.images(records, clusterKeys: clusterKeys).utf8Bytes, as: "images.csv")
+            try transaction.stage(summaryCSV.utf8Bytes, as: "summary.csv")
+            try transaction.stage(text: try manifest.jsonText(), as: "run.json")
+            try transaction.commit()
+        } catch {
+            transaction.abort()
+            StandardError.write(
+                "spinecount: error: the reports could not be written, the previous ones are unchanged: \(error)\n")
+            throw ExitCode(1)
+        }
+        trap.uninstall()
+
+        print(summaryTable, terminator: "")
+        progress.summary(total: records.count, failed: failed, seconds: Date().timeIntervalSince(start),
+                         output: options.output)
+        if exitStatus != 0 { throw ExitCode(exitStatus) }
+    }
+}

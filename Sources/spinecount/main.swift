@@ -1,2 +1,0 @@
-import SpineKit
-print("spinecount")

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import SpineKit
+
+@Suite("Finding the input images")
+struct InputCollectionTests {
+    /// b.png, A.PNG, c.txt, .hidden.png, notes.png.txt, sub/d.png, sub/deeper/e.Png, zz/ (empty)
+    private func makeTree() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
+        for name in ["in/b.png", "in/A.PNG", "in/c.txt", "in/.hidden.png", "in/notes.png.txt",
+                     "in/sub/d.png", "in/sub/deeper/e.Png", "in/a1.png"] {
+            try folder.write([0], to: name)
+        }
+        try folder.makeFolder("in/zz")
+        return folder
+    }
+
+    @Test func folderMeansItsPNGsSortedByName() throws {
+        let folder = try makeTree()
+        defer { folder.remove() }
+        let found = try InputCollection.images(in: [folder.path("in")], recursive: false)
+        #expect(found.map(\.image) == ["A.PNG", "a1.png", "b.png"])
+        #expect(found.map(\.path) == ["A.PNG", "a1.png", "b.png"].map { folder.path("in") + "/" + $0 })
+    }
+
+    @Test func recursiveDescendsDepthFirstInNameOrder() throws {
+        let folder = try makeTree()
+        defer { folder.remove() }
+        let found = try InputCollection.images(in: [folder.path("in")], recursive: true)
+        #expect(found.map(\.image) == ["A.PNG", "a1.png", "b.png", "sub/d.png", "sub/deeper/e.Png"])
+        // The report folder inside an input folder is not searched.
+        let excluded = try InputCollection.images(in: [folder.path("in")], recursive: true,
+                                                  excluding: [URL(fileURLWithPath: folder.path("in/sub"))])
+        #expect(excluded.map(\.image) == ["A.PNG", "a1.png", "b.png"])
+    }
+
+    @Test func filesAreTakenAsGivenInArgumentOrder() throws {
+        let folder = try makeTree()
+        defer { folder.remove() }
+        let found = try InputCollection.images(in: [folder.path("in/c.txt"), folder.path("in/sub"),
+                                                    folder.path("in/b.png")], recursive: false)
+        #expect(found.map(\.image) == ["c.txt", "d.png", "b.png"])
+        #expect(try InputCollection.images(in: [folder.path("in/zz")], recursive: true).isEmpty)
+    }
+
+    @Test func missingPathIsNamed() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(throws: InputError(path: folder.path("nope"), reason: "no such file or folder")) {
+            try InputCollection.images(in: [folder.path("nope")], recursive: false)
+        }
+    }
+
+    @Test func pngExtensionIsCaseInsensitive() {
+        #expect(InputCollection.hasPNGExtension("x.PnG"))
+        #expect(!InputCollection.hasPNGExtension(".png"))
+        #expect(!InputCollection.hasPNGExtension("x.png.gz"))
+    }
+
+    @Test func overlayPathsKeepFoldersAndNeverCollide() {
+        let set = [BatchInput(group: "set", image: "sub/a.png", path: "1"),
+                   BatchInput(group: "set", image: "a.png", path: "2"),
+                   BatchInput(group: "set", image: "A.png", path: "3"),
+                   BatchInput(group: "set", image: "a.png", path: "4"),
+                   BatchInput(group: "set", image: "raw.tif", path: "5")]
+        #expect(BatchRunner.overlayPaths(for: set)
+                == ["overlays/sub/a.png", "overlays/a.png", "overlays/A-2.png", "overlays/a-3.png",
+                    "overlays/raw.tif.png"])
+        let compare = [BatchInput(group: "before", image: "cell.png", path: "1"),
+                       BatchInput(group: "after", image: "cell.png", path: "2")]
+        #expect(BatchRunner.overlayPaths(for: compare) == ["overlays/before/cell.png", "overlays/after/cell.png"])
+    }
+}
