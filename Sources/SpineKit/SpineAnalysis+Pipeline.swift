@@ -23,12 +23,17 @@ public enum SpineAnalysis {
         var flat = image
         for i in 0..<flat.count { flat.pixels[i] -= background.pixels[i] }
         let smoothed = flat.gaussianBlurred(sigma: px(parameters.smoothingSigmaMicrons))
-        let noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed), 1e-6)
+        let noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, excludingFlatRegionsOf: image),
+                              Float(parameters.minimumNoise))
         stopwatch.lap("background", into: &result.timings)
 
         // 2. Shaft segmentation: significant, locally bright, and wider than a neck.
         let localMax = smoothed.maximumFiltered(radius: Swift.max(1, Int(px(parameters.shaftLocalMaximumMicrons).rounded())))
-        let seed = Float(parameters.shaftSeedSNR) * noise
+        // Significant against the noise, and not negligible against the brightest structure
+        // (padding, crushed blacks and JPEG haze can make the noise look tiny).
+        var bright = smoothed.pixels
+        let brightest = OrderStatistics.quantile(&bright, parameters.brightQuantile)
+        let seed = Swift.max(Float(parameters.shaftSeedSNR) * noise, Float(parameters.shaftSeedFraction) * brightest)
         let relative = Float(parameters.shaftRelativeThreshold)
         var shaftCandidates = BinaryMask(width: image.width, height: image.height, repeating: false)
         for i in 0..<smoothed.count {
@@ -58,6 +63,7 @@ public enum SpineAnalysis {
                             profileQuantile: 0.3, quantileOffsetSigmas: 0.5244, globalNoise: noise))
         let candidates = SpineDetector.detect(model: model, settings: .init(
             seedSNR: Float(parameters.spineSeedSNR), maskSNR: Float(parameters.spineMaskSNR),
+            seedFraction: Float(parameters.spineSeedFraction), maskFraction: Float(parameters.spineMaskFraction),
             prominenceSNR: Float(parameters.spineProminenceSNR),
             prominenceFraction: Float(parameters.spineProminenceFraction),
             innerRadiusFraction: 0.75, reachPixels: reach))
@@ -72,7 +78,9 @@ public enum SpineAnalysis {
                             neckMarginPixels: px(assumedBlurFWHM / 2.3548),
                             maximumHalfWidthPixels: px(parameters.maximumHeadDiameterMicrons),
                             headPeakFraction: Float(parameters.headPeakFraction),
-                            headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons))),
+                            headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons)),
+                            coreFraction: Float(parameters.headCoreFraction),
+                            endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180)),
             owner: owner)
         let allMeasured = candidates.enumerated().compactMap { k, c in measurer.measure(c, index: k) }
         // Necks are thinner than the optics resolve, so the narrow end of their widths is the
@@ -94,7 +102,9 @@ public enum SpineAnalysis {
             lateralTolerancePixels: Swift.max(2, px(parameters.neckFragmentToleranceMicrons)),
             maximumFragmentWidthPixels: parameters.neckFragmentWidthFactor * blurFWHMPixels)
 
-        // 7. Sizes in microns and classes.
+        // 7. Sizes in microns and classes, for heads inside the counting frame.
+        let frame = CountingFrame(width: image.width, height: image.height,
+                                  marginPixels: px(parameters.borderExclusionMicrons))
         let classifier = SpineClassifier(rules: parameters.rules)
         var spines: [Spine] = []
         for m in measured {
@@ -105,7 +115,10 @@ public enum SpineAnalysis {
             let head = headPixels * micronsPerPixel
             guard length >= parameters.minimumSpineHeightMicrons,
                   head <= parameters.maximumHeadDiameterMicrons,
-                  m.baseToHeadPixels <= reach + 1 else { continue }
+                  m.baseToHeadPixels <= reach + 1,
+                  frame.contains(m.head),
+                  m.headContrast >= Swift.max(Float(parameters.spineSeedSNR) * m.noise,
+                                              Float(parameters.headContrastFraction) * m.shaftPeak) else { continue }
             let neck = neckPixels.map { $0 * micronsPerPixel }
             let spineClass = classifier.classify(headDiameterMicrons: head, neckDiameterMicrons: neck,
                                                  lengthMicrons: length)
@@ -125,7 +138,8 @@ public enum SpineAnalysis {
             print("RADII", shafts.radiusMicrons.map { ($0 * 100).rounded() / 100 }, shafts.isThin, paths.map { Int($0.lengthPixels * micronsPerPixel) }, paths.indices.map { i in spines.filter { $0.dendriteID == i + 1 }.count }, "blur", blurFWHM)
         }
         for (index, path) in paths.enumerated() {
-            let length = path.lengthPixels * micronsPerPixel
+            let length = frame.lengthInside(path.points) * micronsPerPixel
+            guard length > 0 else { continue }
             let spineCount = spines.reduce(0) { $0 + ($1.dendriteID == index + 1 ? 1 : 0) }
             if shafts.isThin[index] && Double(spineCount) / length < parameters.minimumThinDendriteDensityPerMicron {
                 continue

@@ -119,8 +119,17 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// The block percentile taken as background (0.3): correct while neuron covers less
     /// than 70 % of a block.
     public var backgroundPercentile: Double
-    /// A shaft must reach this many noise deviations (hysteresis seed).
+    /// A shaft must reach this many noise deviations...
     public var shaftSeedSNR: Double
+    /// ... and this fraction of the brightest structure (`brightQuantile` of the smoothed
+    /// image), so that regions with no noise at all (padding, crushed blacks) are not
+    /// "significant".
+    public var shaftSeedFraction: Double
+    /// Quantile of the smoothed image taken as "the brightest structure" (0.995).
+    public var brightQuantile: Double
+    /// Smallest noise deviation assumed, in grey levels: the rounding noise of integer
+    /// pixels is 1 / sqrt(12), about 0.3.
+    public var minimumNoise: Double
     /// Shaft pixels are at least this fraction of the brightest intensity within
     /// `shaftLocalMaximumMicrons`: a local half-maximum-like edge that keeps dim dendrites.
     public var shaftRelativeThreshold: Double
@@ -143,6 +152,11 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     public var spineSeedSNR: Double
     /// Residual intensity for a pixel to belong to a spine it touches, noise deviations.
     public var spineMaskSNR: Double
+    /// A spine must also reach this fraction of the local shaft peak (0.08): dim haze is
+    /// not a spine even where the noise is tiny.
+    public var spineSeedFraction: Double
+    /// ... and its pixels this fraction (0.04).
+    public var spineMaskFraction: Double
     /// Prominence that makes a second head in one blob a separate spine, noise deviations.
     public var spineProminenceSNR: Double
     /// ... and as a fraction of that head's height.
@@ -179,6 +193,21 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// Radius around the head's maximum over which its centre is averaged, microns (about
     /// a mushroom head's radius, 0.35 um).
     public var headWindowMicrons: Double
+    /// The head is sought among pixels joined to the spine's brightest pixel through at
+    /// least this fraction of its brightness (0.2), not in faint haze around it.
+    public var headCoreFraction: Double
+    /// Spines whose head centre lies closer than this to the image edge are not counted, and
+    /// shaft within this margin is not measured, microns (0.5, about a head radius): a head
+    /// cut by the edge cannot be measured, and counting spines and length over the same
+    /// frame keeps the density unbiased (the usual exclusion of edge objects in counting).
+    public var borderExclusionMicrons: Double
+    /// A protrusion leaving the end of a traced process within this angle of its direction
+    /// (degrees) is the process continuing beyond where it could be traced, not a spine.
+    public var endContinuationDegrees: Double
+    /// A head must stand above the median of a ring around it by `spineSeedSNR` noise
+    /// deviations and by this fraction of the local shaft peak (0.08): broad haze and
+    /// out-of-focus light are smooth and do not.
+    public var headContrastFraction: Double
     /// With at least this many measurable necks, the blur is estimated from them rather
     /// than assumed.
     public var minimumNecksForBlurEstimate: Int
@@ -198,6 +227,9 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         backgroundBlockMicrons = 5
         backgroundPercentile = 0.3
         shaftSeedSNR = 5
+        shaftSeedFraction = 0.1
+        brightQuantile = 0.995
+        minimumNoise = 0.3
         shaftRelativeThreshold = 0.4
         shaftLocalMaximumMicrons = 0.5
         shaftOpeningRadiusMicrons = 0.22
@@ -207,6 +239,8 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         spineReachMicrons = 3
         spineSeedSNR = 4
         spineMaskSNR = 2
+        spineSeedFraction = 0.08
+        spineMaskFraction = 0.04
         spineProminenceSNR = 3
         spineProminenceFraction = 0.1
         minimumSpineHeightMicrons = 0.2
@@ -220,6 +254,10 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         neckFragmentWidthFactor = 1.25
         headPeakFraction = 0.4
         headWindowMicrons = 0.35
+        headCoreFraction = 0.2
+        borderExclusionMicrons = 0.5
+        endContinuationDegrees = 35
+        headContrastFraction = 0.08
         minimumNecksForBlurEstimate = 8
         blurEstimateQuantile = 0.2
     }

@@ -20,19 +20,24 @@ struct ShaftModel {
     /// Per segment: shaft radius in pixels and intensity per pixel of projected thickness.
     var segmentRadius: [Double]
     var segmentIntensityPerThickness: [Double]
+    /// Per segment: the shaft's peak intensity on its centreline.
+    var segmentPeak: [Float]
     /// Per segment: which dendrite (0-based path index).
     var segmentPath: [Int]
 
     /// Smoothed centreline position of each centreline pixel (by pixel index).
     var smoothedPoints: [PixelPoint]
+    /// For centreline pixels near either end of their path: the unit tangent pointing out
+    /// of the path.
+    var endTangent: [Int32: PixelPoint]
 
     func smoothedCenterlinePoint(ofPixel i: Int) -> PixelPoint { smoothedPoints[i] }
 
     /// Radius and intensity per thickness of the shaft stretch nearest to pixel index `i`.
-    func shaft(atPixel i: Int) -> (segment: Int, radius: Double, intensityPerThickness: Double)? {
+    func shaft(atPixel i: Int) -> (segment: Int, radius: Double, peak: Float)? {
         let c = nearestCenterline.pixels[i]
         guard c >= 0, let s = segmentOfCenterlinePixel[c] else { return nil }
-        return (s, segmentRadius[s], segmentIntensityPerThickness[s])
+        return (s, segmentRadius[s], segmentPeak[s])
     }
 
     struct Settings {
@@ -50,12 +55,22 @@ struct ShaftModel {
         var isCenterline = BinaryMask(width: w, height: h, repeating: false)
         var segmentOf: [Int32: Int] = [:]
         var segmentPath: [Int] = []
+        var endTangent: [Int32: PixelPoint] = [:]
         for (p, path) in paths.enumerated() {
             let segments = Swift.max(1, Int((Double(path.pixels.count) / Double(settings.segmentPixels)).rounded()))
             let base = segmentPath.count
             for _ in 0..<segments { segmentPath.append(p) }
+            let endZone = Swift.max(2, settings.segmentPixels / 4)
             for (k, pixel) in path.pixels.enumerated() {
                 isCenterline.pixels[pixel] = true
+                if k < endZone || k >= path.pixels.count - endZone {
+                    // Outward tangent over the last few points of the path.
+                    let span = Swift.min(path.points.count - 1, endZone)
+                    let (a, b) = k < endZone ? (path.points[span], path.points[0])
+                        : (path.points[path.points.count - 1 - span], path.points[path.points.count - 1])
+                    let dx = b.x - a.x, dy = b.y - a.y, n = (dx * dx + dy * dy).squareRoot()
+                    if n > 0 { endTangent[Int32(pixel)] = PixelPoint(x: dx / n, y: dy / n) }
+                }
                 segmentOf[Int32(pixel)] = base + Swift.min(segments - 1, k * segments / path.pixels.count)
             }
         }
@@ -151,6 +166,7 @@ struct ShaftModel {
         return ShaftModel(residual: residual, noise: noise, centerlineDistance: distance,
                           nearestCenterline: map.nearest, segmentOfCenterlinePixel: segmentOf,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
-                          segmentPath: segmentPath, smoothedPoints: smoothedPoint)
+                          segmentPeak: (0..<segmentCount).map { level[$0 * bins] },
+                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, endTangent: endTangent)
     }
 }

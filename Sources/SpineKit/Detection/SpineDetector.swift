@@ -6,6 +6,9 @@ struct SpineDetector {
         var seedSNR: Float
         /// Pixels this many deviations above the model join a spine they touch.
         var maskSNR: Float
+        /// ... and the same as fractions of the local shaft peak.
+        var seedFraction: Float
+        var maskFraction: Float
         /// Two heads in one blob are two spines when each rises this many deviations
         /// above the saddle between them...
         var prominenceSNR: Float
@@ -25,15 +28,21 @@ struct SpineDetector {
 
     static func detect(model: ShaftModel, settings: Settings) -> [Candidate] {
         let w = model.residual.width, h = model.residual.height
-        var z = GrayImage(width: w, height: h, repeating: 0)
-        for i in 0..<z.count {
+        // A pixel must stand out both from the noise and from the shaft: a fraction of the
+        // local shaft's brightness keeps faint haze out where the noise is tiny (8-bit
+        // images with crushed blacks).
+        var weak = BinaryMask(width: w, height: h, repeating: false)
+        var strong = BinaryMask(width: w, height: h, repeating: false)
+        for i in 0..<(w * h) {
             guard let shaft = model.shaft(atPixel: i) else { continue }
             let d = Double(model.centerlineDistance.pixels[i])
             guard d >= settings.innerRadiusFraction * shaft.radius,
                   d <= shaft.radius + settings.reachPixels else { continue }
-            z.pixels[i] = model.residual.pixels[i] / Swift.max(model.noise.pixels[i], 1e-6)
+            let r = model.residual.pixels[i], n = model.noise.pixels[i]
+            weak.pixels[i] = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * shaft.peak)
+            strong.pixels[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * shaft.peak)
         }
-        let mask = z.hysteresisMask(low: settings.maskSNR, high: settings.seedSNR)
+        let mask = weak.reconstructed(from: strong)
         let (labels, count) = mask.labeled(connectivity: .eight)
         var candidates: [Candidate] = []
         for pixels in labels.pixelLists(count: count).dropFirst() where !pixels.isEmpty {

@@ -60,12 +60,52 @@ public enum BackgroundEstimator {
     /// Standard deviation of the background noise from the lower half of the intensity
     /// distribution: 1.4826 x the median distance below the median. Signal only adds
     /// intensity, so as long as most pixels are background the lower half is pure noise.
-    public static func noiseSigma(of image: GrayImage) -> Float {
+    ///
+    /// Pixels in flat regions of `original` (all nine of a 3x3 neighbourhood equal: zero
+    /// padding, saturation, clipped blacks) carry no noise and are left out.
+    public static func noiseSigma(of image: GrayImage, excludingFlatRegionsOf original: GrayImage? = nil) -> Float {
         guard image.count > 1 else { return 0 }
-        var values = image.pixels
-        let median = OrderStatistics.quantile(&values, 0.5)
-        var below = image.pixels.compactMap { $0 <= median ? median - $0 : nil }
-        return 1.4826 * OrderStatistics.quantile(&below, 0.5)
+        var values: [Float] = []
+        values.reserveCapacity(image.count)
+        if let original, original.width == image.width, original.height == image.height,
+           original.width >= 3, original.height >= 3 {
+            let w = original.width
+            original.withUnsafeBufferPointer { o in
+                for y in 0..<original.height {
+                    for x in 0..<w {
+                        let v = o[y * w + x]
+                        var flat = true
+                        for dy in -1...1 where flat {
+                            let ny = Swift.min(original.height - 1, Swift.max(0, y + dy))
+                            for dx in -1...1 {
+                                let nx = Swift.min(w - 1, Swift.max(0, x + dx))
+                                if o[ny * w + nx] != v { flat = false; break }
+                            }
+                        }
+                        if !flat { values.append(image.pixels[y * w + x]) }
+                    }
+                }
+            }
+        }
+        if values.count < 16 { values = image.pixels }
+        // Bright signal lifts the median, and the spread below it with it (signal in 20 % of
+        // the pixels overstates sigma by 20 %), so pixels more than 3 sigma above the median
+        // are dropped and the estimate repeated until none is: the kappa-sigma clipping of
+        // SExtractor's background (Bertin & Arnouts 1996, A&AS 117:393), upper side only.
+        var sigma: Float = 0
+        for _ in 0..<10 {
+            var sorted = values
+            let median = OrderStatistics.quantile(&sorted, 0.5)
+            var below = values.compactMap { $0 <= median ? median - $0 : nil }
+            let estimate = 1.4826 * OrderStatistics.quantile(&below, 0.5)
+            // Ties in quantised data can leave no spread once the signal is clipped away.
+            if estimate == 0 && sigma > 0 { break }
+            sigma = estimate
+            let kept = values.filter { $0 <= median + 3 * sigma }
+            guard kept.count < values.count, kept.count >= 16 else { break }
+            values = kept
+        }
+        return sigma
     }
 }
 

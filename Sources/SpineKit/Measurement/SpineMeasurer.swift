@@ -20,6 +20,12 @@ struct SpineMeasurer {
         var headPeakFraction: Float
         /// The head centroid is taken within this radius of the chosen maximum, pixels.
         var headWindowPixels: Double
+        /// The head is searched among pixels joined to the brightest through at least this
+        /// fraction of its brightness.
+        var coreFraction: Float
+        /// A spine leaving a path's end within this cosine of the end tangent continues the
+        /// path.
+        var endContinuationCosine: Double
     }
 
     struct Measured {
@@ -36,6 +42,11 @@ struct SpineMeasurer {
         var neckFWHMPixels: Double?
         var attached: Bool
         var segment: Int
+        /// Head brightness above the median of a ring around it (outside the shaft).
+        var headContrast: Float
+        /// The local shaft's peak brightness and noise at the head.
+        var shaftPeak: Float
+        var noise: Float
     }
 
     let model: ShaftModel
@@ -59,7 +70,7 @@ struct SpineMeasurer {
         let bx = basePixel % w, by = basePixel / w
         var chosen = candidate.peak
         var chosenDistance = -1
-        for p in candidate.pixels where r.pixels[p] >= settings.headPeakFraction * maxValue {
+        for p in core(of: candidate, maxValue: maxValue) where r.pixels[p] >= settings.headPeakFraction * maxValue {
             let x = p % w, y = p / w
             var isMaximum = true
             for dy in -1...1 where isMaximum {
@@ -114,6 +125,9 @@ struct SpineMeasurer {
         guard norm > nearShaft.radius * 0.9 else { return nil }
         ux /= norm
         uy /= norm
+        // Signal straight beyond the end of a traced process is the process going on (fainter,
+        // or leaving the mask), not a spine.
+        if let t = model.endTangent[Int32(c)], ux * t.x + uy * t.y > settings.endContinuationCosine { return nil }
         let base = PixelPoint(x: centre.x + ux * nearShaft.radius, y: centre.y + uy * nearShaft.radius)
         var vx = head.x - base.x, vy = head.y - base.y
         let baseToHead = (vx * vx + vy * vy).squareRoot()
@@ -156,7 +170,49 @@ struct SpineMeasurer {
         }
         return Measured(candidate: index, head: head, base: base, direction: PixelPoint(x: vx, y: vy),
                         baseToHeadPixels: baseToHead, headFWHMPixels: headFWHM,
-                        neckFWHMPixels: neckFWHM, attached: attached, segment: shaft.segment)
+                        neckFWHMPixels: neckFWHM, attached: attached, segment: shaft.segment,
+                        headContrast: peakValue - ringMedian(around: head, radius: (headFWHM ?? 0) / 2 + 2 * settings.blurSigmaPixels),
+                        shaftPeak: shaft.peak, noise: model.noise.pixels[headIndex])
+    }
+
+    /// Median residual on a one-pixel-wide ring around `centre`, leaving out pixels inside a
+    /// shaft: a head stands out from its surroundings, broad haze does not.
+    func ringMedian(around centre: PixelPoint, radius: Double) -> Float {
+        let r = model.residual
+        var values: [Float] = []
+        let steps = Swift.max(12, Int(2 * Double.pi * radius))
+        for k in 0..<steps {
+            let a = 2 * Double.pi * Double(k) / Double(steps)
+            let x = Int((centre.x + radius * cos(a)).rounded()), y = Int((centre.y + radius * sin(a)).rounded())
+            guard r.contains(x: x, y: y) else { continue }
+            let i = y * r.width + x
+            guard let s = model.shaft(atPixel: i), Double(model.centerlineDistance.pixels[i]) >= s.radius else { continue }
+            values.append(r.pixels[i])
+        }
+        return values.isEmpty ? 0 : OrderStatistics.median(values)
+    }
+
+    /// The candidate's pixels joined to its brightest pixel through pixels of at least
+    /// `coreFraction` of its brightness: faint haze around a head cannot offer a "head".
+    func core(of candidate: SpineDetector.Candidate, maxValue: Float) -> [Int] {
+        let r = model.residual, w = r.width
+        let floor = settings.coreFraction * maxValue
+        var inCandidate = Set(candidate.pixels.filter { r.pixels[$0] >= floor })
+        guard let start = candidate.pixels.max(by: { r.pixels[$0] < r.pixels[$1] }) else { return [] }
+        var stack = [start]
+        var out: [Int] = []
+        inCandidate.remove(start)
+        while let p = stack.popLast() {
+            out.append(p)
+            let x = p % w, y = p / w
+            for dy in -1...1 {
+                for dx in -1...1 where dx != 0 || dy != 0 {
+                    let q = (y + dy) * w + (x + dx)
+                    if x + dx >= 0, x + dx < w, inCandidate.remove(q) != nil { stack.append(q) }
+                }
+            }
+        }
+        return out
     }
 
     /// Full width at half maximum of the residual across `direction` through `point`:

@@ -44,6 +44,35 @@ extension Raster where Pixel == Float {
 }
 
 extension Raster where Pixel == Bool {
+    /// The components of this mask (8-connected) that contain at least one `seeds` pixel:
+    /// hysteresis with thresholds that vary from pixel to pixel.
+    public func reconstructed(from seeds: BinaryMask) -> BinaryMask {
+        precondition(seeds.width == width && seeds.height == height, "seed mask size differs")
+        var out = BinaryMask(width: width, height: height, repeating: false)
+        var stack: [Int] = []
+        for i in 0..<count where seeds.pixels[i] && pixels[i] && !out.pixels[i] {
+            out.pixels[i] = true
+            stack.append(i)
+            while let p = stack.popLast() {
+                let px = p % width, py = p / width
+                for dy in -1...1 {
+                    let ny = py + dy
+                    guard ny >= 0, ny < height else { continue }
+                    for dx in -1...1 {
+                        let nx = px + dx
+                        guard nx >= 0, nx < width else { continue }
+                        let q = ny * width + nx
+                        if pixels[q] && !out.pixels[q] {
+                            out.pixels[q] = true
+                            stack.append(q)
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// Morphological opening by a disc of `radius` pixels (exact, through distance transforms):
     /// removes every part of the shape narrower than the disc.
     public func opened(radius: Double) -> BinaryMask {

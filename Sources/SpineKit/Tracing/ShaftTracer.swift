@@ -19,15 +19,18 @@ public struct ShaftTracer: Sendable {
 
     /// One traced centreline.
     public struct Path: Sendable {
-        /// Skeleton pixel indices in order.
+        /// Pixel indices along the centreline in order (skeleton pixels, then the lengthened
+        /// ends).
         public var pixels: [Int]
-        /// Smoothed centreline, pixels.
+        /// The smoothed centreline, lengthened to the ends of the shape, one point per entry
+        /// of `pixels`.
         public var points: [PixelPoint]
         public var lengthPixels: Double
     }
 
     public func trace(_ shaftMask: BinaryMask, micronsPerPixel: Double) -> [Path] {
         var skeleton = shaftMask.skeletonized()
+        let halfWidth = shaftMask.distanceToBackground()
         let w = skeleton.width, h = skeleton.height
         let minimumPixels = minimumLengthMicrons / micronsPerPixel
         let halfWindow = Swift.max(1, Int((smoothingMicrons / micronsPerPixel).rounded()))
@@ -35,6 +38,8 @@ public struct ShaftTracer: Sendable {
         var distance = [Int32](repeating: -1, count: skeleton.count)
         var parent = [Int32](repeating: -1, count: skeleton.count)
         var queue: [Int] = []
+        // Pixels of accepted paths: an end next to one was cut from that path at a junction.
+        var traced = [Bool](repeating: false, count: skeleton.count)
 
         func neighbours(_ i: Int) -> [Int] {
             let x = i % w, y = i / w
@@ -46,6 +51,13 @@ public struct ShaftTracer: Sendable {
                 }
             }
             return out
+        }
+        func touchesTraced(_ i: Int) -> Bool {
+            let x = i % w, y = i / w
+            for ny in Swift.max(0, y - 1)...Swift.min(h - 1, y + 1) {
+                for nx in Swift.max(0, x - 1)...Swift.min(w - 1, x + 1) where traced[ny * w + nx] { return true }
+            }
+            return false
         }
         /// Breadth-first sweep from `start`; returns the visited pixels, farthest last.
         func sweep(from start: Int) -> [Int] {
@@ -82,13 +94,27 @@ public struct ShaftTracer: Sendable {
                 }
                 let points = Self.smoothed(path.map { PixelPoint(x: Double($0 % w), y: Double($0 / w)) },
                                            halfWindow: halfWindow)
-                let length = Self.arcLength(points)
+                // Only free ends are lengthened: an end cut at a junction would grow across the
+                // path it was cut from and count that shaft's width twice.
+                let centerline = Self.extended(points, within: shaftMask, halfWidth: halfWidth,
+                                               tangentSpan: 2 * halfWindow,
+                                               growsStart: !touchesTraced(path[0]),
+                                               growsEnd: !touchesTraced(path[path.count - 1]))
+                let length = Self.arcLength(centerline)
                 guard length >= minimumPixels else {
                     for q in piece { skeleton.pixels[q] = false }
                     continue
                 }
-                paths.append(Path(pixels: path, points: points, lengthPixels: length))
-                for q in path { skeleton.pixels[q] = false }
+                // The lengthened ends join the path as pixels too, so the shaft model covers them.
+                let head = centerline.prefix { $0 != points[0] }
+                let tail = centerline.suffix(from: head.count + points.count)
+                let pixelOf = { (p: PixelPoint) in Int(p.y.rounded()) * w + Int(p.x.rounded()) }
+                paths.append(Path(pixels: head.map(pixelOf) + path + tail.map(pixelOf), points: centerline,
+                                  lengthPixels: length))
+                for q in path {
+                    skeleton.pixels[q] = false
+                    traced[q] = true
+                }
                 // Branches left beside the path are searched again as pieces of their own.
                 pending.append(contentsOf: piece.filter { skeleton.pixels[$0] })
             }
@@ -113,6 +139,39 @@ public struct ShaftTracer: Sendable {
             out.append(PixelPoint(x: sx / n, y: sy / n))
         }
         return out
+    }
+
+    /// The path lengthened at both ends along its end tangent, by at most the shape's
+    /// half-width there and only inside `mask`: thinning stops a skeleton about one radius
+    /// short of the shape's end, and a shaft leaving the image would otherwise lose that
+    /// much and leave its end looking like a protrusion.
+    static func extended(_ points: [PixelPoint], within mask: BinaryMask, halfWidth: Raster<Float>,
+                         tangentSpan: Int, growsStart: Bool = true, growsEnd: Bool = true) -> [PixelPoint] {
+        guard points.count >= 2 else { return points }
+        func grow(from end: PixelPoint, awayFrom inner: PixelPoint) -> [PixelPoint] {
+            var dx = end.x - inner.x, dy = end.y - inner.y
+            let norm = (dx * dx + dy * dy).squareRoot()
+            guard norm > 0 else { return [] }
+            dx /= norm
+            dy /= norm
+            var added: [PixelPoint] = []
+            let ex = Swift.min(mask.width - 1, Swift.max(0, Int(end.x.rounded())))
+            let ey = Swift.min(mask.height - 1, Swift.max(0, Int(end.y.rounded())))
+            let limit = Double(halfWidth[x: ex, y: ey]) + 1
+            var t = 1.0
+            while t <= limit {
+                let x = end.x + dx * t, y = end.y + dy * t
+                let xi = Int(x.rounded()), yi = Int(y.rounded())
+                guard mask.contains(x: xi, y: yi), mask[x: xi, y: yi] else { break }
+                added.append(PixelPoint(x: x, y: y))
+                t += 1
+            }
+            return added
+        }
+        let span = Swift.max(1, Swift.min(tangentSpan, points.count - 1))
+        let head = growsStart ? grow(from: points[0], awayFrom: points[span]) : []
+        let tail = growsEnd ? grow(from: points[points.count - 1], awayFrom: points[points.count - 1 - span]) : []
+        return head.reversed() + points + tail
     }
 
     static func arcLength(_ points: [PixelPoint]) -> Double {

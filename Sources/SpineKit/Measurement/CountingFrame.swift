@@ -1,0 +1,30 @@
+/// The part of the image, inset from its edges, inside which spines are counted and
+/// shaft length is measured.
+struct CountingFrame {
+    let minX: Double
+    let minY: Double
+    let maxX: Double
+    let maxY: Double
+
+    init(width: Int, height: Int, marginPixels: Double) {
+        let m = Swift.max(0, marginPixels)
+        minX = m - 0.5
+        minY = m - 0.5
+        maxX = Double(width) - 0.5 - m
+        maxY = Double(height) - 0.5 - m
+    }
+
+    func contains(_ p: PixelPoint) -> Bool {
+        p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY
+    }
+
+    /// Arc length of the polyline's segments whose both ends lie inside the frame, pixels.
+    func lengthInside(_ points: [PixelPoint]) -> Double {
+        guard points.count > 1 else { return 0 }
+        var total = 0.0
+        for i in 1..<points.count where contains(points[i]) && contains(points[i - 1]) {
+            total += points[i].distance(to: points[i - 1])
+        }
+        return total
+    }
+}
