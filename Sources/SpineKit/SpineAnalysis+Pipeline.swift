@@ -46,11 +46,7 @@ public enum SpineAnalysis {
         // 3. Centrelines.
         let tracer = ShaftTracer(minimumLengthMicrons: parameters.minimumDendriteLengthMicrons,
                                  smoothingMicrons: parameters.centerlineSmoothingMicrons)
-        var paths = tracer.trace(shaftMask, micronsPerPixel: micronsPerPixel)
-        // Thin processes (axons, faint branches) that the opening removed are traced too, so
-        // the shaft model subtracts them instead of reporting their pieces as spines.
-        paths += Self.passingProcesses(smoothed: smoothed, noise: noise, shaftMask: shaftMask,
-                                       parameters: parameters, micronsPerPixel: micronsPerPixel)
+        let paths = tracer.trace(shaftMask, micronsPerPixel: micronsPerPixel)
         stopwatch.lap("tracing", into: &result.timings)
         guard !paths.isEmpty else { return result }
 
@@ -95,7 +91,8 @@ public enum SpineAnalysis {
 
         // 6. Axons: processes whose deblurred radius is below `axonRadiusMicrons`.
         let shafts = ShaftCensus(paths: paths, model: model, micronsPerPixel: micronsPerPixel,
-                                 blurFWHMMicrons: blurFWHM, axonRadiusMicrons: parameters.axonRadiusMicrons)
+                                 blurFWHMMicrons: blurFWHM, axonRadiusMicrons: parameters.axonRadiusMicrons,
+                                 minimumElongation: parameters.minimumShaftElongation)
         let wide = shafts.wideShaftDistances(width: image.width, height: image.height)
         let measured = SpineMeasurer.mergingNeckFragments(
             allMeasured,
@@ -117,8 +114,9 @@ public enum SpineAnalysis {
                   head <= parameters.maximumHeadDiameterMicrons,
                   m.baseToHeadPixels <= reach + 1,
                   frame.contains(m.head),
-                  m.headContrast >= Swift.max(Float(parameters.spineSeedSNR) * m.noise,
-                                              Float(parameters.headContrastFraction) * m.shaftPeak) else { continue }
+                  m.headContrast >= Swift.max(Float(parameters.headContrastSNR) * m.noise,
+                                              Float(parameters.headContrastFraction) * m.shaftPeak,
+                                              Float(parameters.headContrastRatio) * m.headPeak) else { continue }
             let neck = neckPixels.map { $0 * micronsPerPixel }
             let spineClass = classifier.classify(headDiameterMicrons: head, neckDiameterMicrons: neck,
                                                  lengthMicrons: length)
@@ -134,14 +132,12 @@ public enum SpineAnalysis {
 
         // 8. A thin process is a dendrite only if it carries spines.
         var kept: [Int: Int] = [:]
-        if ProcessInfo.processInfo.environment["SPINECOUNT_RADII"] != nil {
-            print("RADII", shafts.radiusMicrons.map { ($0 * 100).rounded() / 100 }, shafts.isThin, paths.map { Int($0.lengthPixels * micronsPerPixel) }, paths.indices.map { i in spines.filter { $0.dendriteID == i + 1 }.count }, "blur", blurFWHM)
-        }
         for (index, path) in paths.enumerated() {
             let length = frame.lengthInside(path.points) * micronsPerPixel
             guard length > 0 else { continue }
             let spineCount = spines.reduce(0) { $0 + ($1.dendriteID == index + 1 ? 1 : 0) }
-            if shafts.isThin[index] && Double(spineCount) / length < parameters.minimumThinDendriteDensityPerMicron {
+            if (shafts.isBlob[index] && spineCount == 0)
+                || (shafts.isThin[index] && Double(spineCount) / length < parameters.minimumThinDendriteDensityPerMicron) {
                 continue
             }
             kept[index + 1] = result.dendrites.count + 1
@@ -157,32 +153,6 @@ public enum SpineAnalysis {
         for k in result.spines.indices { result.spines[k].id = k + 1 }
         stopwatch.lap("measurement", into: &result.timings)
         return result
-    }
-}
-
-extension SpineAnalysis {
-    /// Centrelines of long, thin, significant structures outside the traced shafts that
-    /// reach farther from them than any spine: axons and faint branches. Their pieces near
-    /// a shaft would otherwise look like long thin spines.
-    static func passingProcesses(smoothed: GrayImage, noise: Float, shaftMask: BinaryMask,
-                                 parameters: AnalysisParameters, micronsPerPixel: Double) -> [ShaftTracer.Path] {
-        let px = { (microns: Double) in microns / micronsPerPixel }
-        let distanceToShaft = shaftMask.distanceToForeground().squaredDistance
-        let rim = Float(px(parameters.passingProcessRimMicrons))
-        let far = Float(px(parameters.spineReachMicrons + parameters.passingProcessMarginMicrons))
-        var outside = smoothed
-        for i in 0..<outside.count where distanceToShaft.pixels[i] <= rim * rim { outside.pixels[i] = 0 }
-        let snr = Float(parameters.passingProcessSNR)
-        let mask = outside.hysteresisMask(low: snr * noise, high: 2 * snr * noise)
-        let tracer = ShaftTracer(minimumLengthMicrons: parameters.spineReachMicrons + parameters.passingProcessMarginMicrons,
-                                 smoothingMicrons: parameters.centerlineSmoothingMicrons)
-        let traced = tracer.trace(mask, micronsPerPixel: micronsPerPixel)
-        if ProcessInfo.processInfo.environment["SPINECOUNT_PASSING"] != nil {
-            print("PASSING traced", traced.count, traced.map { Int($0.lengthPixels) }, "maskpx", mask.foregroundCount)
-        }
-        return traced.filter { path in
-            path.pixels.contains { distanceToShaft.pixels[$0] > far * far }
-        }
     }
 }
 

@@ -175,15 +175,6 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// lateral distance (microns) is a fragment of that spine's neck, not a spine: a faint
     /// neck often breaks into pieces under noise.
     public var neckFragmentToleranceMicrons: Double
-    /// A thin process outside the shafts is traced (and modelled, not counted as spines)
-    /// when it reaches this far beyond `spineReachMicrons` from every shaft.
-    public var passingProcessMarginMicrons: Double
-    /// Signal within this distance of a shaft mask is left out when looking for thin
-    /// processes, microns: the blurred rim would join every spine to every other.
-    public var passingProcessRimMicrons: Double
-    /// A thin process is signal above this many noise deviations (touching twice that):
-    /// stricter than the spine mask so that noise does not bridge structures.
-    public var passingProcessSNR: Double
     /// ... and whose width is at most this multiple of the blur (1.25): a neck fragment is
     /// as narrow as the optics allow, a head is wider.
     public var neckFragmentWidthFactor: Double
@@ -204,10 +195,15 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// A protrusion leaving the end of a traced process within this angle of its direction
     /// (degrees) is the process continuing beyond where it could be traced, not a spine.
     public var endContinuationDegrees: Double
-    /// A head must stand above the median of a ring around it by `spineSeedSNR` noise
-    /// deviations and by this fraction of the local shaft peak (0.08): broad haze and
+    /// A head must stand above the median of a ring around it by this many noise
+    /// deviations...
+    public var headContrastSNR: Double
+    /// ... and by this fraction of the local shaft peak (0.08): broad haze and
     /// out-of-focus light are smooth and do not.
     public var headContrastFraction: Double
+    /// ... and by this fraction of its own brightness: a head is a blob standing on dark
+    /// surroundings, a local maximum of haze stands on haze.
+    public var headContrastRatio: Double
     /// With at least this many measurable necks, the blur is estimated from them rather
     /// than assumed.
     public var minimumNecksForBlurEstimate: Int
@@ -218,6 +214,10 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// Spines per micron that make a thin process a dendrite (0.2: a tenth of typical
     /// cortical and hippocampal densities of 1-3 per micron).
     public var minimumThinDendriteDensityPerMicron: Double
+    /// A traced piece shorter than this many times its diameter and carrying no spines is a
+    /// blob (out-of-focus light, a cell-body fragment), not a shaft; nor does it shelter
+    /// spines of a shaft nearby (3).
+    public var minimumShaftElongation: Double
 
     public init(rules: SpineClassifier.Rules = .neuronstudio, psfFWHMMicrons: Double? = nil) {
         self.rules = rules
@@ -238,7 +238,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         profileSegmentMicrons = 3
         spineReachMicrons = 3
         spineSeedSNR = 4
-        spineMaskSNR = 2
+        spineMaskSNR = 1.5
         spineSeedFraction = 0.08
         spineMaskFraction = 0.04
         spineProminenceSNR = 3
@@ -247,17 +247,17 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         maximumHeadDiameterMicrons = 1.6
         axonRadiusMicrons = 0.25
         minimumThinDendriteDensityPerMicron = 0.2
+        minimumShaftElongation = 3
         neckFragmentToleranceMicrons = 0.25
-        passingProcessMarginMicrons = 1
-        passingProcessSNR = 3
-        passingProcessRimMicrons = 0.25
         neckFragmentWidthFactor = 1.25
         headPeakFraction = 0.4
         headWindowMicrons = 0.35
         headCoreFraction = 0.2
         borderExclusionMicrons = 0.5
         endContinuationDegrees = 35
+        headContrastSNR = 4
         headContrastFraction = 0.08
+        headContrastRatio = 0.5
         minimumNecksForBlurEstimate = 8
         blurEstimateQuantile = 0.2
     }

@@ -44,6 +44,8 @@ struct SpineMeasurer {
         var segment: Int
         /// Head brightness above the median of a ring around it (outside the shaft).
         var headContrast: Float
+        /// Head brightness on the residual image.
+        var headPeak: Float
         /// The local shaft's peak brightness and noise at the head.
         var shaftPeak: Float
         var noise: Float
@@ -122,13 +124,17 @@ struct SpineMeasurer {
         var ux = head.x - centre.x, uy = head.y - centre.y
         let norm = (ux * ux + uy * uy).squareRoot()
         // A head centre inside the shaft radius means the "spine" is a bulge of the shaft.
-        guard norm > nearShaft.radius * 0.9 else { return nil }
+        // The surface lies at the shaft's radius with the blur removed (the half-maximum
+        // radius of a blurred profile overstates it), so short spines keep their length.
+        let halfMaximum = nearShaft.radius * 0.866, blurHalf = 1.1774 * settings.blurSigmaPixels
+        let surfaceRadius = (Swift.max(0, halfMaximum * halfMaximum - blurHalf * blurHalf)).squareRoot() / 0.866
+        guard norm > surfaceRadius * 0.9 else { return nil }
         ux /= norm
         uy /= norm
         // Signal straight beyond the end of a traced process is the process going on (fainter,
         // or leaving the mask), not a spine.
         if let t = model.endTangent[Int32(c)], ux * t.x + uy * t.y > settings.endContinuationCosine { return nil }
-        let base = PixelPoint(x: centre.x + ux * nearShaft.radius, y: centre.y + uy * nearShaft.radius)
+        let base = PixelPoint(x: centre.x + ux * surfaceRadius, y: centre.y + uy * surfaceRadius)
         var vx = head.x - base.x, vy = head.y - base.y
         let baseToHead = (vx * vx + vy * vy).squareRoot()
         if baseToHead > 0 {
@@ -172,7 +178,7 @@ struct SpineMeasurer {
                         baseToHeadPixels: baseToHead, headFWHMPixels: headFWHM,
                         neckFWHMPixels: neckFWHM, attached: attached, segment: shaft.segment,
                         headContrast: peakValue - ringMedian(around: head, radius: (headFWHM ?? 0) / 2 + 2 * settings.blurSigmaPixels),
-                        shaftPeak: shaft.peak, noise: model.noise.pixels[headIndex])
+                        headPeak: peakValue, shaftPeak: shaft.peak, noise: model.noise.pixels[headIndex])
     }
 
     /// Median residual on a one-pixel-wide ring around `centre`, leaving out pixels inside a

@@ -9,11 +9,16 @@ struct ShaftCensus {
     let radiusMicrons: [Double]
     /// `true` for paths whose deblurred radius is below the axon limit.
     let isThin: [Bool]
+    /// `true` for paths shorter than `minimumElongation` times their diameter: the skeleton
+    /// of a round blob (an out-of-focus cell part, a soma fragment), not of a process.
+    let isBlob: [Bool]
+    /// Wide, elongated processes: the dendrite shafts that spines attach to.
+    var isShaft: [Bool] { zip(isThin, isBlob).map { !$0 && !$1 } }
     let paths: [ShaftTracer.Path]
     let micronsPerPixel: Double
 
     init(paths: [ShaftTracer.Path], model: ShaftModel, micronsPerPixel: Double,
-         blurFWHMMicrons: Double, axonRadiusMicrons: Double) {
+         blurFWHMMicrons: Double, axonRadiusMicrons: Double, minimumElongation: Double) {
         self.paths = paths
         self.micronsPerPixel = micronsPerPixel
         var radii = [[Double]](repeating: [], count: paths.count)
@@ -24,6 +29,9 @@ struct ShaftCensus {
             let halfMaximum = measured * 0.866
             let deblurred = (Swift.max(0, halfMaximum * halfMaximum - blurHalf * blurHalf)).squareRoot() / 0.866
             return deblurred < axonRadiusMicrons
+        }
+        isBlob = zip(paths, radiusMicrons).map { path, radius in
+            path.lengthPixels * micronsPerPixel < minimumElongation * 2 * radius
         }
     }
 
@@ -46,8 +54,9 @@ struct ShaftCensus {
     func wideShaftDistances(width: Int, height: Int) -> WideDistances {
         var centerline = BinaryMask(width: width, height: height, repeating: false)
         var pathOfPixel = [Int32](repeating: -1, count: width * height)
-        let anyWide = isThin.contains(false)
-        for (index, path) in paths.enumerated() where !isThin[index] || !anyWide {
+        let shaft = isShaft
+        let anyWide = shaft.contains(true)
+        for (index, path) in paths.enumerated() where shaft[index] || !anyWide {
             for p in path.pixels {
                 centerline.pixels[p] = true
                 pathOfPixel[p] = Int32(index)
@@ -62,7 +71,7 @@ struct ShaftCensus {
     /// take the dendrite's spines.
     func owningPath(of head: PixelPoint, defaultPath: Int, wide: WideDistances, reachPixels: Double,
                     width: Int, height: Int) -> Int {
-        guard isThin[defaultPath] else { return defaultPath }
+        guard !isShaft[defaultPath] else { return defaultPath }
         let x = Swift.min(width - 1, Swift.max(0, Int(head.x.rounded())))
         let y = Swift.min(height - 1, Swift.max(0, Int(head.y.rounded())))
         let i = y * width + x
