@@ -23,8 +23,15 @@ public enum SpineAnalysis {
         var flat = image
         for i in 0..<flat.count { flat.pixels[i] -= background.pixels[i] }
         let smoothed = flat.gaussianBlurred(sigma: px(parameters.smoothingSigmaMicrons))
-        let noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, excludingFlatRegionsOf: image),
+        var noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, excludingFlatRegionsOf: image),
                               Float(parameters.minimumNoise))
+        // With the background removed (most of the image one constant value) the lower half of
+        // the remaining pixels is neuron, not noise; measure the noise inside the signal.
+        let pixelNoise = BackgroundEstimator.pixelNoise(of: image)
+        if pixelNoise.flatFraction >= parameters.removedBackgroundFraction {
+            let gain = BackgroundEstimator.noiseGain(ofGaussianSigma: px(parameters.smoothingSigmaMicrons))
+            noise = Swift.max(pixelNoise.sigma * gain, Float(parameters.minimumNoise))
+        }
         stopwatch.lap("background", into: &result.timings)
 
         // 2. Shaft segmentation: significant, locally bright, and wider than a neck.

@@ -130,6 +130,11 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// Smallest noise deviation assumed, in grey levels: the rounding noise of integer
     /// pixels is 1 / sqrt(12), about 0.3.
     public var minimumNoise: Double
+    /// When at least this fraction of the image is flat (one constant value: background
+    /// removed before export), the noise is measured inside the signal from pixel-to-pixel
+    /// differences instead of from the background (0.9; rotated crops padded with zeros
+    /// stay below it).
+    public var removedBackgroundFraction: Double
     /// Shaft pixels are at least this fraction of the brightest intensity within
     /// `shaftLocalMaximumMicrons`: a local half-maximum-like edge that keeps dim dendrites.
     public var shaftRelativeThreshold: Double
@@ -230,6 +235,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         shaftSeedFraction = 0.1
         brightQuantile = 0.995
         minimumNoise = 0.3
+        removedBackgroundFraction = 0.9
         shaftRelativeThreshold = 0.4
         shaftLocalMaximumMicrons = 0.5
         shaftOpeningRadiusMicrons = 0.22
