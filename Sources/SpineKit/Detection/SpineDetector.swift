@@ -124,6 +124,6 @@ struct SpineDetector {
         }
         var groups = [[Int]](repeating: [], count: significant.count)
         for (k, p) in order.enumerated() where owner[k] >= 0 { groups[owner[k]].append(p) }
-        return zip(groups, significant).map { Candidate(pixels: $0, peak: $1) }
+        return zip(groups, significant).compactMap { $0.isEmpty ? nil : Candidate(pixels: $0, peak: $1) }
     }
 }

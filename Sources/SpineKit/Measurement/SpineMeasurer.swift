@@ -62,7 +62,8 @@ struct SpineMeasurer {
         // small head near the shaft), centred by the intensity-weighted centroid of its
         // upper half. "Distal" is measured from the spine's own base pixel, so a spine
         // reaching towards a neighbouring dendrite is not confused by it.
-        var basePixel = candidate.pixels[0]
+        guard let firstPixel = candidate.pixels.first else { return nil }
+        var basePixel = firstPixel
         var maxValue: Float = 0
         for p in candidate.pixels {
             if model.centerlineDistance.pixels[p] < model.centerlineDistance.pixels[basePixel] { basePixel = p }
