@@ -20,6 +20,24 @@ enum { MESSAGE_CAPACITY = 512, WARNINGS_CAPACITY = 1024 };
  * profiles and text are far below this. */
 static const png_alloc_size_t ancillary_chunk_max_bytes = 8u * 1024u * 1024u;
 
+/* Text, sPLT and kept unknown chunks accepted (libpng's default too): each is stored
+ * in memory, and a file with thousands of them is hostile, not a micrograph. */
+static const png_uint_32 metadata_chunk_max = 1000;
+
+/* Compressed image data beyond what the header's pixels can need is refused. Deflate
+ * expands incompressible data by at most 1/8 (9-bit fixed-Huffman literals; stored blocks
+ * add far less), so IDAT data longer than the filtered image data plus an eighth plus
+ * this slack cannot come from a sane encoder. Without the bound, libpng inflates any
+ * excess to the end just to discard it: a 1 GiB file of excess deflate data (up to
+ * ~1000:1) would cost about a terabyte of inflating. */
+static const uint64_t idat_slack_bytes = 64u * 1024u;
+
+/* Deflate's largest possible compression ratio (RFC 1951: a 258-byte match in 2 bits). */
+static const uint64_t deflate_max_ratio = 1032;
+
+/* The chunk type "IDAT" as libpng's png_get_io_chunk_type returns it (big-endian ASCII). */
+static const png_uint_32 idat_chunk_type = 0x49444154u;
+
 /* libpng's own ceiling for width and height (PNG_UINT_31_MAX). */
 static const uint64_t png_dimension_max = 0x7fffffffu;
 
@@ -55,6 +73,13 @@ struct pngcodec_decoder {
     int size_checked;
     /* Set when the failure is the size limit, so the message is not overwritten. */
     int too_large;
+    /* IDAT data bytes read so far, and the most the header's pixels can need. */
+    uint64_t idat_bytes;
+    uint64_t idat_max_bytes;
+    /* Set by the warning handler when a warning is reason enough to refuse the file; the
+     * next read turns it into an error (see decoder_warning). */
+    int refused;
+    char refusal[MESSAGE_CAPACITY];
     pngcodec_header header;
     char message[MESSAGE_CAPACITY];
     char warnings[WARNINGS_CAPACITY];
@@ -66,9 +91,59 @@ static void decoder_error(png_structp png, png_const_charp text) {
     png_longjmp(png, 1);
 }
 
+/* Whether a libpng warning says an ancillary chunk broke a memory limit: a chunk over
+ * ancillary_chunk_max_bytes, a compressed text or ICC profile inflating beyond it (libpng
+ * reports the cut as "truncated"), or more chunks than libpng caches. Warnings about
+ * the content of metadata (an odd ICC profile, a bad keyword) are not among them. */
+static int is_limit_warning(const char *text) {
+    static const char *const markers[] = {
+        "too large", "exceeds", "truncated", "insufficient memory", "out of memory", "chunk cache",
+    };
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+        if (strstr(text, markers[i]) != NULL) return 1;
+    }
+    return 0;
+}
+
+/* libpng only warns, and goes on, when metadata breaks a size limit (the chunk is dropped)
+ * or when the pixels' zlib stream goes on past the last row or is damaged there (the rest
+ * is discarded; "Too much image data", "Extra compressed data", a bad Adler-32). A real
+ * microscopy PNG does none of this, while a decompression bomb does exactly this, so such
+ * a file is refused. The error is raised from the next read callback rather than here,
+ * inside libpng's warning path. */
 static void decoder_warning(png_structp png, png_const_charp text) {
     pngcodec_decoder *decoder = png_get_error_ptr(png);
     append_message(decoder->warnings, sizeof decoder->warnings, "\n", text);
+    if (text == NULL || decoder->refused) return;
+    if (png_get_io_chunk_type(png) == idat_chunk_type) {
+        decoder->refused = 1;
+        snprintf(decoder->refusal, sizeof decoder->refusal,
+                 "the compressed image data goes on past the %lu x %lu pixels of the header or is damaged "
+                 "there, refused as a possible decompression bomb (libpng: \"%s\")",
+                 (unsigned long)png_get_image_width(png, decoder->info),
+                 (unsigned long)png_get_image_height(png, decoder->info), text);
+    } else if (is_limit_warning(text)) {
+        decoder->refused = 1;
+        snprintf(decoder->refusal, sizeof decoder->refusal,
+                 "metadata over the limits (%u MiB a chunk once inflated, %d text or unknown chunks) "
+                 "or cut short, refused as a possible decompression bomb (libpng: \"%s\")",
+                 (unsigned)(ancillary_chunk_max_bytes >> 20), (int)metadata_chunk_max, text);
+    }
+}
+
+/* Bytes of filtered image data (each row with its filter byte) of a non-interlaced image. */
+static uint64_t filtered_bytes(uint64_t width, uint64_t height, uint64_t channels, uint64_t bit_depth) {
+    return height * ((width * channels * bit_depth + 7) / 8 + 1);
+}
+
+/* The most IDAT data an image of this header can need; see idat_slack_bytes. */
+static uint64_t idat_limit(uint64_t width, uint64_t height, uint64_t channels, uint64_t bit_depth,
+                           int interlaced) {
+    uint64_t filtered = filtered_bytes(width, height, channels, bit_depth);
+    /* Adam7's seven passes add at most a filter byte and a partly filled byte per pass
+     * row, fewer than 2 x 7 x (height + 7) bytes. */
+    if (interlaced) filtered += 14 * (height + 7);
+    return filtered + filtered / 8 + idat_slack_bytes;
 }
 
 /* Fails (by png_error) when the IHDR read so far claims more pixels than allowed. */
@@ -86,6 +161,21 @@ static void check_size(pngcodec_decoder *decoder) {
                  (unsigned long long)(width * height), (unsigned long long)decoder->max_pixels);
         png_error(decoder->png, decoder->message);
     }
+    /* Deflate codes at best a 258-byte match in 2 bits (RFC 1951), so no file can hold
+     * more than deflate_max_ratio times its own size of image data. Checked before any
+     * pixel memory is allocated: a 100-byte file claiming 16384 x 16384 RGB would
+     * otherwise cost 1.5 GiB of samples before its truncation is found. */
+    const uint64_t filtered = filtered_bytes(width, height, png_get_channels(decoder->png, decoder->info),
+                                             png_get_bit_depth(decoder->png, decoder->info));
+    if (filtered > (uint64_t)decoder->size * deflate_max_ratio + idat_slack_bytes) {
+        char text[MESSAGE_CAPACITY];
+        snprintf(text, sizeof text,
+                 "the file is %llu bytes, too small to hold the %llu x %llu pixels its header declares "
+                 "(deflate compresses at most %u:1): it is truncated or its header is damaged",
+                 (unsigned long long)decoder->size, (unsigned long long)width, (unsigned long long)height,
+                 (unsigned)deflate_max_ratio);
+        png_error(decoder->png, text);
+    }
 }
 
 static void decoder_read(png_structp png, png_bytep out, size_t length) {
@@ -94,6 +184,21 @@ static void decoder_read(png_structp png, png_bytep out, size_t length) {
      * point where the claimed size is known and nothing has been allocated for pixels:
      * even a file that ends right after IHDR is refused for its size, not truncation. */
     if (!decoder->size_checked) check_size(decoder);
+    if (decoder->refused) png_error(png, decoder->refusal);
+    if (decoder->idat_max_bytes > 0 && png_get_io_chunk_type(png) == idat_chunk_type &&
+        (png_get_io_state(png) & PNG_IO_CHUNK_DATA) != 0) {
+        decoder->idat_bytes += length;
+        if (decoder->idat_bytes > decoder->idat_max_bytes) {
+            char text[MESSAGE_CAPACITY];
+            snprintf(text, sizeof text,
+                     "the compressed image data is longer than %llu bytes, more than the %lu x %lu pixels "
+                     "of the header can need (a decompression bomb?)",
+                     (unsigned long long)decoder->idat_max_bytes,
+                     (unsigned long)png_get_image_width(png, decoder->info),
+                     (unsigned long)png_get_image_height(png, decoder->info));
+            png_error(png, text);
+        }
+    }
     if (length > decoder->size - decoder->offset) {
         png_error(png, "the file ends early (truncated PNG data)");
     }
@@ -154,12 +259,17 @@ pngcodec_status pngcodec_decoder_read_header(pngcodec_decoder *decoder, pngcodec
         decoder->max_pixels < png_dimension_max ? decoder->max_pixels : png_dimension_max;
     png_set_user_limits(png, (png_uint_32)dimension_max, (png_uint_32)dimension_max);
     png_set_chunk_malloc_max(png, ancillary_chunk_max_bytes);
+    png_set_chunk_cache_max(png, metadata_chunk_max);
 
     png_read_info(png, info);
     check_size(decoder); /* already done by the read callback; kept as the explicit guard */
+    if (decoder->refused) png_error(png, decoder->refusal);
 
     const int bit_depth = png_get_bit_depth(png, info);
     const int color_type = png_get_color_type(png, info);
+    decoder->idat_max_bytes = idat_limit(png_get_image_width(png, info), png_get_image_height(png, info),
+                                         png_get_channels(png, info), bit_depth,
+                                         png_get_interlace_type(png, info) != PNG_INTERLACE_NONE);
 
     /* Keep the file's own scale: no gamma, sRGB, sBIT or 16-to-8 conversions. */
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
@@ -242,6 +352,7 @@ pngcodec_status pngcodec_decoder_read_pixels(pngcodec_decoder *decoder, uint16_t
     }
     /* Reading to IEND verifies the CRCs of the last IDAT and every chunk after it. */
     png_read_end(png, NULL);
+    if (decoder->refused) png_error(png, decoder->refusal);
 
     if (header.sample_bits == 8) {
         /* Backwards: sample i occupies bytes 2i and 2i+1, which lie at or after byte i

@@ -86,6 +86,47 @@ public enum PNGCodec {
         return try result.get()
     }
 
+    /// What the header says about an image, read without decoding its pixels.
+    public struct Header: Sendable, Equatable {
+        public var width: Int
+        public var height: Int
+        /// As stored in IHDR (1, 2, 4, 8 or 16).
+        public var bitDepth: Int
+        /// Samples per pixel once decoded: 1 (grey) or 3 (RGB).
+        public var channels: Int
+        public var pixelCount: Int { width * height }
+
+        public init(width: Int, height: Int, bitDepth: Int, channels: Int) {
+            self.width = width
+            self.height = height
+            self.bitDepth = bitDepth
+            self.channels = channels
+        }
+    }
+
+    /// Reads the chunks up to the image data and checks them as `decode` would (signature,
+    /// CRCs, the pixel limit, a file too small for its header), without allocating any
+    /// pixel memory: what a caller needs to budget memory before decoding.
+    public static func header(of bytes: [UInt8], name: String,
+                              maxPixels: Int = defaultMaxPixels) throws(PNGReadError) -> Header {
+        precondition(maxPixels > 0, "maxPixels must be positive, got \(maxPixels)")
+        if let reason = describeNonPNG(bytes) {
+            throw PNGReadError(kind: .notPNG, file: name, details: reason)
+        }
+        let result: Result<Header, PNGReadError> = bytes.withUnsafeBufferPointer { buffer in
+            guard let decoder = pngcodec_decoder_create(buffer.baseAddress, buffer.count, UInt64(maxPixels)) else {
+                return .failure(PNGReadError(kind: .corrupt, file: name, details: "out of memory before decoding"))
+            }
+            defer { pngcodec_decoder_destroy(decoder) }
+            var header = pngcodec_header()
+            let status = pngcodec_decoder_read_header(decoder, &header)
+            guard status == PNGCODEC_OK else { return .failure(readError(status, decoder: decoder, name: name)) }
+            return .success(Header(width: Int(header.width), height: Int(header.height),
+                                   bitDepth: Int(header.ihdr_bit_depth), channels: Int(header.channels)))
+        }
+        return try result.get()
+    }
+
     /// Reads and decodes the PNG file at `path`.
     ///
     /// The path must name a regular, readable file of at most `maxFileBytes` bytes;
@@ -196,7 +237,8 @@ extension PNGCodec {
             return PNGReadError(kind: .tooLarge, file: name, details: message)
         }
         var details = "invalid PNG data: \(message)"
-        let warnings = warnings(decoder)
+        // A warning that the message already quotes (a refused metadata chunk) is not repeated.
+        let warnings = warnings(decoder).filter { !message.contains($0) }
         if !warnings.isEmpty { details += " (libpng warnings: \(warnings.joined(separator: "; ")))" }
         return PNGReadError(kind: .corrupt, file: name, details: details)
     }
@@ -262,8 +304,9 @@ extension PNGCodec {
 // MARK: - Files
 
 extension PNGCodec {
-    /// Reads a whole regular file, refusing directories, devices and oversized files first.
-    static func readFile(path: String) throws(PNGReadError) -> [UInt8] {
+    /// Reads a whole regular file, refusing directories, devices, pipes and oversized
+    /// files before reading, so that no path can block or exhaust memory.
+    public static func readFile(path: String) throws(PNGReadError) -> [UInt8] {
         func unreadable(_ reason: String) -> PNGReadError {
             PNGReadError(kind: .unreadable, file: path, details: reason)
         }
