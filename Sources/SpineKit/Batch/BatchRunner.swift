@@ -29,6 +29,8 @@ public final class BatchRunner: @unchecked Sendable {
     /// Overlay path of each input, relative to the report folder.
     public let overlayPaths: [String]
     private let transaction: ReportTransaction?
+    /// Keeps the images analysed at once within the memory the process may use.
+    public let memoryBudget: MemoryBudget
 
     private let lock = NSLock()
     private var nextIndex = 0
@@ -38,26 +40,33 @@ public final class BatchRunner: @unchecked Sendable {
     private var cancelled = false
 
     /// A runner for `inputs`; overlays are staged in `transaction` when the
-    /// configuration asks for them (no transaction, no overlays).
-    public init(inputs: [BatchInput], configuration: BatchConfiguration, transaction: ReportTransaction?) {
+    /// configuration asks for them (no transaction, no overlays). Without a
+    /// `memoryBudget`, the budget comes from this process's limits and the machine.
+    public init(inputs: [BatchInput], configuration: BatchConfiguration, transaction: ReportTransaction?,
+                memoryBudget: MemoryBudget? = nil) {
         self.inputs = inputs
         self.configuration = configuration
         self.transaction = transaction
+        self.memoryBudget = memoryBudget
+            ?? MemoryBudget.forThisProcess(threads: max(1, min(configuration.threads, inputs.count)))
         overlayPaths = Self.overlayPaths(for: inputs)
         results = Array(repeating: nil, count: inputs.count)
     }
 
     /// Analyses every image and returns one record per input, in input order. Blocks
     /// until all are done; `onEvent` is called on worker threads, one call at a time.
+    /// `onStart` is called on the worker thread with an image's input index just before
+    /// that image is read (so that a crash can be blamed on the right file).
     /// After `cancel`, images not yet started are skipped and left out of the result.
-    public func run(onEvent: @escaping @Sendable (BatchEvent) -> Void = { _ in }) -> [ImageRecord] {
+    public func run(onEvent: @escaping @Sendable (BatchEvent) -> Void = { _ in },
+                    onStart: @escaping @Sendable (Int) -> Void = { _ in }) -> [ImageRecord] {
         let start = Date()
         let workers = max(1, min(configuration.threads, inputs.count))
         let group = DispatchGroup()
         for _ in 0..<workers {
             group.enter()
             let thread = Thread { [self] in
-                work(start: start, onEvent: onEvent)
+                work(start: start, onStart: onStart, onEvent: onEvent)
                 group.leave()
             }
             thread.stackSize = Self.workerStackBytes
@@ -72,7 +81,7 @@ public final class BatchRunner: @unchecked Sendable {
         lock.withLock { cancelled = true }
     }
 
-    private func work(start: Date, onEvent: @Sendable (BatchEvent) -> Void) {
+    private func work(start: Date, onStart: @Sendable (Int) -> Void, onEvent: @Sendable (BatchEvent) -> Void) {
         while true {
             let index: Int? = lock.withLock {
                 guard !cancelled, nextIndex < inputs.count else { return nil }
@@ -80,9 +89,10 @@ public final class BatchRunner: @unchecked Sendable {
                 return nextIndex
             }
             guard let index else { return }
+            onStart(index)
             let overlay = configuration.writesOverlays && transaction != nil ? overlayPaths[index] : nil
             let record = Self.process(inputs[index], configuration: configuration, overlayPath: overlay,
-                                      transaction: transaction)
+                                      transaction: transaction, memoryBudget: memoryBudget)
             // The event is sent under the lock so that progress lines never interleave.
             lock.withLock {
                 results[index] = record
@@ -96,23 +106,26 @@ public final class BatchRunner: @unchecked Sendable {
 
     /// Reads, analyses and (with `overlayPath` and `transaction`) draws one image. Never
     /// throws: every failure becomes a `.failed` record whose reason says what went wrong.
+    /// With a `memoryBudget`, waits until the image's estimated memory fits in it, and
+    /// fails the image when it never could.
     public static func process(_ input: BatchInput, configuration: BatchConfiguration,
-                               overlayPath: String? = nil, transaction: ReportTransaction? = nil) -> ImageRecord {
+                               overlayPath: String? = nil, transaction: ReportTransaction? = nil,
+                               memoryBudget: MemoryBudget? = nil) -> ImageRecord {
         let start = Date()
         var record = ImageRecord(input: input, status: .ok)
-        analyze(into: &record, configuration: configuration, overlayPath: overlayPath, transaction: transaction)
+        var reservedBytes = 0
+        analyze(into: &record, configuration: configuration, overlayPath: overlayPath, transaction: transaction,
+                memoryBudget: memoryBudget, reservedBytes: &reservedBytes)
+        if reservedBytes > 0 { memoryBudget?.release(reservedBytes) }
         record.seconds = Date().timeIntervalSince(start)
         return record
     }
 
     private static func analyze(into record: inout ImageRecord, configuration: BatchConfiguration,
-                                overlayPath: String?, transaction: ReportTransaction?) {
-        let input = record.input
-        if let (digest, bytes) = try? SHA256.hexDigest(ofFileAt: input.path) {
-            record.sha256 = digest
-            record.fileBytes = bytes
-        }
-        guard let gray = readGray(into: &record, configuration: configuration) else { return }
+                                overlayPath: String?, transaction: ReportTransaction?,
+                                memoryBudget: MemoryBudget?, reservedBytes: inout Int) {
+        guard let gray = readGray(into: &record, configuration: configuration, memoryBudget: memoryBudget,
+                                  reservedBytes: &reservedBytes) else { return }
         let micronsPerPixel = record.micronsPerPixel ?? 1
         let analysis = SpineAnalysis.analyze(gray, micronsPerPixel: micronsPerPixel,
                                              parameters: configuration.parameters)
@@ -134,13 +147,39 @@ public final class BatchRunner: @unchecked Sendable {
         }
     }
 
-    /// Reads the file, records its header and pixel size, and returns the channel to
-    /// analyse; `nil` (with the record marked failed) when that is not possible. The
-    /// decoded samples go out of scope here, so only the grey image stays in memory.
-    private static func readGray(into record: inout ImageRecord, configuration: BatchConfiguration) -> GrayImage? {
+    /// Reads the file, records its digest, header and pixel size, and returns the channel
+    /// to analyse; `nil` (with the record marked failed) when that is not possible. The
+    /// file's bytes and decoded samples go out of scope here, so only the grey image stays
+    /// in memory.
+    ///
+    /// The file is read once, by the codec, which refuses directories, devices and pipes
+    /// before reading and sizes its buffer from `fstat`: the digest is taken from those
+    /// bytes, so a FIFO or a link to `/dev/zero` named `*.png` cannot block or fill memory,
+    /// and the digest always describes the bytes that were analysed.
+    ///
+    /// The header is checked before the pixels are decoded, and the image's memory is
+    /// taken from `memoryBudget` (into `reservedBytes`, which the caller gives back).
+    private static func readGray(into record: inout ImageRecord, configuration: BatchConfiguration,
+                                 memoryBudget: MemoryBudget?, reservedBytes: inout Int) -> GrayImage? {
         let decoded: DecodedImage
         do {
-            decoded = try PNGCodec.read(path: record.input.path, maxPixels: configuration.maxPixels)
+            let path = record.input.path
+            let bytes = try PNGCodec.readFile(path: path)
+            record.sha256 = SHA256.hexDigest(of: bytes)
+            record.fileBytes = bytes.count
+            if let memoryBudget {
+                let header = try PNGCodec.header(of: bytes, name: path, maxPixels: configuration.maxPixels)
+                let needed = MemoryBudget.estimatedBytes(of: header, fileBytes: bytes.count)
+                guard memoryBudget.acquire(needed) else {
+                    record.width = header.width
+                    record.height = header.height
+                    record.bitDepth = header.bitDepth
+                    record.status = .failed(memoryBudget.refusal(neededBytes: needed, header: header))
+                    return nil
+                }
+                reservedBytes = needed
+            }
+            decoded = try PNGCodec.decode(bytes, name: path, maxPixels: configuration.maxPixels)
         } catch {
             record.status = .failed(error.details.isEmpty ? error.description : error.details)
             return nil

@@ -16,7 +16,9 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
 /// A file is taken as it is (whatever its extension: the user named it). A folder
 /// stands for every `*.png` directly in it (extension compared case-insensitively),
 /// sorted by name; with `recursive` its subfolders are searched too, depth first in
-/// name order, so the list is the same on every machine. Hidden entries (names
+/// name order, so the list is the same on every machine. An entry named `*.png` that
+/// cannot be an image (a broken link; a folder, when not recursive) is still listed, so
+/// that the batch reports it as failed rather than silently leaving it out. Hidden entries (names
 /// starting with `.`, e.g. macOS `._x.png` resource forks and spinecount's own
 /// temporary files) are skipped, and so are the `excluding` folders: the report
 /// folder, when it lies inside an input folder, must not feed its overlays back in.
@@ -61,16 +63,29 @@ public enum InputCollection {
         for name in names.sorted() where !name.hasPrefix(".") {
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { continue }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                // A broken (or looping) link named like an image was meant to be one: it is
+                // listed so that it gets an error row instead of vanishing from the reports.
+                if hasPNGExtension(name) && isSymbolicLink(path) { found.append((prefix + name, path)) }
+                continue
+            }
             if isFolder.boolValue {
-                if recursive && !excluding.contains(canonicalPath(path)) {
+                guard !excluding.contains(canonicalPath(path)) else { continue }
+                if recursive {
                     try collect(folder: path, prefix: prefix + name + "/", recursive: true, excluding: excluding,
                                 visited: &visited, into: &found)
+                } else if hasPNGExtension(name) {
+                    // Likewise a folder named like an image: its row says it is a folder.
+                    found.append((prefix + name, path))
                 }
             } else if hasPNGExtension(name) {
                 found.append((prefix + name, path))
             }
         }
+    }
+
+    private static func isSymbolicLink(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeSymbolicLink
     }
 
     private static func canonicalPath(_ path: String) -> String {
