@@ -48,8 +48,17 @@ public final class ReportTransaction: @unchecked Sendable {
 
     public var state: State { locked { stateValue } }
 
-    /// Creates `directory` if needed and proves it writable by creating and deleting a
-    /// small file there, so that a run fails before any work rather than after it.
+    /// Free space below which a report folder is refused before any work (1 MiB): the
+    /// CSV files of a small run fit, but a disk this full would fail part-way through.
+    public static let minimumFreeBytes = 1 << 20
+
+    /// Longest temporary file name, in UTF-8 bytes: the common `NAME_MAX` of 255 leaves
+    /// room for the marker and token, so a long image name still gets its overlay.
+    static let temporaryNameMaxBytes = 255
+
+    /// Creates `directory` if needed and proves it writable by creating, syncing and
+    /// deleting a small file there, and checks that its disk has at least
+    /// `minimumFreeBytes` free, so that a run fails before any work rather than after it.
     public static func prepareDirectory(_ directory: URL) throws(ReportWriteError) {
         let path = directory.path
         var isFolder: ObjCBool = false
@@ -65,10 +74,55 @@ public final class ReportTransaction: @unchecked Sendable {
             throw ReportWriteError(path: path, reason: "it exists and is not a folder")
         }
         let probe = directory.appendingPathComponent(temporaryMarker + "probe-\(UInt32.random(in: 0...UInt32.max))")
-        guard FileManager.default.createFile(atPath: probe.path, contents: Data("probe".utf8)) else {
-            throw ReportWriteError(path: path, reason: "the folder is not writable")
+        if let code = writeFile(Array("probe".utf8), to: probe.path) {
+            let full = code == ENOSPC || code == EDQUOT
+            throw ReportWriteError(path: path, reason: (full ? "its disk is full: " : "the folder is not writable: ")
+                                   + systemMessage(code))
         }
-        try? FileManager.default.removeItem(at: probe)
+        unlink(probe.path)
+        var disk = statvfs()
+        if statvfs(path, &disk) == 0 {
+            let freeBytes = Int(clamping: UInt64(disk.f_bavail) &* UInt64(disk.f_frsize))
+            if freeBytes < minimumFreeBytes {
+                throw ReportWriteError(
+                    path: path,
+                    reason: "its disk is full or nearly so (\(freeBytes / 1024) KiB free, at least "
+                        + "\(minimumFreeBytes / 1024) KiB needed)")
+            }
+        }
+    }
+
+    /// Writes `bytes` to a new file at `path` and flushes it to the disk, so that a later
+    /// rename can never put an empty or partial file in place of a report, even after a
+    /// power cut. Returns the `errno` of the first failure (ENOSPC, EACCES...), nil on success.
+    static func writeFile(_ bytes: [UInt8], to path: String) -> Int32? {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return errno }
+        var failure: Int32?
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    failure = written < 0 ? errno : EIO
+                    return
+                }
+            }
+        }
+        // A full disk or a network file system may report the failure only here.
+        if failure == nil, fsync(descriptor) != 0 { failure = errno }
+        if close(descriptor) != 0, failure == nil, errno != EINTR { failure = errno }
+        if failure != nil { unlink(path) }
+        return failure
+    }
+
+    static func systemMessage(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "error \(code)" }
+        return String(cString: text)
     }
 
     /// Writes `bytes` under a temporary name for `relativePath` (e.g. `spines.csv` or
@@ -77,8 +131,6 @@ public final class ReportTransaction: @unchecked Sendable {
     public func stage(_ bytes: [UInt8], as relativePath: String) throws(ReportWriteError) {
         let final = directory.appendingPathComponent(relativePath)
         let folder = final.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(
-            "." + final.lastPathComponent + Self.temporaryMarker + token)
         // The write happens under the lock so that `abort` never races a file into
         // existence after it has cleaned up.
         try locked { () throws(ReportWriteError) in
@@ -101,15 +153,33 @@ public final class ReportTransaction: @unchecked Sendable {
                 createdFolders += missing
                 knownFolders.insert(folder.path)
             }
-            do {
-                try Data(bytes).write(to: temporary)
-            } catch {
-                try? FileManager.default.removeItem(at: temporary)
-                throw ReportWriteError(path: final.path, reason: Self.reasonText(error))
+            // A restaging of the same path reuses its temporary file; otherwise a new,
+            // numbered one, so that two long names cut to the same prefix cannot collide.
+            let temporary = staged.first { $0.final == final }?.temporary
+                ?? folder.appendingPathComponent(Self.temporaryName(for: final.lastPathComponent,
+                                                                    token: token + "-\(staged.count)"))
+            if let code = Self.writeFile(bytes, to: temporary.path) {
+                throw ReportWriteError(path: final.path, reason: Self.systemMessage(code))
             }
             staged.removeAll { $0.final == final }
             staged.append((temporary, final))
         }
+    }
+
+    /// `.<name>.spinecount-tmp-<token>`, the name cut (at a character boundary) so that
+    /// the whole stays within `temporaryNameMaxBytes`.
+    static func temporaryName(for name: String, token: String) -> String {
+        let suffix = temporaryMarker + token
+        let room = temporaryNameMaxBytes - 1 - suffix.utf8.count
+        var kept = ""
+        var used = 0
+        for character in name {
+            let size = character.utf8.count
+            if used + size > room { break }
+            kept.append(character)
+            used += size
+        }
+        return "." + kept + suffix
     }
 
     /// Text staged as UTF-8.
@@ -169,6 +239,8 @@ public final class ReportTransaction: @unchecked Sendable {
     /// The operating system's reason (`Permission denied`, `No space left on device`)
     /// when Foundation wraps one, else Foundation's own text.
     static func reasonText(_ error: any Error) -> String {
+        // Foundation reports a full disk as its own code, without the POSIX error.
+        if let cocoa = error as? CocoaError, cocoa.code == .fileWriteOutOfSpace { return systemMessage(ENOSPC) }
         var current = error as NSError
         for _ in 0..<4 {
             if current.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(current.code))) }

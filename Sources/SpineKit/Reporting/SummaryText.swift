@@ -37,7 +37,7 @@ public enum SummaryText {
                      + "CI: percentile bootstrap, \(comparison.resamples) resamples, seed \(comparison.seed); "
                      + "p: two-sided Mann-Whitney U.")
         if failedImages > 0 {
-            notes.append("\(failedImages) image\(failedImages == 1 ? "" : "s") failed and are left out (see images.csv).")
+            notes.append("\(failedImages) image\(failedImages == 1 ? "" : "s") failed and \(failedImages == 1 ? "is" : "are") left out (see images.csv).")
         }
         return aligned(rows) + notes.joined(separator: "\n") + "\n"
     }
@@ -50,7 +50,7 @@ public enum SummaryText {
         }
         var text = aligned(rows)
         if failedImages > 0 {
-            text += "\(failedImages) image\(failedImages == 1 ? "" : "s") failed and are left out (see images.csv).\n"
+            text += "\(failedImages) image\(failedImages == 1 ? "" : "s") failed and \(failedImages == 1 ? "is" : "are") left out (see images.csv).\n"
         }
         return text
     }
