@@ -44,20 +44,41 @@ struct ReportRun {
         let transaction = ReportTransaction(directory: outputURL)
         let configuration = options.batchConfiguration
         let runner = BatchRunner(inputs: inputs, configuration: configuration, transaction: transaction)
+        let reportFiles = ["spines.csv", "images.csv", "summary.csv", "run.json"]
+            + (configuration.writesOverlays ? runner.overlayPaths : [])
+        if let clash = Self.inputReplaced(by: reportFiles, in: outputURL, inputs: inputs) {
+            throw UsageFailure("the report file '\(clash.report)' would replace the input '\(clash.input)'; "
+                               + "choose another --output")
+        }
         let progress = TerminalProgress(mode: TerminalProgress.Mode(quiet: options.quiet), total: inputs.count,
                                         showsGroup: command == .compare)
         // The handler only deletes temporary files and reports; the process exits right
         // after it, so the workers need not be waited for.
         let trap = SignalTrap { signalNumber in
+            // `abort` waits for a commit under way, so the state tells what is on disk.
             transaction.abort()
-            let name = signalNumber == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"
-            progress.interrupted("spinecount: \(name); the run was stopped and the previous report in "
-                                 + "'\(options.output)' is unchanged")
+            let name = (signalNumber == SIGINT ? "interrupted (" : "terminated (")
+                + SignalTrap.name(of: signalNumber) + ")"
+            if transaction.state == .committed {
+                progress.interrupted("spinecount: \(name) after the reports were written to '\(options.output)'")
+            } else {
+                progress.interrupted("spinecount: \(name); the run was stopped and the previous report in "
+                                     + "'\(options.output)' is unchanged")
+            }
         }
         trap.install()
         progress.started(threads: min(configuration.threads, inputs.count), output: options.output)
 
-        let records = runner.run(onEvent: progress.handle)
+        let crashNote = CrashNote(concurrentImages: min(configuration.threads, inputs.count),
+                                  outputFolder: options.output)
+        crashNote.install()
+        let paths = inputs.map(\.path)
+        let records = runner.run(onEvent: { event in
+                                     crashNote.end(event.index)
+                                     progress.handle(event)
+                                 },
+                                 onStart: { crashNote.begin($0, name: paths[$0]) })
+        crashNote.uninstall()
         progress.finished()
 
         let failed = records.filter { !$0.status.isOK }.count
@@ -117,5 +138,29 @@ struct ReportRun {
         progress.summary(total: records.count, failed: failed, seconds: Date().timeIntervalSince(start),
                          output: options.output)
         if exitStatus != 0 { throw ExitCode(exitStatus) }
+    }
+
+    /// The first input that a report file would replace (`--output` pointing into an input
+    /// folder, e.g. `analyze out/overlays --output out`), comparing paths with their
+    /// folders resolved; nil when none would. A report file whose folder does not exist
+    /// yet cannot be an input.
+    static func inputReplaced(by reportFiles: [String], in directory: URL,
+                              inputs: [BatchInput]) -> (report: String, input: String)? {
+        func key(_ path: String) -> String? {
+            let url = URL(fileURLWithPath: path)
+            guard let folder = realpath(url.deletingLastPathComponent().path, nil) else { return nil }
+            defer { free(folder) }
+            return String(cString: folder) + "/" + url.lastPathComponent
+        }
+        var inputKeys: [String: String] = [:]
+        for input in inputs {
+            if let key = key(input.path) { inputKeys[key] = input.path }
+        }
+        for file in reportFiles {
+            if let key = key(directory.appendingPathComponent(file).path), let input = inputKeys[key] {
+                return (file, input)
+            }
+        }
+        return nil
     }
 }
