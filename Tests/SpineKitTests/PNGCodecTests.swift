@@ -342,8 +342,8 @@ private func sampleGrayPNG(width: Int = 32, height: Int = 32) throws -> [UInt8] 
     }
 
     /// A decompression bomb in metadata: a 65 kB zTXt that would inflate to 10 MB is cut at
-    /// libpng's chunk memory limit (8 MiB) and dropped with a warning; the pixels still load.
-    @Test func ancillaryDecompressionBombIsDropped() throws {
+    /// libpng's chunk memory limit (8 MiB), and the file is refused as hostile.
+    @Test func ancillaryDecompressionBombIsRefused() throws {
         // The same construction, small: proves the hand-made stream is valid (no warning).
         let small = try PNGCodec.decodeReportingWarnings(pngWithCompressedComment(runs: 100), name: "small.png")
         #expect(small.warnings.isEmpty, "\(small.warnings)")
@@ -351,9 +351,10 @@ private func sampleGrayPNG(width: Int = 32, height: Int = 32) throws -> [UInt8] 
 
         let bomb = try pngWithCompressedComment(runs: 40_000)  // 10,320,001 bytes inflated
         #expect(bomb.count < 70_000)
-        let result = try PNGCodec.decodeReportingWarnings(bomb, name: "bomb.png")
-        #expect(result.image.samples == Array(repeating: 9, count: 16))
-        #expect(result.warnings.contains { $0.contains("zTXt") }, "\(result.warnings)")
+        let error = decodeError { () throws(PNGReadError) in try PNGCodec.decode(bomb, name: "bomb.png") }
+        #expect(error?.kind == .corrupt)
+        #expect(error?.details.contains("zTXt") == true && error?.details.contains("decompression bomb") == true,
+                "\(String(describing: error))")
     }
 
     @Test func pixelLimitIsEnforcedOnRealImages() throws {

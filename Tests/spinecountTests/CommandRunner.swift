@@ -29,16 +29,23 @@ enum CommandRunner {
 
     /// Runs `spinecount arguments` in `directory` and waits for it to finish.
     /// `whileRunning` is called with the process once it has started and with each
-    /// chunk of its standard error as it arrives.
-    static func run(_ arguments: [String], in directory: String,
+    /// chunk of its standard error as it arrives. A non-empty `launcher` (a program and
+    /// its arguments, e.g. `["/bin/sh", "-c", "ulimit -v 3000000; exec \"$0\" \"$@\""]`)
+    /// is run instead, with the spinecount path and `arguments` appended.
+    static func run(_ arguments: [String], in directory: String, launcher: [String] = [],
                     onStderr: (@Sendable (String, Process) -> Void)? = nil) throws -> Result {
         guard let executable else {
             Issue.record("the spinecount executable was not found next to the test bundle")
             return Result(status: -1, stdout: "", stderr: "")
         }
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         environment["TERM"] = "dumb"
