@@ -15,8 +15,9 @@ struct ShaftModel {
     var centerlineDistance: Raster<Float>
     /// Index of the nearest centreline pixel (or -1).
     var nearestCenterline: Raster<Int32>
-    /// For each pixel index of a centreline pixel: its segment number (or -1).
-    var segmentOfCenterlinePixel: [Int32: Int]
+    /// For each pixel index: its segment number if it is a centreline pixel, else -1 (a flat
+    /// array: it is read for every pixel near a shaft).
+    var segmentOfCenterlinePixel: [Int32]
     /// Per segment: shaft radius in pixels and intensity per pixel of projected thickness.
     var segmentRadius: [Double]
     var segmentIntensityPerThickness: [Double]
@@ -36,7 +37,9 @@ struct ShaftModel {
     /// Radius and intensity per thickness of the shaft stretch nearest to pixel index `i`.
     func shaft(atPixel i: Int) -> (segment: Int, radius: Double, peak: Float)? {
         let c = nearestCenterline.pixels[i]
-        guard c >= 0, let s = segmentOfCenterlinePixel[c] else { return nil }
+        guard c >= 0 else { return nil }
+        let s = Int(segmentOfCenterlinePixel[Int(c)])
+        guard s >= 0 else { return nil }
         return (s, segmentRadius[s], segmentPeak[s])
     }
 
@@ -53,7 +56,7 @@ struct ShaftModel {
     static func build(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings) -> ShaftModel {
         let w = smoothed.width, h = smoothed.height
         var isCenterline = BinaryMask(width: w, height: h, repeating: false)
-        var segmentOf: [Int32: Int] = [:]
+        var segmentOf = [Int32](repeating: -1, count: w * h)
         var segmentPath: [Int] = []
         var endTangent: [Int32: PixelPoint] = [:]
         for (p, path) in paths.enumerated() {
@@ -71,7 +74,7 @@ struct ShaftModel {
                     let dx = b.x - a.x, dy = b.y - a.y, n = (dx * dx + dy * dy).squareRoot()
                     if n > 0 { endTangent[Int32(pixel)] = PixelPoint(x: dx / n, y: dy / n) }
                 }
-                segmentOf[Int32(pixel)] = base + Swift.min(segments - 1, k * segments / path.pixels.count)
+                segmentOf[pixel] = Int32(base + Swift.min(segments - 1, k * segments / path.pixels.count))
             }
         }
         let map = isCenterline.distanceToForeground()
@@ -96,7 +99,9 @@ struct ShaftModel {
         var samples = [[Float]](repeating: [], count: segmentCount * bins)
         for i in 0..<smoothed.count {
             let d = distance.pixels[i]
-            guard d <= Float(settings.reachPixels), let s = segmentOf[map.nearest.pixels[i]] else { continue }
+            let c = Int(map.nearest.pixels[i])
+            guard d <= Float(settings.reachPixels), c >= 0, segmentOf[c] >= 0 else { continue }
+            let s = Int(segmentOf[c])
             let b = Swift.min(bins - 1, Int(d / Float(settings.binPixels)))
             samples[s * bins + b].append(smoothed.pixels[i])
         }
@@ -150,10 +155,12 @@ struct ShaftModel {
         var noise = GrayImage(width: w, height: h, repeating: settings.globalNoise)
         for i in 0..<smoothed.count {
             let d = distance.pixels[i]
-            guard d <= Float(settings.reachPixels), let s = segmentOf[map.nearest.pixels[i]] else {
+            let c = Int(map.nearest.pixels[i])
+            guard d <= Float(settings.reachPixels), c >= 0, segmentOf[c] >= 0 else {
                 residual.pixels[i] = 0
                 continue
             }
+            let s = Int(segmentOf[c])
             // Linear interpolation between bin centres.
             let position = d / Float(settings.binPixels) - 0.5
             let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
