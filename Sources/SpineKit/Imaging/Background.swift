@@ -16,9 +16,10 @@ public enum BackgroundEstimator {
             for by in 0..<bh {
                 for bx in 0..<bw {
                     buffer.removeAll(keepingCapacity: true)
+                    let x0 = bx * b, x1 = Swift.min(image.width, (bx + 1) * b)
                     for y in (by * b)..<Swift.min(image.height, (by + 1) * b) {
                         let row = y * image.width
-                        for x in (bx * b)..<Swift.min(image.width, (bx + 1) * b) { buffer.append(src[row + x]) }
+                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[(row + x0)..<(row + x1)]))
                     }
                     grid[by * bw + bx] = OrderStatistics.quantile(&buffer, percentile)
                 }
@@ -36,21 +37,37 @@ public enum BackgroundEstimator {
                 smoothed[by * bw + bx] = OrderStatistics.quantile(&window, 0.5)
             }
         }
+        // The horizontal interpolation weights are the same on every row: found once.
+        let w = image.width
+        var left = [Int](repeating: 0, count: w), right = left
+        var weight = [Float](repeating: 0, count: w)
+        for x in 0..<w {
+            let gx = (Double(x) + 0.5) / Double(b) - 0.5
+            left[x] = Swift.max(0, Swift.min(bw - 1, Int(gx.rounded(.down))))
+            right[x] = Swift.min(bw - 1, left[x] + 1)
+            weight[x] = Float(Swift.max(0, Swift.min(1, gx - Double(left[x]))))
+        }
         var out = GrayImage(width: image.width, height: image.height, repeating: 0)
         out.withUnsafeMutableBufferPointer { o in
-            for y in 0..<image.height {
-                let gy = (Double(y) + 0.5) / Double(b) - 0.5
-                let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
-                let y1 = Swift.min(bh - 1, y0 + 1)
-                let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
-                for x in 0..<image.width {
-                    let gx = (Double(x) + 0.5) / Double(b) - 0.5
-                    let x0 = Swift.max(0, Swift.min(bw - 1, Int(gx.rounded(.down))))
-                    let x1 = Swift.min(bw - 1, x0 + 1)
-                    let fx = Float(Swift.max(0, Swift.min(1, gx - Double(x0))))
-                    let top = smoothed[y0 * bw + x0] * (1 - fx) + smoothed[y0 * bw + x1] * fx
-                    let bottom = smoothed[y1 * bw + x0] * (1 - fx) + smoothed[y1 * bw + x1] * fx
-                    o[y * image.width + x] = top * (1 - fy) + bottom * fy
+            smoothed.withUnsafeBufferPointer { s in
+                left.withUnsafeBufferPointer { x0 in
+                    right.withUnsafeBufferPointer { x1 in
+                        weight.withUnsafeBufferPointer { fx in
+                            for y in 0..<image.height {
+                                let gy = (Double(y) + 0.5) / Double(b) - 0.5
+                                let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
+                                let y1 = Swift.min(bh - 1, y0 + 1)
+                                let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
+                                let upper = s.baseAddress! + y0 * bw, lower = s.baseAddress! + y1 * bw
+                                let row = o.baseAddress! + y * w
+                                for x in 0..<w {
+                                    let top = upper[x0[x]] * (1 - fx[x]) + upper[x1[x]] * fx[x]
+                                    let bottom = lower[x0[x]] * (1 - fx[x]) + lower[x1[x]] * fx[x]
+                                    row[x] = top * (1 - fy) + bottom * fy
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -66,76 +83,230 @@ public enum BackgroundEstimator {
     public static func noiseSigma(of image: GrayImage, excludingFlatRegionsOf original: GrayImage? = nil) -> Float {
         guard image.count > 1 else { return 0 }
         var values: [Float] = []
-        values.reserveCapacity(image.count)
         if let original, original.width == image.width, original.height == image.height,
            original.width >= 3, original.height >= 3 {
-            let w = original.width
-            original.withUnsafeBufferPointer { o in
-                for y in 0..<original.height {
-                    for x in 0..<w {
-                        let v = o[y * w + x]
-                        var flat = true
-                        for dy in -1...1 where flat {
-                            let ny = Swift.min(original.height - 1, Swift.max(0, y + dy))
-                            for dx in -1...1 {
-                                let nx = Swift.min(w - 1, Swift.max(0, x + dx))
-                                if o[ny * w + nx] != v { flat = false; break }
-                            }
-                        }
-                        if !flat { values.append(image.pixels[y * w + x]) }
-                    }
-                }
-            }
+            values = nonFlatPixels(of: image, original: original)
         }
         if values.count < 16 { values = image.pixels }
         // Bright signal lifts the median, and the spread below it with it (signal in 20 % of
         // the pixels overstates sigma by 20 %), so pixels more than 3 sigma above the median
         // are dropped and the estimate repeated until none is: the kappa-sigma clipping of
         // SExtractor's background (Bertin & Arnouts 1996, A&AS 117:393), upper side only.
+        //
+        // Every set of values in the loop is "all values up to some level", so sorting them
+        // once serves all rounds: the first `count` entries are the values kept, the median
+        // is an entry of that prefix, and the median distance below the median is the median
+        // minus the entry that many places below it (subtraction from the median reverses the
+        // order). The numbers are exactly those of selecting in a clipped copy each round.
+        OrderStatistics.sort(&values)
+        var count = values.count
         var sigma: Float = 0
-        for _ in 0..<10 {
-            var sorted = values
-            let median = OrderStatistics.quantile(&sorted, 0.5)
-            var below = values.compactMap { $0 <= median ? median - $0 : nil }
-            let estimate = 1.4826 * OrderStatistics.quantile(&below, 0.5)
-            // Ties in quantised data can leave no spread once the signal is clipped away.
-            if estimate == 0 && sigma > 0 { break }
-            sigma = estimate
-            let kept = values.filter { $0 <= median + 3 * sigma }
-            guard kept.count < values.count, kept.count >= 16 else { break }
-            values = kept
+        values.withUnsafeBufferPointer { s in
+            for _ in 0..<10 {
+                let median = s[OrderStatistics.rank(0.5, count: count)]
+                let below = OrderStatistics.countAtMost(median, in: s, prefix: count)
+                // (`below` is at least 1, the median itself, unless a NaN came in.)
+                let estimate: Float = below > 0 ? 1.4826 * (median - s[below - 1 - OrderStatistics.rank(0.5, count: below)]) : 0
+                // Ties in quantised data can leave no spread once the signal is clipped away.
+                if estimate == 0 && sigma > 0 { break }
+                sigma = estimate
+                let kept = OrderStatistics.countAtMost(median + 3 * sigma, in: s, prefix: count)
+                guard kept < count, kept >= 16 else { break }
+                count = kept
+            }
         }
         return sigma
+    }
+
+    /// The pixels of `image` where `original` is not flat (its 3x3 neighbourhood, edges
+    /// repeated, holds more than one value), in raster order.
+    ///
+    /// A neighbourhood is one value when each of its three rows is (a row's three pixels
+    /// equal its centre) and the centres above and below equal the pixel: row triples are
+    /// found once per row instead of nine comparisons per pixel.
+    static func nonFlatPixels(of image: GrayImage, original: GrayImage) -> [Float] {
+        let w = original.width, h = original.height
+        var rowEqual = [Bool](repeating: false, count: w * h)
+        original.withUnsafeBufferPointer { o in
+            rowEqual.withUnsafeMutableBufferPointer { e in
+                for y in 0..<h {
+                    let row = y * w
+                    for x in 0..<w {
+                        let c = o[row + x]
+                        let l = o[row + Swift.max(0, x - 1)], r = o[row + Swift.min(w - 1, x + 1)]
+                        e[row + x] = l == c && r == c
+                    }
+                }
+            }
+        }
+        return [Float](unsafeUninitializedCapacity: image.count) { out, found in
+            var n = 0
+            original.withUnsafeBufferPointer { o in
+                image.withUnsafeBufferPointer { v in
+                    rowEqual.withUnsafeBufferPointer { e in
+                        for y in 0..<h {
+                            let row = y * w
+                            let up = Swift.max(0, y - 1) * w, down = Swift.min(h - 1, y + 1) * w
+                            for x in 0..<w {
+                                let c = o[row + x]
+                                let flat = e[row + x] && e[up + x] && e[down + x] && o[up + x] == c && o[down + x] == c
+                                if !flat {
+                                    (out.baseAddress! + n).initialize(to: v[row + x])
+                                    n += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            found = n
+        }
     }
 }
 
 /// Small order statistics used throughout the engine.
 enum OrderStatistics {
+    /// The position of the `q` quantile (0...1) among `count` sorted values: the nearest
+    /// rank, `round(q (count - 1))`, clamped to the values.
+    @inline(__always)
+    static func rank(_ q: Double, count: Int) -> Int {
+        Swift.min(count - 1, Swift.max(0, Int((q * Double(count - 1)).rounded())))
+    }
+
+    /// Arrays at least this long are searched by radix selection, shorter ones by
+    /// partitioning (which needs no histograms).
+    static let radixSelectionMinimumCount = 256
+
     /// The `q` quantile (0...1) by selection; reorders `values`. Empty input gives 0.
+    ///
+    /// The value is the one at rank `rank(q, count:)` in ascending order, however it is
+    /// found: the order statistic of a multiset does not depend on the method.
     static func quantile(_ values: inout [Float], _ q: Double) -> Float {
         guard !values.isEmpty else { return 0 }
-        let k = Swift.min(values.count - 1, Swift.max(0, Int((q * Double(values.count - 1)).rounded())))
-        var lo = 0, hi = values.count - 1
-        while lo < hi {
-            let pivot = values[(lo + hi) / 2]
-            var i = lo, j = hi
-            while i <= j {
-                while values[i] < pivot { i += 1 }
-                while values[j] > pivot { j -= 1 }
-                if i <= j {
-                    values.swapAt(i, j)
-                    i += 1
-                    j -= 1
-                }
-            }
-            if k <= j { hi = j } else if k >= i { lo = i } else { break }
+        let k = rank(q, count: values.count)
+        if values.count >= radixSelectionMinimumCount {
+            return values.withUnsafeMutableBufferPointer { radixSelect($0, rank: k) }
         }
-        return values[k]
+        return values.withUnsafeMutableBufferPointer { v in
+            var lo = 0, hi = v.count - 1
+            while lo < hi {
+                let pivot = v[(lo + hi) / 2]
+                var i = lo, j = hi
+                while i <= j {
+                    while v[i] < pivot { i += 1 }
+                    while v[j] > pivot { j -= 1 }
+                    if i <= j {
+                        v.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
+                }
+                if k <= j { hi = j } else if k >= i { lo = i } else { break }
+            }
+            return v[k]
+        }
+    }
+
+    /// The value of rank `k` (0-based, ascending) by most-significant-digit radix selection
+    /// on the values' ordered bit patterns (see `sortKey`): three passes of 11, 11 and 10
+    /// bits, each keeping only the values whose digit holds rank `k`. Values are swapped,
+    /// never overwritten, so the array keeps the same values in another order. Cost is
+    /// linear and free of the mispredicted branches of partitioning.
+    static func radixSelect(_ v: UnsafeMutableBufferPointer<Float>, rank k: Int) -> Float {
+        var count = v.count, k = k
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2048) { c in
+            for pass in 0..<3 {
+                let shift = UInt32(pass == 0 ? 21 : pass == 1 ? 10 : 0)
+                let mask: UInt32 = pass == 2 ? 0x3FF : 0x7FF
+                for d in 0...Int(mask) { c[d] = 0 }
+                for i in 0..<count { c[Int((sortKey(v[i]) >> shift) & mask)] += 1 }
+                var digit = 0
+                while k >= Int(c[digit]) {
+                    k -= Int(c[digit])
+                    digit += 1
+                }
+                // The values of that digit move to the front.
+                var j = 0
+                for i in 0..<count where Int((sortKey(v[i]) >> shift) & mask) == digit {
+                    v.swapAt(i, j)
+                    j += 1
+                }
+                count = j
+            }
+            // Every value left has the same bit pattern.
+            return v[k]
+        }
+    }
+
+    /// The bit pattern of `value` with the sign bit of positives and every bit of negatives
+    /// flipped: unsigned order of the patterns is the numeric order of the values.
+    @inline(__always)
+    static func sortKey(_ value: Float) -> UInt32 {
+        let bits = value.bitPattern
+        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
     }
 
     static func median(_ values: [Float]) -> Float {
         var copy = values
         return quantile(&copy, 0.5)
+    }
+
+    /// How many of the first `prefix` entries of the ascending `sorted` are at most `level`.
+    static func countAtMost(_ level: Float, in sorted: UnsafeBufferPointer<Float>, prefix: Int) -> Int {
+        var lo = 0, hi = prefix
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] <= level { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Sorts `values` ascending by a three-pass radix sort of their ordered bit patterns
+    /// (see `sortKey`; 11 bits a pass), several times faster than comparison sorting a
+    /// million pixels, in place but for one scratch buffer. Finite values only come in.
+    static func sort(_ values: inout [Float]) {
+        let n = values.count
+        guard n > 1 else { return }
+        var spare = [UInt32](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 3 * 2048)
+        values.withUnsafeMutableBufferPointer { v in
+            v.withMemoryRebound(to: UInt32.self) { keys in
+                spare.withUnsafeMutableBufferPointer { other in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        for i in 0..<n {
+                            let key = sortKey(Float(bitPattern: keys[i]))
+                            keys[i] = key
+                            c[Int(key & 0x7FF)] += 1
+                            c[2048 + Int((key >> 11) & 0x7FF)] += 1
+                            c[4096 + Int(key >> 22)] += 1
+                        }
+                        for pass in 0..<3 {
+                            var total = 0
+                            for d in 0..<2048 {
+                                let t = c[pass * 2048 + d]
+                                c[pass * 2048 + d] = total
+                                total += t
+                            }
+                        }
+                        // Keys go to the scratch buffer and back, and to it again.
+                        for pass in 0..<3 {
+                            let shift = UInt32(11 * pass), offset = pass * 2048
+                            let (from, to) = pass == 1 ? (other, keys) : (keys, other)
+                            for i in 0..<n {
+                                let key = from[i]
+                                let d = offset + Int((key >> shift) & 0x7FF)
+                                to[c[d]] = key
+                                c[d] += 1
+                            }
+                        }
+                        for i in 0..<n {
+                            let key = other[i]
+                            keys[i] = key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -144,11 +315,63 @@ extension Raster where Pixel == Float {
     /// Gil & Werman 1993: three comparisons per pixel whatever the radius).
     public func maximumFiltered(radius: Int) -> GrayImage {
         guard radius > 0, !isEmpty else { return self }
-        var rows = self
-        Self.maxRows(&rows, radius: radius)
-        var cols = rows.transposed()
-        Self.maxRows(&cols, radius: radius)
-        return cols.transposed()
+        var out = self
+        Self.maxRows(&out, radius: radius)
+        Self.maxColumns(&out, radius: radius)
+        return out
+    }
+
+    /// `maxRows` down the columns, on strips of columns side by side: each row of a strip is
+    /// one step of every column's recurrence, so no transposition is needed and the same
+    /// maxima are taken in the same order.
+    private static func maxColumns(_ image: inout GrayImage, radius: Int) {
+        let w = image.width, h = image.height, size = 2 * radius + 1
+        let padded = h + 2 * radius
+        let blocks = (padded + size - 1) / size
+        let n = blocks * size
+        let strip = Swift.min(64, w)
+        var buffers = [Float](repeating: -.infinity, count: 2 * n * strip)
+        let outside = [Float](repeating: -.infinity, count: strip)
+        image.withUnsafeMutableBufferPointer { px in
+            buffers.withUnsafeMutableBufferPointer { b in
+                outside.withUnsafeBufferPointer { minusInfinity in
+                    let g = b.baseAddress!, hh = g + n * strip
+                    for c0 in stride(from: 0, to: w, by: strip) {
+                        let cw = Swift.min(strip, w - c0)
+                        // Padded row i of the strip: image row i - radius, or -infinity beyond.
+                        func line(_ i: Int) -> UnsafePointer<Float> {
+                            i >= radius && i < radius + h ? UnsafePointer(px.baseAddress! + (i - radius) * w + c0)
+                                : minusInfinity.baseAddress!
+                        }
+                        for start in stride(from: 0, to: n, by: size) {
+                            var l = line(start), to = g + start * strip
+                            for c in 0..<cw { to[c] = l[c] }
+                            for i in (start + 1)..<(start + size) {
+                                l = line(i)
+                                let from = g + (i - 1) * strip
+                                to = g + i * strip
+                                for c in 0..<cw { to[c] = Swift.max(from[c], l[c]) }
+                            }
+                            l = line(start + size - 1)
+                            to = hh + (start + size - 1) * strip
+                            for c in 0..<cw { to[c] = l[c] }
+                            for i in stride(from: start + size - 2, through: start, by: -1) {
+                                l = line(i)
+                                let from = hh + (i + 1) * strip
+                                to = hh + i * strip
+                                for c in 0..<cw { to[c] = Swift.max(from[c], l[c]) }
+                            }
+                        }
+                        // Window for output row y covers padded rows y ... y + 2r.
+                        for y in 0..<h {
+                            let a = hh + y * strip, z = g + (y + size - 1) * strip
+                            let o = px.baseAddress! + y * w + c0
+                            for c in 0..<cw { o[c] = Swift.max(a[c], z[c]) }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static func maxRows(_ image: inout GrayImage, radius: Int) {
@@ -156,21 +379,24 @@ extension Raster where Pixel == Float {
         let padded = w + 2 * radius
         let blocks = (padded + size - 1) / size
         let n = blocks * size
-        var line = [Float](repeating: -.infinity, count: n)
-        var g = line, hh = line
+        // One buffer holds the padded line and its running maxima from the left (g) and
+        // from the right (hh) within blocks of `size`.
+        var buffers = [Float](repeating: -.infinity, count: 3 * n)
         image.withUnsafeMutableBufferPointer { px in
-            for y in 0..<h {
-                let row = y * w
-                for i in 0..<n { line[i] = -.infinity }
-                for x in 0..<w { line[x + radius] = px[row + x] }
-                for start in stride(from: 0, to: n, by: size) {
-                    g[start] = line[start]
-                    for i in (start + 1)..<(start + size) { g[i] = Swift.max(g[i - 1], line[i]) }
-                    hh[start + size - 1] = line[start + size - 1]
-                    for i in stride(from: start + size - 2, through: start, by: -1) { hh[i] = Swift.max(hh[i + 1], line[i]) }
+            buffers.withUnsafeMutableBufferPointer { b in
+                let line = b.baseAddress!, g = line + n, hh = line + 2 * n
+                for y in 0..<h {
+                    let row = y * w
+                    for x in 0..<w { line[x + radius] = px[row + x] }
+                    for start in stride(from: 0, to: n, by: size) {
+                        g[start] = line[start]
+                        for i in (start + 1)..<(start + size) { g[i] = Swift.max(g[i - 1], line[i]) }
+                        hh[start + size - 1] = line[start + size - 1]
+                        for i in stride(from: start + size - 2, through: start, by: -1) { hh[i] = Swift.max(hh[i + 1], line[i]) }
+                    }
+                    // Window for output x covers padded indices x ... x + 2r.
+                    for x in 0..<w { px[row + x] = Swift.max(hh[x], g[x + size - 1]) }
                 }
-                // Window for output x covers padded indices x ... x + 2r.
-                for x in 0..<w { px[row + x] = Swift.max(hh[x], g[x + size - 1]) }
             }
         }
     }

@@ -15,11 +15,9 @@ extension Raster where Pixel == Float {
         let kernel = Self.gaussianKernel(sigma: sigma)
         var horizontal = GrayImage(width: width, height: height, repeating: 0)
         Self.convolveRows(self, kernel: kernel, border: border, into: &horizontal)
-        // Columns are rows of the transpose; transposing keeps the inner loop contiguous.
-        let transposed = horizontal.transposed()
-        var vertical = GrayImage(width: transposed.width, height: transposed.height, repeating: 0)
-        Self.convolveRows(transposed, kernel: kernel, border: border, into: &vertical)
-        return vertical.transposed()
+        var vertical = GrayImage(width: width, height: height, repeating: 0)
+        Self.convolveColumns(horizontal, kernel: kernel, border: border, into: &vertical)
+        return vertical
     }
 
     /// Normalised Gaussian weights for offsets -r...r, r = ceil(3 sigma).
@@ -34,26 +32,69 @@ extension Raster where Pixel == Float {
         return weights.map(Float.init)
     }
 
+    /// Convolves every row with `kernel` (centred), treating pixels beyond the row's ends
+    /// as `border` says.
+    ///
+    /// Each output pixel is the sum of `kernel[j] * input[x + j - r]` accumulated in order
+    /// of `j` from zero; the loops run over `j` outside and `x` inside so that the compiler
+    /// can work on several pixels at once without changing that order (and so the result).
     static func convolveRows(_ source: GrayImage, kernel: [Float], border: BorderMode, into out: inout GrayImage) {
         let w = source.width, h = source.height, radius = kernel.count / 2
+        var padded = [Float](repeating: 0, count: w + 2 * radius)
+        var sums = [Float](repeating: 0, count: w)
         source.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 kernel.withUnsafeBufferPointer { k in
-                    var padded = [Float](repeating: 0, count: w + 2 * radius)
                     padded.withUnsafeMutableBufferPointer { p in
-                        for y in 0..<h {
-                            let row = y * w
-                            let left: Float = border == .replicate ? src[row] : 0
-                            let right: Float = border == .replicate ? src[row + w - 1] : 0
-                            for i in 0..<radius {
-                                p[i] = left
-                                p[radius + w + i] = right
+                        sums.withUnsafeMutableBufferPointer { sum in
+                            for y in 0..<h {
+                                let row = y * w
+                                let left: Float = border == .replicate ? src[row] : 0
+                                let right: Float = border == .replicate ? src[row + w - 1] : 0
+                                for i in 0..<radius {
+                                    p[i] = left
+                                    p[radius + w + i] = right
+                                }
+                                for x in 0..<w { p[radius + x] = src[row + x] }
+                                for x in 0..<w { sum[x] = 0 }
+                                for j in 0..<k.count {
+                                    let weight = k[j]
+                                    for x in 0..<w { sum[x] += weight * p[x + j] }
+                                }
+                                for x in 0..<w { dst[row + x] = sum[x] }
                             }
-                            for x in 0..<w { p[radius + x] = src[row + x] }
-                            for x in 0..<w {
-                                var sum: Float = 0
-                                for j in 0..<k.count { sum += k[j] * p[x + j] }
-                                dst[row + x] = sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Convolves every column with `kernel`, row by row: output row `y` accumulates the
+    /// weighted input rows `y + j - r` in order of `j`, exactly the sums a transposed
+    /// `convolveRows` would form, without transposing the image twice.
+    static func convolveColumns(_ source: GrayImage, kernel: [Float], border: BorderMode, into out: inout GrayImage) {
+        let w = source.width, h = source.height, radius = kernel.count / 2
+        let zeros = [Float](repeating: 0, count: w)
+        source.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                kernel.withUnsafeBufferPointer { k in
+                    zeros.withUnsafeBufferPointer { zero in
+                        for y in 0..<h {
+                            let sum = dst.baseAddress! + y * w
+                            for x in 0..<w { sum[x] = 0 }
+                            for j in 0..<k.count {
+                                let weight = k[j]
+                                let r = y + j - radius
+                                let input: UnsafePointer<Float>
+                                if r >= 0 && r < h {
+                                    input = src.baseAddress! + r * w
+                                } else if border == .replicate {
+                                    input = src.baseAddress! + (r < 0 ? 0 : (h - 1) * w)
+                                } else {
+                                    input = zero.baseAddress!
+                                }
+                                for x in 0..<w { sum[x] += weight * input[x] }
                             }
                         }
                     }
@@ -67,12 +108,22 @@ extension Raster {
     /// The image mirrored about its main diagonal: `width` and `height` swap.
     public func transposed() -> Raster<Pixel> {
         guard !isEmpty else { return Raster(width: height, height: width, pixels: []) }
-        var out = [Pixel]()
-        out.reserveCapacity(count)
-        pixels.withUnsafeBufferPointer { src in
-            for x in 0..<width {
-                for y in 0..<height { out.append(src[y * width + x]) }
+        let w = width, h = height
+        // Tiles of 32 x 32 keep both the rows read and the rows written in cache.
+        let tile = 32
+        let out = [Pixel](unsafeUninitializedCapacity: count) { buffer, initialized in
+            pixels.withUnsafeBufferPointer { src in
+                for y0 in stride(from: 0, to: h, by: tile) {
+                    let y1 = Swift.min(h, y0 + tile)
+                    for x0 in stride(from: 0, to: w, by: tile) {
+                        let x1 = Swift.min(w, x0 + tile)
+                        for x in x0..<x1 {
+                            for y in y0..<y1 { (buffer.baseAddress! + (x * h + y)).initialize(to: src[y * w + x]) }
+                        }
+                    }
+                }
             }
+            initialized = count
         }
         return Raster(width: height, height: width, pixels: out)
     }

@@ -12,60 +12,75 @@ extension Raster where Pixel == Bool {
     public func labeled(connectivity: Connectivity = .eight) -> (labels: LabelImage, count: Int) {
         var labels = LabelImage(width: width, height: height, repeating: 0)
         guard !isEmpty else { return (labels, 0) }
-        var parent: [Int32] = [0]
-        func find(_ a: Int32) -> Int32 {
-            var a = a
-            while parent[Int(a)] != a {
-                parent[Int(a)] = parent[Int(parent[Int(a)])]
-                a = parent[Int(a)]
-            }
-            return a
-        }
-        func union(_ a: Int32, _ b: Int32) -> Int32 {
-            let ra = find(a), rb = find(b)
-            if ra == rb { return ra }
-            if ra < rb { parent[Int(rb)] = ra; return ra }
-            parent[Int(ra)] = rb
-            return rb
-        }
-        let w = width
+        // Provisional labels: one per foreground pixel whose earlier neighbours are all
+        // background. Each such pixel but the first has a background pixel to its left (or
+        // above, in column 0), and only column 0 can be claimed twice, so there are at most
+        // (pixels + rows + 1) / 2 of them.
+        var parent = [Int32](repeating: 0, count: (count + height + 1) / 2 + 2)
+        var used = 1
+        let w = width, eight = connectivity == .eight
         pixels.withUnsafeBufferPointer { src in
             labels.withUnsafeMutableBufferPointer { lab in
-                for y in 0..<height {
-                    for x in 0..<w where src[y * w + x] {
-                        var label: Int32 = 0
-                        func consider(_ nx: Int, _ ny: Int) {
-                            guard nx >= 0, nx < w, ny >= 0 else { return }
-                            let l = lab[ny * w + nx]
-                            guard l != 0 else { return }
-                            label = label == 0 ? find(l) : union(label, l)
+                parent.withUnsafeMutableBufferPointer { parent in
+                    @inline(__always) func find(_ a: Int32) -> Int32 {
+                        var a = a
+                        while parent[Int(a)] != a {
+                            parent[Int(a)] = parent[Int(parent[Int(a)])]
+                            a = parent[Int(a)]
                         }
-                        consider(x - 1, y)
-                        consider(x, y - 1)
-                        if connectivity == .eight {
-                            consider(x - 1, y - 1)
-                            consider(x + 1, y - 1)
+                        return a
+                    }
+                    // Joins the label so far with neighbour label `l` (0: none); the smaller
+                    // root wins, as in a union by index.
+                    @inline(__always) func join(_ label: Int32, _ l: Int32) -> Int32 {
+                        guard l != 0 else { return label }
+                        guard label != 0 else { return find(l) }
+                        let ra = find(label), rb = find(l)
+                        if ra == rb { return ra }
+                        if ra < rb { parent[Int(rb)] = ra; return ra }
+                        parent[Int(ra)] = rb
+                        return rb
+                    }
+                    for y in 0..<height {
+                        let row = y * w
+                        for x in 0..<w where src[row + x] {
+                            var label: Int32 = 0
+                            if x > 0 { label = join(label, lab[row + x - 1]) }
+                            if y > 0 {
+                                let up = row - w + x
+                                label = join(label, lab[up])
+                                if eight {
+                                    if x > 0 { label = join(label, lab[up - 1]) }
+                                    if x + 1 < w { label = join(label, lab[up + 1]) }
+                                }
+                            }
+                            if label == 0 {
+                                label = Int32(used)
+                                parent[used] = label
+                                used += 1
+                            }
+                            lab[row + x] = label
                         }
-                        if label == 0 {
-                            label = Int32(parent.count)
-                            parent.append(label)
-                        }
-                        lab[y * w + x] = label
                     }
                 }
             }
         }
         // Second pass: roots become consecutive labels in order of first appearance.
-        var final = [Int32](repeating: 0, count: parent.count)
+        var final = [Int32](repeating: 0, count: used)
         var next: Int32 = 0
         labels.withUnsafeMutableBufferPointer { lab in
-            for i in 0..<lab.count where lab[i] != 0 {
-                let root = Int(find(lab[i]))
-                if final[root] == 0 {
-                    next += 1
-                    final[root] = next
+            parent.withUnsafeMutableBufferPointer { parent in
+                final.withUnsafeMutableBufferPointer { final in
+                    for i in 0..<lab.count where lab[i] != 0 {
+                        var root = lab[i]
+                        while parent[Int(root)] != root { root = parent[Int(root)] }
+                        if final[Int(root)] == 0 {
+                            next += 1
+                            final[Int(root)] = next
+                        }
+                        lab[i] = final[Int(root)]
+                    }
                 }
-                lab[i] = final[root]
             }
         }
         return (labels, Int(next))

@@ -78,6 +78,11 @@ extension Raster where Pixel == Bool {
     public func opened(radius: Double) -> BinaryMask {
         guard radius > 0 else { return self }
         let r2 = Float(radius * radius)
+        // Small discs row by row (the same pixels, see `OpeningDisc`), larger ones through
+        // distance transforms.
+        if let disc = OpeningDisc(squaredRadius: r2) {
+            return eroded(byRowHalfWidths: disc.erosion).dilated(byRowHalfWidths: disc.dilation)
+        }
         let halfWidth = distanceToBackground()
         let eroded = halfWidth.mapped { $0 * $0 > r2 }
         let grown = eroded.distanceToForeground().squaredDistance

@@ -14,33 +14,72 @@ extension Raster where Pixel == Bool {
             changed = false
             for pass in 0..<2 {
                 toDelete.removeAll(keepingCapacity: true)
+                let table = pass == 0 ? GuoHall.deletableFirst : GuoHall.deletableSecond
                 image.withUnsafeBufferPointer { m in
-                    @inline(__always) func at(_ x: Int, _ y: Int) -> Bool {
-                        x >= 0 && y >= 0 && x < w && y < h && m[y * w + x]
-                    }
-                    for i in candidates where m[i] {
-                        let x = i % w, y = i / w
-                        let p2 = at(x, y - 1), p3 = at(x + 1, y - 1), p4 = at(x + 1, y)
-                        let p5 = at(x + 1, y + 1), p6 = at(x, y + 1), p7 = at(x - 1, y + 1)
-                        let p8 = at(x - 1, y), p9 = at(x - 1, y - 1)
-                        let c = (!p2 && (p3 || p4) ? 1 : 0) + (!p4 && (p5 || p6) ? 1 : 0)
-                            + (!p6 && (p7 || p8) ? 1 : 0) + (!p8 && (p9 || p2) ? 1 : 0)
-                        guard c == 1 else { continue }
-                        let n1 = ((p9 || p2) ? 1 : 0) + ((p3 || p4) ? 1 : 0) + ((p5 || p6) ? 1 : 0) + ((p7 || p8) ? 1 : 0)
-                        let n2 = ((p2 || p3) ? 1 : 0) + ((p4 || p5) ? 1 : 0) + ((p6 || p7) ? 1 : 0) + ((p8 || p9) ? 1 : 0)
-                        let n = Swift.min(n1, n2)
-                        guard n >= 2 && n <= 3 else { continue }
-                        let m3 = pass == 0 ? ((p6 || p7 || !p9) && p8) : ((p2 || p3 || !p5) && p4)
-                        if !m3 { toDelete.append(i) }
+                    table.withUnsafeBufferPointer { deletable in
+                        for i in candidates where m[i] {
+                            let x = i % w, y = i / w
+                            let neighbours: Int
+                            if x > 0, y > 0, x < w - 1, y < h - 1 {
+                                neighbours = GuoHall.neighbourhood(
+                                    m[i - w], m[i - w + 1], m[i + 1], m[i + w + 1],
+                                    m[i + w], m[i + w - 1], m[i - 1], m[i - w - 1])
+                            } else {
+                                @inline(__always) func at(_ x: Int, _ y: Int) -> Bool {
+                                    x >= 0 && y >= 0 && x < w && y < h && m[y * w + x]
+                                }
+                                neighbours = GuoHall.neighbourhood(
+                                    at(x, y - 1), at(x + 1, y - 1), at(x + 1, y), at(x + 1, y + 1),
+                                    at(x, y + 1), at(x - 1, y + 1), at(x - 1, y), at(x - 1, y - 1))
+                            }
+                            if deletable[neighbours] { toDelete.append(i) }
+                        }
                     }
                 }
                 if !toDelete.isEmpty {
                     changed = true
-                    for i in toDelete { image.pixels[i] = false }
+                    image.withUnsafeMutableBufferPointer { m in
+                        for i in toDelete { m[i] = false }
+                    }
                 }
             }
-            candidates.removeAll { !image.pixels[$0] }
+            image.withUnsafeBufferPointer { m in
+                candidates.removeAll { !m[$0] }
+            }
         }
         return image
+    }
+}
+
+/// Guo & Hall's deletion rule for each of the 256 neighbourhoods of a foreground pixel, for
+/// both sub-iterations: looked up instead of re-evaluated at every pixel of every pass.
+enum GuoHall {
+    /// The neighbourhood as 8 bits, P2 (north) in bit 0 and then clockwise: P3 north-east,
+    /// P4 east, P5 south-east, P6 south, P7 south-west, P8 west, P9 north-west.
+    @inline(__always)
+    static func neighbourhood(_ p2: Bool, _ p3: Bool, _ p4: Bool, _ p5: Bool,
+                              _ p6: Bool, _ p7: Bool, _ p8: Bool, _ p9: Bool) -> Int {
+        (p2 ? 1 : 0) | (p3 ? 2 : 0) | (p4 ? 4 : 0) | (p5 ? 8 : 0)
+            | (p6 ? 16 : 0) | (p7 ? 32 : 0) | (p8 ? 64 : 0) | (p9 ? 128 : 0)
+    }
+
+    static let deletableFirst = (0..<256).map { deletable($0, pass: 0) }
+    static let deletableSecond = (0..<256).map { deletable($0, pass: 1) }
+
+    /// Whether a foreground pixel with neighbourhood `bits` is removed in sub-iteration
+    /// `pass`: exactly one 8-connected neighbour component (C = 1), N between 2 and 3, and
+    /// the sub-iteration's directional condition false.
+    static func deletable(_ bits: Int, pass: Int) -> Bool {
+        func p(_ k: Int) -> Bool { bits & (1 << (k - 2)) != 0 }
+        let p2 = p(2), p3 = p(3), p4 = p(4), p5 = p(5), p6 = p(6), p7 = p(7), p8 = p(8), p9 = p(9)
+        let c = (!p2 && (p3 || p4) ? 1 : 0) + (!p4 && (p5 || p6) ? 1 : 0)
+            + (!p6 && (p7 || p8) ? 1 : 0) + (!p8 && (p9 || p2) ? 1 : 0)
+        guard c == 1 else { return false }
+        let n1 = ((p9 || p2) ? 1 : 0) + ((p3 || p4) ? 1 : 0) + ((p5 || p6) ? 1 : 0) + ((p7 || p8) ? 1 : 0)
+        let n2 = ((p2 || p3) ? 1 : 0) + ((p4 || p5) ? 1 : 0) + ((p6 || p7) ? 1 : 0) + ((p8 || p9) ? 1 : 0)
+        let n = Swift.min(n1, n2)
+        guard n >= 2 && n <= 3 else { return false }
+        let m = pass == 0 ? ((p6 || p7 || !p9) && p8) : ((p2 || p3 || !p5) && p4)
+        return !m
     }
 }

@@ -1,0 +1,166 @@
+import Testing
+@testable import SpineKit
+
+/// The fast routes of the operators give exactly what their plain definitions give: these
+/// tests compare each against a direct (slow) statement of the same thing on seeded random
+/// inputs, so a speed-up can never change a result.
+@Suite("Operator fast paths")
+struct FastPathTests {
+    /// SplitMix64, so the inputs are the same on every run.
+    private struct Seeded {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    }
+
+    /// Blobs of several sizes plus salt: shapes with necks, holes and edges.
+    private static func mask(width: Int, height: Int, seed: UInt64) -> BinaryMask {
+        var rng = Seeded(state: seed)
+        var m = BinaryMask(width: width, height: height, repeating: false)
+        for _ in 0..<(width * height / 40 + 1) {
+            let cx = rng.unit() * Double(width), cy = rng.unit() * Double(height), r = 0.5 + rng.unit() * 5
+            for y in 0..<height {
+                for x in 0..<width where (Double(x) - cx) * (Double(x) - cx) + (Double(y) - cy) * (Double(y) - cy) <= r * r {
+                    m[x: x, y: y] = true
+                }
+            }
+        }
+        for i in 0..<m.count where rng.unit() < 0.03 { m.pixels[i].toggle() }
+        return m
+    }
+
+    /// Opening by the row-wise discs equals opening through distance transforms, the
+    /// definition: keep pixels whose half-width passes the radius, grow them by the radius.
+    @Test(arguments: [0.4, 1.0, 1.5, 2.2, 2.75, 3.0, 4.1, 5.5, 7.9], [UInt64(1), 2, 3])
+    func openingByRowsMatchesDistanceTransforms(radius: Double, seed: UInt64) {
+        let m = Self.mask(width: 61, height: 47, seed: seed)
+        let r2 = Float(radius * radius)
+        #expect(OpeningDisc(squaredRadius: r2) != nil)
+        let eroded = m.distanceToBackground().mapped { $0 * $0 > r2 }
+        let expected = eroded.distanceToForeground().squaredDistance.mapped { $0 <= r2 }
+        #expect(m.opened(radius: radius) == expected)
+    }
+
+    @Test func largeRadiiUseDistanceTransforms() {
+        #expect(OpeningDisc(squaredRadius: 64) == nil)
+        #expect(OpeningDisc(squaredRadius: .infinity) == nil)
+        let m = Self.mask(width: 40, height: 40, seed: 9)
+        // A disc wider than the blobs leaves nothing; the mask is not empty.
+        #expect(m.foregroundCount > 0)
+        #expect(m.opened(radius: 12).foregroundCount == 0)
+    }
+
+    /// The distance transform's squared distances are exact and its nearest feature is a
+    /// nearest one (the column pass finds them by sweeps, not by parabolas).
+    @Test(arguments: [UInt64(4), 5])
+    func nearestFeatureIsANearestOne(seed: UInt64) {
+        var rng = Seeded(state: seed)
+        let w = 23, h = 19
+        let m = BinaryMask(width: w, height: h, pixels: (0..<(w * h)).map { _ in rng.unit() < 0.04 })
+        let map = m.distanceToForeground()
+        let features = m.pixels.indices.filter { m.pixels[$0] }
+        for i in 0..<m.count {
+            var best = -1, bestD = Int.max
+            for f in features {
+                let dx = f % w - i % w, dy = f / w - i / w
+                let d = dx * dx + dy * dy
+                if d < bestD { best = f; bestD = d }
+            }
+            #expect(map.squaredDistance.pixels[i] == (best < 0 ? .infinity : Float(bestD)))
+            let n = Int(map.nearest.pixels[i])
+            if best >= 0 {
+                let dx = n % w - i % w, dy = n / w - i / w
+                #expect(dx * dx + dy * dy == bestD, "pixel \(i) points at a feature that is not nearest")
+            }
+        }
+    }
+
+    @Test(arguments: [10, 255, 256, 1000, 5000])
+    func radixSelectionMatchesSorting(count: Int) {
+        var rng = Seeded(state: UInt64(count))
+        // Ties, negatives, zero and a wide range of magnitudes.
+        let values = (0..<count).map { _ -> Float in
+            let v = Float((rng.unit() - 0.3) * 2000).rounded() / 8
+            return rng.unit() < 0.1 ? v * 1e6 : v
+        }
+        let sorted = values.sorted()
+        for q in [0.0, 0.16, 0.3, 0.5, 0.995, 1.0] {
+            var copy = values
+            #expect(OrderStatistics.quantile(&copy, q) == sorted[OrderStatistics.rank(q, count: count)])
+            #expect(copy.sorted() == sorted, "selection must only reorder the values")
+        }
+        var radixSorted = values
+        OrderStatistics.sort(&radixSorted)
+        #expect(radixSorted == sorted)
+    }
+
+    /// The noise estimate on one sorted copy equals the kappa-sigma loop as first written:
+    /// select in a clipped copy each round.
+    @Test(arguments: [UInt64(11), 12, 13])
+    func noiseSigmaMatchesTheDirectLoop(seed: UInt64) {
+        var rng = Seeded(state: seed)
+        let w = 48, h = 40
+        let pixels = (0..<(w * h)).map { i -> Float in
+            if i % w < 6 { return 0 }  // flat padding
+            let noise = Float(Int((rng.unit() + rng.unit() + rng.unit() - 1.5) * 60))
+            return 400 + noise + (rng.unit() < 0.15 ? 900 : 0)
+        }
+        let image = GrayImage(width: w, height: h, pixels: pixels)
+        #expect(BackgroundEstimator.noiseSigma(of: image, excludingFlatRegionsOf: image)
+                    == Self.directNoiseSigma(image))
+    }
+
+    private static func directNoiseSigma(_ image: GrayImage) -> Float {
+        var values: [Float] = []
+        for y in 0..<image.height {
+            for x in 0..<image.width {
+                let v = image[x: x, y: y]
+                var flat = true
+                for dy in -1...1 {
+                    for dx in -1...1 {
+                        let nx = Swift.min(image.width - 1, Swift.max(0, x + dx))
+                        let ny = Swift.min(image.height - 1, Swift.max(0, y + dy))
+                        if image[x: nx, y: ny] != v { flat = false }
+                    }
+                }
+                if !flat { values.append(v) }
+            }
+        }
+        var sigma: Float = 0
+        for _ in 0..<10 {
+            let sorted = values.sorted()
+            let median = sorted[OrderStatistics.rank(0.5, count: sorted.count)]
+            let below = values.filter { $0 <= median }.map { median - $0 }.sorted()
+            let estimate = 1.4826 * below[OrderStatistics.rank(0.5, count: below.count)]
+            if estimate == 0 && sigma > 0 { break }
+            sigma = estimate
+            let kept = values.filter { $0 <= median + 3 * sigma }
+            guard kept.count < values.count, kept.count >= 16 else { break }
+            values = kept
+        }
+        return sigma
+    }
+
+    /// Vertical passes done row by row equal the same pass on the transposed image.
+    @Test(arguments: [(1, 9), (9, 1), (70, 33), (130, 7)], [BorderMode.replicate, .zero])
+    func columnPassesMatchTransposedRowPasses(size: (Int, Int), border: BorderMode) {
+        var rng = Seeded(state: UInt64(size.0 * 31 + size.1))
+        let image = GrayImage(width: size.0, height: size.1,
+                              pixels: (0..<(size.0 * size.1)).map { _ in Float(rng.unit() * 1000) })
+        let kernel = GrayImage.gaussianKernel(sigma: 1.3)
+        var columns = GrayImage(width: size.0, height: size.1, repeating: 0)
+        GrayImage.convolveColumns(image, kernel: kernel, border: border, into: &columns)
+        let t = image.transposed()
+        var rows = GrayImage(width: t.width, height: t.height, repeating: 0)
+        GrayImage.convolveRows(t, kernel: kernel, border: border, into: &rows)
+        #expect(columns == rows.transposed())
+        // The maximum filter is symmetric: filtering the transpose transposes the result.
+        #expect(image.maximumFiltered(radius: 3) == t.maximumFiltered(radius: 3).transposed())
+    }
+}
