@@ -35,6 +35,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Release-only speed and memory benchmark: `swift run -c release spinecount-bench`.
+        .executableTarget(name: "spinecount-bench", dependencies: ["SpineKit"]),
         .testTarget(name: "SpineKitTests", dependencies: ["SpineKit"]),
         .testTarget(name: "spinecountTests", dependencies: ["SpineKit"]),
     ]
