@@ -6,35 +6,8 @@ extension Raster where Pixel == Float {
     /// `low` is dropped.
     public func hysteresisMask(low: Float, high: Float) -> BinaryMask {
         precondition(low <= high, "hysteresis needs low <= high, got \(low) > \(high)")
-        var mask = BinaryMask(width: width, height: height, repeating: false)
-        guard !isEmpty else { return mask }
-        let w = width, h = height
-        var stack: [Int] = []
-        pixels.withUnsafeBufferPointer { src in
-            mask.withUnsafeMutableBufferPointer { m in
-                for i in 0..<src.count where src[i] >= high && !m[i] {
-                    m[i] = true
-                    stack.append(i)
-                    while let p = stack.popLast() {
-                        let px = p % w, py = p / w
-                        for dy in -1...1 {
-                            let ny = py + dy
-                            guard ny >= 0, ny < h else { continue }
-                            for dx in -1...1 {
-                                let nx = px + dx
-                                guard nx >= 0, nx < w else { continue }
-                                let q = ny * w + nx
-                                if !m[q] && src[q] >= low {
-                                    m[q] = true
-                                    stack.append(q)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return mask
+        // The same flood as per-pixel hysteresis, with both thresholds uniform.
+        return thresholded(atLeast: low).reconstructed(from: thresholded(atLeast: high))
     }
 
     /// Pixels at or above `threshold`.
