@@ -23,21 +23,28 @@ extension Raster where Pixel == Bool {
         precondition(seeds.width == width && seeds.height == height, "seed mask size differs")
         var out = BinaryMask(width: width, height: height, repeating: false)
         var stack: [Int] = []
-        for i in 0..<count where seeds.pixels[i] && pixels[i] && !out.pixels[i] {
-            out.pixels[i] = true
-            stack.append(i)
-            while let p = stack.popLast() {
-                let px = p % width, py = p / width
-                for dy in -1...1 {
-                    let ny = py + dy
-                    guard ny >= 0, ny < height else { continue }
-                    for dx in -1...1 {
-                        let nx = px + dx
-                        guard nx >= 0, nx < width else { continue }
-                        let q = ny * width + nx
-                        if pixels[q] && !out.pixels[q] {
-                            out.pixels[q] = true
-                            stack.append(q)
+        let w = width, h = height
+        pixels.withUnsafeBufferPointer { m in
+            seeds.pixels.withUnsafeBufferPointer { seed in
+                out.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<m.count where seed[i] && m[i] && !o[i] {
+                        o[i] = true
+                        stack.append(i)
+                        while let p = stack.popLast() {
+                            let px = p % w, py = p / w
+                            for dy in -1...1 {
+                                let ny = py + dy
+                                guard ny >= 0, ny < h else { continue }
+                                for dx in -1...1 {
+                                    let nx = px + dx
+                                    guard nx >= 0, nx < w else { continue }
+                                    let q = ny * w + nx
+                                    if m[q] && !o[q] {
+                                        o[q] = true
+                                        stack.append(q)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
