@@ -63,7 +63,7 @@ extension Benchmark {
         let shaftMask = time("opened (radius \(fixed(openingRadius, 2)) px)", "segmentation") {
             candidates.opened(radius: openingRadius)
         }
-        _ = time("  of which distanceToBackground", "segmentation") { candidates.distanceToBackground() }
+        _ = time("distanceToBackground (shaft mask)", "tracing") { shaftMask.distanceToBackground() }
         _ = time("skeletonized (shaft mask)", "tracing") { shaftMask.skeletonized() }
         let tracer = ShaftTracer(minimumLengthMicrons: parameters.minimumDendriteLengthMicrons,
                                  smoothingMicrons: parameters.centerlineSmoothingMicrons)
@@ -71,12 +71,8 @@ extension Benchmark {
             tracer.trace(shaftMask, micronsPerPixel: micronsPerPixel)
         }
         _ = time("distanceToForeground (shaft mask)", "tracing") { shaftMask.distanceToForeground() }
-        // Hysteresis at 3 and 6 noise deviations: an example of the operator on this image.
-        let mask = time("hysteresisMask (3 and 6 noise sigmas)", "other") {
-            smoothed.hysteresisMask(low: 3 * noise, high: 6 * noise)
-        }
-        _ = time("labeled (8-connected, hysteresis mask)", "detection") { mask.labeled(connectivity: .eight) }
-        _ = time("reconstructed", "detection") { candidates.reconstructed(from: shaftMask) }
+        _ = time("labeled (8-connected, shaft candidates)", "detection") { candidates.labeled(connectivity: .eight) }
+        _ = time("reconstructed (candidates from shaft mask)", "detection") { candidates.reconstructed(from: shaftMask) }
         return figures
     }
 }

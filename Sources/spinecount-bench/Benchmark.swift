@@ -7,7 +7,10 @@ import SpineKit
 /// The images come from the project's own renderer (`SyntheticDataset`, settings
 /// `.standard` at the requested size, 0.08 um/px, 16-bit), written as PNGs with pHYs
 /// exactly as a user's files would be read; or from a folder of the user's PNGs.
-final class Benchmark {
+///
+/// Used from one thread at a time (the measurements run one after another), hence
+/// `@unchecked Sendable`.
+final class Benchmark: @unchecked Sendable {
     let options: BenchOptions
     /// Temporary folder for rendered images and reports.
     let folder: URL
@@ -276,6 +279,26 @@ final class Benchmark {
                             reportDigest: SHA256.hex(digest.finalize()), checkpoints: points,
                             loadAverage: currentLoadAverage())
     }
+}
+
+/// Runs `body` on a new thread with the batch runner's stack size and waits for it.
+///
+/// Single-thread measurements run there rather than on the main thread: glibc gives the main
+/// thread its own heap, which returns freed images to the system and faults them back in,
+/// so the same analysis costs more there than on a batch worker.
+func onWorkerThread<R>(_ body: @escaping @Sendable () throws -> R) throws -> R {
+    let result = LockedBox<Result<R, Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        let outcome = Result { try body() }
+        result.mutate { $0 = outcome }
+        done.signal()
+    }
+    thread.stackSize = BatchRunner.workerStackBytes
+    thread.start()
+    done.wait()
+    guard let outcome = result.value else { throw BenchFailure("a measurement thread ended without a result") }
+    return try outcome.get()
 }
 
 /// A value shared between threads behind a lock.
