@@ -52,8 +52,13 @@ public enum SpineAnalysis {
 
         // 3. Centrelines.
         let tracer = ShaftTracer(minimumLengthMicrons: parameters.minimumDendriteLengthMicrons,
-                                 smoothingMicrons: parameters.centerlineSmoothingMicrons)
-        let paths = tracer.trace(shaftMask, micronsPerPixel: micronsPerPixel)
+                                 smoothingMicrons: parameters.centerlineSmoothingMicrons,
+                                 minimumBranchLengthMicrons: parameters.minimumBranchLengthMicrons)
+        let paths = tracer.trace(shaftMask, micronsPerPixel: micronsPerPixel).map {
+            EndTurnTrimmer.trimmed($0, maximumSpurPixels: px(parameters.endTurnSpurMicrons),
+                                   bodyPixels: px(parameters.endTurnBodyMicrons),
+                                   minimumTurnDegrees: parameters.endTurnDegrees)
+        }
         stopwatch.lap("tracing", into: &result.timings)
         guard !paths.isEmpty else { return result }
 

@@ -147,6 +147,24 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     public var minimumDendriteLengthMicrons: Double
     /// Half-window of the centreline smoothing before its length is measured, microns.
     public var centerlineSmoothingMicrons: Double
+    /// A side branch (a path cut from another at a junction at one end only) shorter than
+    /// this is a protrusion, not a dendrite, microns (3): spines are at most about 3 um
+    /// long (NeuronStudio's default maximum spine height, Rodriguez et al. 2008), while
+    /// dendritic branches run for tens of microns. A long-necked spine with a large head
+    /// survives the shaft opening and would otherwise be traced as a dendrite of its own,
+    /// and lost when that "dendrite" is rejected for carrying no spines.
+    public var minimumBranchLengthMicrons: Double
+    /// A path end that turns by more than `endTurnDegrees` within its last
+    /// `endTurnSpurMicrons`, against the direction of the `endTurnBodyMicrons` of path
+    /// before the turn, runs up a spine and is cut at the turn (2.5 um, 1.5 um, 60
+    /// degrees). The longest path through a skeleton piece takes a spine for the shaft's
+    /// continuation whenever the spine is longer than the shaft left beyond it; dendrites
+    /// bend gently over microns (a 60-degree turn within 2.5 um is a radius of curvature
+    /// under 2.4 um, tighter than dendrites in cortex and hippocampus show), and 2.5 um
+    /// covers most spines (Harris et al. 1992: 0.2-2 um).
+    public var endTurnSpurMicrons: Double
+    public var endTurnBodyMicrons: Double
+    public var endTurnDegrees: Double
     /// Length of the shaft stretches whose radial profile is modelled, microns.
     public var profileSegmentMicrons: Double
     /// Spines are searched up to this far from the shaft surface, microns: spines are at
@@ -206,8 +224,12 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// ... and by this fraction of the local shaft peak (0.08): broad haze and
     /// out-of-focus light are smooth and do not.
     public var headContrastFraction: Double
-    /// ... and by this fraction of its own brightness: a head is a blob standing on dark
-    /// surroundings, a local maximum of haze stands on haze.
+    /// ... and by this fraction of its own brightness (0.75): a head is a blob standing on
+    /// dark surroundings, a local maximum of haze stands on haze. For a blurred head the
+    /// ring lies two blur deviations beyond its half maximum, where a Gaussian profile has
+    /// fallen below 5 % of the peak; 0.75 leaves room for a neighbouring spine or shaft
+    /// glow in the ring (Smirnov crops: 91 % of matched heads are at or above 0.8; going
+    /// from 0.5 to 0.75 dropped 8 % of unmatched detections and 2 % of matched ones).
     public var headContrastRatio: Double
     /// With at least this many measurable necks, the blur is estimated from them rather
     /// than assumed.
@@ -241,6 +263,10 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         shaftOpeningRadiusMicrons = 0.22
         minimumDendriteLengthMicrons = 2
         centerlineSmoothingMicrons = 0.4
+        minimumBranchLengthMicrons = 3
+        endTurnSpurMicrons = 2.5
+        endTurnBodyMicrons = 1.5
+        endTurnDegrees = 60
         profileSegmentMicrons = 3
         spineReachMicrons = 3
         spineSeedSNR = 4
@@ -263,7 +289,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         endContinuationDegrees = 35
         headContrastSNR = 4
         headContrastFraction = 0.08
-        headContrastRatio = 0.5
+        headContrastRatio = 0.75
         minimumNecksForBlurEstimate = 8
         blurEstimateQuantile = 0.2
     }

@@ -393,6 +393,61 @@ struct ShaftTracerTests {
         #expect(tracer.trace(BinaryMask(width: 9, height: 9, repeating: false), micronsPerPixel: 0.1).isEmpty)
     }
 
+    /// A side branch no longer than a spine (25 px = 2.5 um past the shaft, under the 3 um
+    /// branch minimum) is a long-necked spine and gives no path of its own; the same branch
+    /// at 4 um is a dendrite. Without a branch minimum both are kept (2 um minimum length).
+    @Test func sideBranchesShorterThanASpineAreProtrusions() {
+        func mask(branchPixels: Double) -> BinaryMask {
+            var m = BinaryMask(width: 100, height: 60, repeating: false)
+            drawBar(&m, from: PixelPoint(x: 5, y: 10), to: PixelPoint(x: 95, y: 10), width: 7)  // 90 px shaft
+            drawBar(&m, from: PixelPoint(x: 50, y: 10), to: PixelPoint(x: 50, y: 13 + branchPixels), width: 5)
+            return m
+        }
+        let spineTracer = ShaftTracer(minimumLengthMicrons: 2, smoothingMicrons: 0.4, minimumBranchLengthMicrons: 3)
+        let short = mask(branchPixels: 25), long = mask(branchPixels: 40)
+        let shortPaths = spineTracer.trace(short, micronsPerPixel: micronsPerPixel)
+        checkPaths(shortPaths, in: short)
+        #expect(shortPaths.count == 1)
+        #expect(spineTracer.trace(long, micronsPerPixel: micronsPerPixel).count == 2)
+        #expect(tracer.trace(short, micronsPerPixel: micronsPerPixel).count == 2)
+        // A free-standing piece of the same length is not a side branch and is kept.
+        var lone = BinaryMask(width: 60, height: 20, repeating: false)
+        drawBar(&lone, from: PixelPoint(x: 5, y: 10), to: PixelPoint(x: 30, y: 10), width: 5)
+        #expect(spineTracer.trace(lone, micronsPerPixel: micronsPerPixel).count == 1)
+    }
+
+    /// A path that runs 8 um straight and then hooks 90 degrees for 1.5 um (a spine taken for
+    /// the shaft's continuation) is cut at the hook; straight paths, gentle arcs and hooks
+    /// longer than the spur limit are left alone. Both ends are checked.
+    @Test(arguments: [false, true])
+    func endHooksAreCutAndGentleBendsKept(reversed: Bool) {
+        func path(_ points: [PixelPoint]) -> ShaftTracer.Path {
+            let p = reversed ? Array(points.reversed()) : points
+            return ShaftTracer.Path(pixels: p.map { Int($0.y.rounded()) * 1000 + Int($0.x.rounded()) }, points: p,
+                                    lengthPixels: ShaftTracer.arcLength(p))
+        }
+        func trim(_ p: ShaftTracer.Path) -> ShaftTracer.Path {
+            EndTurnTrimmer.trimmed(p, maximumSpurPixels: 25, bodyPixels: 15, minimumTurnDegrees: 45)
+        }
+        let straight = (0...80).map { PixelPoint(x: 10 + Double($0), y: 50) }
+        let hook = (1...15).map { PixelPoint(x: 90, y: 50 + Double($0)) }
+        let hooked = trim(path(straight + hook))
+        #expect(abs(hooked.lengthPixels - 80) < 1.01, "\(hooked.lengthPixels)")
+        #expect(hooked.points.count == hooked.pixels.count)
+        #expect(hooked.points.contains(PixelPoint(x: 90, y: 50)))
+        #expect(!hooked.points.contains(PixelPoint(x: 90, y: 53)))
+        #expect(trim(path(straight)).lengthPixels == path(straight).lengthPixels)
+        // A 100 px radius arc turns 45 degrees over 79 px: far gentler than a spine.
+        let arc = (0...120).map { k -> PixelPoint in
+            let a = Double(k) / 100
+            return PixelPoint(x: 100 * sin(a), y: 100 - 100 * cos(a))
+        }
+        #expect(trim(path(arc)).points.count == arc.count)
+        // A 40 px hook is longer than any spine the limit allows: a real bend of the shaft.
+        let longHook = (1...40).map { PixelPoint(x: 90, y: 50 + Double($0)) }
+        #expect(trim(path(straight + longHook)).points.count == straight.count + longHook.count)
+    }
+
     @Test func smoothingKeepsEndsAndStraightLines() {
         let points = (0..<12).map { PixelPoint(x: Double($0) * 1.5, y: 3 - Double($0)) }
         let smoothed = ShaftTracer.smoothed(points, halfWindow: 3)

@@ -11,10 +11,14 @@ public struct ShaftTracer: Sendable {
     /// is measured, microns: removes the 8-connected staircase, which alone overstates
     /// length by up to 8 % (Kulpa 1977).
     public var smoothingMicrons: Double
+    /// A side branch (cut from an accepted path at one end, free at the other) shorter
+    /// than this is a protrusion, microns: a long-necked spine, not a dendrite.
+    public var minimumBranchLengthMicrons: Double
 
-    public init(minimumLengthMicrons: Double, smoothingMicrons: Double) {
+    public init(minimumLengthMicrons: Double, smoothingMicrons: Double, minimumBranchLengthMicrons: Double = 0) {
         self.minimumLengthMicrons = minimumLengthMicrons
         self.smoothingMicrons = smoothingMicrons
+        self.minimumBranchLengthMicrons = minimumBranchLengthMicrons
     }
 
     /// One traced centreline.
@@ -33,6 +37,7 @@ public struct ShaftTracer: Sendable {
         let halfWidth = shaftMask.distanceToBackground()
         let w = skeleton.width, h = skeleton.height
         let minimumPixels = minimumLengthMicrons / micronsPerPixel
+        let minimumBranchPixels = minimumBranchLengthMicrons / micronsPerPixel
         let halfWindow = Swift.max(1, Int((smoothingMicrons / micronsPerPixel).rounded()))
         var paths: [Path] = []
         var distance = [Int32](repeating: -1, count: skeleton.count)
@@ -101,7 +106,8 @@ public struct ShaftTracer: Sendable {
                                                growsStart: !touchesTraced(path[0]),
                                                growsEnd: !touchesTraced(path[path.count - 1]))
                 let length = Self.arcLength(centerline)
-                guard length >= minimumPixels else {
+                let isSideBranch = touchesTraced(path[0]) != touchesTraced(path[path.count - 1])
+                guard length >= minimumPixels, !(isSideBranch && length < minimumBranchPixels) else {
                     for q in piece { skeleton.pixels[q] = false }
                     continue
                 }
