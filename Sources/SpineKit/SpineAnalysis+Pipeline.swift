@@ -68,7 +68,8 @@ public enum SpineAnalysis {
             smoothed: smoothed, paths: paths,
             settings: .init(segmentPixels: Swift.max(4, Int(px(parameters.profileSegmentMicrons).rounded())),
                             reachPixels: reach + px(1.0), binPixels: 0.5,
-                            profileQuantile: 0.3, quantileOffsetSigmas: 0.5244, globalNoise: noise))
+                            profileQuantile: 0.3, quantileOffsetSigmas: 0.5244, globalNoise: noise,
+                            spreadCapFactor: Float(parameters.shaftSpreadCapFactor)))
         let candidates = SpineDetector.detect(model: model, settings: .init(
             seedSNR: Float(parameters.spineSeedSNR), maskSNR: Float(parameters.spineMaskSNR),
             seedFraction: Float(parameters.spineSeedFraction), maskFraction: Float(parameters.spineMaskFraction),

@@ -154,7 +154,7 @@ struct AccuracyCase: Sendable, CustomTestStringConvertible {
     /// `spinecount analyze DIR` and `spinecount evaluate --truth DIR/truth.csv --lengths
     /// DIR/dendrites.csv`, which give the same numbers and overlays to look at.
     static let rendered: [AccuracyCase] = [
-        // F1 0.859, class accuracy 0.842, |density error| 25.6 %, |length error| 16.0 %
+        // F1 0.857, class accuracy 0.823, |density error| 22.5 %, |length error| 10.3 %
         // (recall 0.78: faint thin spines are missed; one short dendrite's length is
         // overestimated).
         AccuracyCase(
@@ -163,14 +163,18 @@ struct AccuracyCase: Sendable, CustomTestStringConvertible {
             imageCount: 4, seed: 2024,
             floors: AccuracyFloors(minimumF1: 0.83, minimumClassAccuracy: 0.82,
                                    maximumDensityErrorPercent: 30, maximumLengthErrorPercent: 20)),
-        // F1 0.640, class accuracy 0.750, |density error| 49.2 %, |length error| 10.9 %.
+        // Eight images (two gave 113 spines, one spine moving class accuracy by 0.9 %). The
+        // engine before the shaft-noise cap scored F1 0.679, class accuracy 0.793, |density
+        // error| 47.3 %, |length error| 17.6 % here; floors keep the margins the two-image
+        // floors had below that engine's scores. With the cap: F1 0.679, class accuracy
+        // 0.796, |density error| 47.3 %, |length error| 15.6 %.
         AccuracyCase(
             name: "8-bit dim, 0.08 um/px",
             settings: dimEightBit,
-            imageCount: 2, seed: 7,
-            floors: AccuracyFloors(minimumF1: 0.62, minimumClassAccuracy: 0.72,
-                                   maximumDensityErrorPercent: 53, maximumLengthErrorPercent: 15)),
-        // F1 0.805, class accuracy 0.833, |density error| 26.8 %, |length error| 5.6 %.
+            imageCount: 8, seed: 7,
+            floors: AccuracyFloors(minimumF1: 0.66, minimumClassAccuracy: 0.76,
+                                   maximumDensityErrorPercent: 51, maximumLengthErrorPercent: 22)),
+        // F1 0.818, class accuracy 0.827, |density error| 21.3 %, |length error| 3.7 %.
         AccuracyCase(
             name: "16-bit, 0.12 um/px",
             settings: SynthesisSettings.standard.withPixelSize(0.12, widthPixels: sizePixels),

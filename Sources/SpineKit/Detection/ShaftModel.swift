@@ -51,6 +51,9 @@ struct ShaftModel {
         /// Standard-normal quantile of `profileQuantile`, negated (0.524 for 0.3).
         var quantileOffsetSigmas: Double
         var globalNoise: Float
+        /// A bin's spread is at most this many times the noise expected at its brightness
+        /// (see `build`).
+        var spreadCapFactor: Float = .infinity
     }
 
     static func build(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings) -> ShaftModel {
@@ -119,6 +122,21 @@ struct ShaftModel {
             // The low quantile sits below the mean of pure noise by a known number of
             // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
             level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+        }
+        // A bin that also holds neighbouring spines or another shaft has a spread far above
+        // its noise, which would hide the spines in it. Shot noise makes the variance grow
+        // linearly with brightness, from the background's (the global noise) to the
+        // shaft's, read on the centreline bins where spines rarely reach; a bin's spread is
+        // capped at `spreadCapFactor` times what that line predicts at its level.
+        for s in 0..<segmentCount where settings.spreadCapFactor.isFinite && samples[s * bins].count >= 4 {
+            let g = settings.globalNoise
+            let body = Swift.max(spread[s * bins], samples[s * bins + 1].count >= 4 ? spread[s * bins + 1] : 0)
+            let excessVariance = Swift.max(0, body * body - g * g)
+            let peak = Swift.max(level[s * bins], Float.leastNormalMagnitude)
+            for b in 0..<bins where samples[s * bins + b].count >= 4 {
+                let expected = (g * g + excessVariance * Swift.max(0, level[s * bins + b]) / peak).squareRoot()
+                spread[s * bins + b] = Swift.max(g, Swift.min(spread[s * bins + b], settings.spreadCapFactor * expected))
+            }
         }
         // Bins too sparse to trust borrow from their inner neighbour.
         for s in 0..<segmentCount {

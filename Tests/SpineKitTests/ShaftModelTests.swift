@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import SpineKit
+
+@Suite("Shaft model")
+struct ShaftModelTests {
+    /// A horizontal shaft (Gaussian profile, peak 1000, sigma 4 px) along y = 40 of a
+    /// 160 x 80 image with noise of deviation 10, and in its first stretch (x 5-42) heads
+    /// (radius 3 px, height 600) 11 px from the centre line: a touching row of six above
+    /// and one below, so that most pixels at that distance in the stretch are head.
+    private func crowdedShaft() -> (GrayImage, [ShaftTracer.Path], heads: [PixelPoint]) {
+        var rng = TestRNG(seed: 11)
+        let w = 160, h = 80
+        let heads = stride(from: 8.0, through: 38, by: 6).map { PixelPoint(x: $0, y: 29) } + [PixelPoint(x: 20, y: 51)]
+        var image = GrayImage(width: w, height: h, repeating: 0)
+        for y in 0..<h {
+            for x in 0..<w {
+                let d = Double(y) - 40
+                var v = 1000 * exp(-d * d / 32)
+                for c in heads where (Double(x) - c.x) * (Double(x) - c.x) + (Double(y) - c.y) * (Double(y) - c.y) <= 9 {
+                    v += 600
+                }
+                image[x: x, y: y] = Float(v + 10 * rng.gaussian())
+            }
+        }
+        let points = (5...155).map { PixelPoint(x: Double($0), y: 40) }
+        let path = ShaftTracer.Path(pixels: points.map { Int($0.y) * w + Int($0.x) }, points: points,
+                                    lengthPixels: ShaftTracer.arcLength(points))
+        return (image, [path], heads)
+    }
+
+    private func model(_ image: GrayImage, _ paths: [ShaftTracer.Path], cap: Float) -> ShaftModel {
+        ShaftModel.build(smoothed: image, paths: paths,
+                         settings: .init(segmentPixels: 36, reachPixels: 30, binPixels: 0.5, profileQuantile: 0.3,
+                                         quantileOffsetSigmas: 0.5244, globalNoise: 10, spreadCapFactor: cap))
+    }
+
+    /// Heads crowding one distance bin of a stretch inflate its spread: uncapped, the
+    /// heads sit under 4 "noise" deviations; with the shot-noise cap they stand out by far
+    /// more, while a stretch without spines keeps exactly the spread it measured.
+    @Test func crowdedHeadsDoNotRaiseTheNoiseFloor() {
+        let (image, paths, heads) = crowdedShaft()
+        let open = model(image, paths, cap: .infinity), capped = model(image, paths, cap: 2.5)
+        for head in heads {
+            let i = Int(head.y) * image.width + Int(head.x)
+            #expect(open.residual.pixels[i] < 4 * open.noise.pixels[i],
+                    "uncapped \(open.residual.pixels[i]) / \(open.noise.pixels[i])")
+            #expect(capped.residual.pixels[i] > 6 * capped.noise.pixels[i],
+                    "capped \(capped.residual.pixels[i]) / \(capped.noise.pixels[i])")
+            // The cap never goes below the background noise.
+            #expect(capped.noise.pixels[i] >= 10)
+        }
+        // In the stretches beside it (x 43-117; the last stretch also holds the oblique
+        // pixels beyond the path's end) nothing was capped.
+        for x in stride(from: 45, through: 115, by: 5) {
+            for y in [28, 34, 40, 46, 52] {
+                let i = y * image.width + x
+                #expect(capped.noise.pixels[i] == open.noise.pixels[i], "x \(x) y \(y)")
+            }
+        }
+    }
+}
