@@ -28,11 +28,14 @@ struct ShaftModel {
 
     /// Smoothed centreline position of each centreline pixel (by pixel index).
     var smoothedPoints: [PixelPoint]
+    /// Index into `smoothedPoints` of each centreline pixel (-1 elsewhere): 4 bytes a pixel
+    /// instead of a point (16 bytes) for every pixel of the image.
+    var smoothedPointIndex: [Int32]
     /// For centreline pixels near either end of their path: the unit tangent pointing out
     /// of the path.
     var endTangent: [Int32: PixelPoint]
 
-    func smoothedCenterlinePoint(ofPixel i: Int) -> PixelPoint { smoothedPoints[i] }
+    func smoothedCenterlinePoint(ofPixel i: Int) -> PixelPoint { smoothedPoints[Int(smoothedPointIndex[i])] }
 
     /// Radius and intensity per thickness of the shaft stretch nearest to pixel index `i`.
     func shaft(atPixel i: Int) -> (segment: Int, radius: Double, peak: Float)? {
@@ -80,15 +83,19 @@ struct ShaftModel {
         let map = isCenterline.distanceToForeground()
         // Distances are measured to the smoothed centreline point of the nearest skeleton
         // pixel: the skeleton itself wanders by half a pixel, which would blur the profile.
-        var smoothedPoint = [PixelPoint](repeating: PixelPoint(x: 0, y: 0), count: w * h)
+        var smoothedPoint: [PixelPoint] = []
+        var smoothedPointIndex = [Int32](repeating: -1, count: w * h)
         for path in paths {
-            for (k, pixel) in path.pixels.enumerated() { smoothedPoint[pixel] = path.points[k] }
+            for (k, pixel) in path.pixels.enumerated() {
+                smoothedPointIndex[pixel] = Int32(smoothedPoint.count)
+                smoothedPoint.append(path.points[k])
+            }
         }
         var distance = Raster<Float>(width: w, height: h, repeating: .infinity)
         for i in 0..<(w * h) {
             let c = Int(map.nearest.pixels[i])
             guard c >= 0 else { continue }
-            let p = smoothedPoint[c]
+            let p = smoothedPoint[Int(smoothedPointIndex[c])]
             let dx = Double(i % w) - p.x, dy = Double(i / w) - p.y
             distance.pixels[i] = Float((dx * dx + dy * dy).squareRoot())
         }
@@ -174,6 +181,6 @@ struct ShaftModel {
                           nearestCenterline: map.nearest, segmentOfCenterlinePixel: segmentOf,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
                           segmentPeak: (0..<segmentCount).map { level[$0 * bins] },
-                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, endTangent: endTangent)
+                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, smoothedPointIndex: smoothedPointIndex, endTangent: endTangent)
     }
 }
