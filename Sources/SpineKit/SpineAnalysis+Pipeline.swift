@@ -26,14 +26,16 @@ public enum SpineAnalysis {
             for i in 0..<flat.count { flat.pixels[i] -= background.pixels[i] }
             return flat.gaussianBlurred(sigma: px(parameters.smoothingSigmaMicrons))
         }()
-        var noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, excludingFlatRegionsOf: image),
-                              Float(parameters.minimumNoise))
         // With the background removed (most of the image one constant value) the lower half of
         // the remaining pixels is neuron, not noise; measure the noise inside the signal.
-        let pixelNoise = BackgroundEstimator.pixelNoise(of: image)
-        if pixelNoise.flatFraction >= parameters.removedBackgroundFraction {
+        // Only the estimate that is used is computed: each ranks up to a million values.
+        let noise: Float
+        if BackgroundEstimator.flatFraction(of: image) >= parameters.removedBackgroundFraction {
             let gain = BackgroundEstimator.noiseGain(ofGaussianSigma: px(parameters.smoothingSigmaMicrons))
-            noise = Swift.max(pixelNoise.sigma * gain, Float(parameters.minimumNoise))
+            noise = Swift.max(BackgroundEstimator.pixelNoise(of: image).sigma * gain, Float(parameters.minimumNoise))
+        } else {
+            noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, excludingFlatRegionsOf: image),
+                              Float(parameters.minimumNoise))
         }
         stopwatch.lap("background", into: &result.timings)
 

@@ -163,4 +163,25 @@ struct FastPathTests {
         // The maximum filter is symmetric: filtering the transpose transposes the result.
         #expect(image.maximumFiltered(radius: 3) == t.maximumFiltered(radius: 3).transposed())
     }
+
+    /// The flat fraction found by rolling row triples is the one `pixelNoise` counts pixel by
+    /// pixel, on images with flat patches of several sizes, flat rows and flat columns.
+    @Test(arguments: [(3, 3), (4, 9), (37, 23), (64, 50)], [UInt64(21), 22])
+    func flatFractionMatchesPixelNoise(size: (Int, Int), seed: UInt64) {
+        var rng = Seeded(state: seed)
+        // Few levels, so that flat neighbourhoods happen by chance as well as in the patches.
+        var image = GrayImage(width: size.0, height: size.1,
+                              pixels: (0..<(size.0 * size.1)).map { _ in Float(Int(rng.unit() * 3)) })
+        for _ in 0..<4 {
+            let x0 = Int(rng.unit() * Double(size.0)), y0 = Int(rng.unit() * Double(size.1))
+            let side = 1 + Int(rng.unit() * 12)
+            for y in y0..<Swift.min(size.1, y0 + side) {
+                for x in x0..<Swift.min(size.0, x0 + side) { image[x: x, y: y] = 7 }
+            }
+        }
+        let expected = BackgroundEstimator.pixelNoise(of: image).flatFraction
+        #expect(BackgroundEstimator.flatFraction(of: image) == expected)
+        let constant = GrayImage(width: size.0, height: size.1, repeating: 5)
+        #expect(BackgroundEstimator.flatFraction(of: constant) == 1)
+    }
 }
