@@ -11,8 +11,6 @@ struct ShaftModel {
     var residual: GrayImage
     /// Local noise standard deviation of the smoothed image.
     var noise: GrayImage
-    /// Distance to the nearest centreline pixel, pixels.
-    var centerlineDistance: Raster<Float>
     /// Index of the nearest centreline pixel (or -1).
     var nearestCenterline: Raster<Int32>
     /// For each pixel index: its segment number if it is a centreline pixel, else -1 (a flat
@@ -34,8 +32,79 @@ struct ShaftModel {
     /// For centreline pixels near either end of their path: the unit tangent pointing out
     /// of the path.
     var endTangent: [Int32: PixelPoint]
+    /// The pixels that can lie within the model's reach of a centreline; outside it the
+    /// residual is 0 and the noise `globalNoise`.
+    var band: Band
+    var globalNoise: Float
 
     func smoothedCenterlinePoint(ofPixel i: Int) -> PixelPoint { smoothedPoints[Int(smoothedPointIndex[i])] }
+
+    /// Distance from pixel index `i` to the smoothed centreline point of its nearest
+    /// centreline pixel, pixels (infinite with no centreline).
+    ///
+    /// Computed when asked rather than stored: it is read only near the shafts, and a
+    /// stored image would cost a pass and 4 bytes over every pixel.
+    @inline(__always)
+    func centerlineDistance(ofPixel i: Int) -> Float {
+        let c = Int(nearestCenterline.pixels[i])
+        guard c >= 0 else { return .infinity }
+        let w = nearestCenterline.width
+        return Self.distance(x: i % w, y: i / w, to: smoothedPoints[Int(smoothedPointIndex[c])])
+    }
+
+    @inline(__always)
+    static func distance(x: Int, y: Int, to p: PixelPoint) -> Float {
+        let dx = Double(x) - p.x, dy = Double(y) - p.y
+        return Float((dx * dx + dy * dy).squareRoot())
+    }
+
+    /// Runs of pixels, row by row, that cover every pixel within some distance of a set of
+    /// centreline pixels, built from square tiles so that marking costs a few tiles per
+    /// centreline pixel. Visiting the runs of each row left to right keeps raster order.
+    struct Band {
+        static let tileSize = 16
+        let width: Int, height: Int
+        /// For each row of tiles: the column ranges of its marked tiles, merged, left to right.
+        let spans: [[Range<Int>]]
+
+        /// Marks the tiles within Chebyshev distance `margin` of each pixel index in `pixels`:
+        /// a pixel in an unmarked tile is farther than `margin` from all of them.
+        init(width: Int, height: Int, around pixels: [[Int]], margin: Int) {
+            self.width = width
+            self.height = height
+            let t = Self.tileSize
+            let tw = (width + t - 1) / t, th = (height + t - 1) / t
+            var marked = [Bool](repeating: false, count: tw * th)
+            for list in pixels {
+                for p in list {
+                    let x = p % width, y = p / width
+                    let tx0 = Swift.max(0, x - margin) / t, tx1 = Swift.min(width - 1, x + margin) / t
+                    let ty0 = Swift.max(0, y - margin) / t, ty1 = Swift.min(height - 1, y + margin) / t
+                    for ty in ty0...ty1 {
+                        for tx in tx0...tx1 { marked[ty * tw + tx] = true }
+                    }
+                }
+            }
+            var spans = [[Range<Int>]](repeating: [], count: th)
+            for ty in 0..<th {
+                var tx = 0
+                while tx < tw {
+                    guard marked[ty * tw + tx] else {
+                        tx += 1
+                        continue
+                    }
+                    let start = tx
+                    while tx < tw && marked[ty * tw + tx] { tx += 1 }
+                    spans[ty].append((start * t)..<Swift.min(width, tx * t))
+                }
+            }
+            self.spans = spans
+        }
+
+        /// The runs of row `y`.
+        @inline(__always)
+        func runs(ofRow y: Int) -> [Range<Int>] { spans[y / Self.tileSize] }
+    }
 
     /// Radius and intensity per thickness of the shaft stretch nearest to pixel index `i`.
     func shaft(atPixel i: Int) -> (segment: Int, radius: Double, peak: Float)? {
@@ -85,51 +154,90 @@ struct ShaftModel {
         // pixel: the skeleton itself wanders by half a pixel, which would blur the profile.
         var smoothedPoint: [PixelPoint] = []
         var smoothedPointIndex = [Int32](repeating: -1, count: w * h)
+        // How far a smoothed point lies from its pixel, so that the band below provably holds
+        // every pixel within reach of a smoothed point.
+        var largestOffset = 0.0
         for path in paths {
             for (k, pixel) in path.pixels.enumerated() {
                 smoothedPointIndex[pixel] = Int32(smoothedPoint.count)
                 smoothedPoint.append(path.points[k])
+                let dx = Double(pixel % w) - path.points[k].x, dy = Double(pixel / w) - path.points[k].y
+                largestOffset = Swift.max(largestOffset, (dx * dx + dy * dy).squareRoot())
             }
         }
-        var distance = Raster<Float>(width: w, height: h, repeating: .infinity)
-        for i in 0..<(w * h) {
-            let c = Int(map.nearest.pixels[i])
-            guard c >= 0 else { continue }
-            let p = smoothedPoint[Int(smoothedPointIndex[c])]
-            let dx = Double(i % w) - p.x, dy = Double(i / w) - p.y
-            distance.pixels[i] = Float((dx * dx + dy * dy).squareRoot())
-        }
+        // Beyond the reach no pixel is sampled or modelled, and the reach is a small part of
+        // the image: the passes below visit only the band that can be within it (the margin
+        // covers the offset of the smoothed points and the rounding of distances to Float).
+        let band = Band(width: w, height: h, around: paths.map(\.pixels),
+                        margin: Int((settings.reachPixels + largestOffset).rounded(.up)) + 2)
         let segmentCount = segmentPath.count
         let bins = Swift.max(2, Int((settings.reachPixels / settings.binPixels).rounded(.up)) + 1)
+        let reach = Float(settings.reachPixels), binPixels = Float(settings.binPixels)
 
-        // Gather intensities per (segment, distance bin).
-        var samples = [[Float]](repeating: [], count: segmentCount * bins)
-        for i in 0..<smoothed.count {
-            let d = distance.pixels[i]
-            let c = Int(map.nearest.pixels[i])
-            guard d <= Float(settings.reachPixels), c >= 0, segmentOf[c] >= 0 else { continue }
-            let s = Int(segmentOf[c])
-            let b = Swift.min(bins - 1, Int(d / Float(settings.binPixels)))
-            samples[s * bins + b].append(smoothed.pixels[i])
+        // Intensities per (segment, distance bin), gathered into one array in raster order
+        // (a count, then a fill): each bin's values are a contiguous run, with no array per bin.
+        var bandKeys: [Int32] = []
+        var binCount = [Int](repeating: 0, count: segmentCount * bins)
+        for y in 0..<h {
+            for run in band.runs(ofRow: y) {
+                for x in run {
+                    let i = y * w + x
+                    let c = Int(map.nearest.pixels[i])
+                    guard c >= 0, segmentOf[c] >= 0 else {
+                        bandKeys.append(-1)
+                        continue
+                    }
+                    let d = Self.distance(x: x, y: y, to: smoothedPoint[Int(smoothedPointIndex[c])])
+                    guard d <= reach else {
+                        bandKeys.append(-1)
+                        continue
+                    }
+                    let key = Int(segmentOf[c]) * bins + Swift.min(bins - 1, Int(d / binPixels))
+                    bandKeys.append(Int32(key))
+                    binCount[key] += 1
+                }
+            }
         }
+        var binStart = [Int](repeating: 0, count: segmentCount * bins + 1)
+        for k in 0..<binCount.count { binStart[k + 1] = binStart[k] + binCount[k] }
+        var values = [Float](repeating: 0, count: binStart[binCount.count])
+        do {
+            var next = binStart
+            var j = 0
+            for y in 0..<h {
+                for run in band.runs(ofRow: y) {
+                    for x in run {
+                        let key = Int(bandKeys[j])
+                        j += 1
+                        guard key >= 0 else { continue }
+                        values[next[key]] = smoothed.pixels[y * w + x]
+                        next[key] += 1
+                    }
+                }
+            }
+        }
+        bandKeys = []
         var level = [Float](repeating: 0, count: segmentCount * bins)
         var spread = [Float](repeating: settings.globalNoise, count: segmentCount * bins)
-        for k in 0..<samples.count where samples[k].count >= 4 {
-            var v = samples[k]
-            let q = OrderStatistics.quantile(&v, settings.profileQuantile)
-            let median = OrderStatistics.quantile(&v, 0.5)
-            let low = OrderStatistics.quantile(&v, 0.16)
-            // q50 - q16 is one standard deviation for Gaussian noise, and spines only
-            // disturb the upper tail.
-            let sigma = Swift.max(settings.globalNoise, median - low)
-            spread[k] = sigma
-            // The low quantile sits below the mean of pure noise by a known number of
-            // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
-            level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+        values.withUnsafeMutableBufferPointer { all in
+            for k in 0..<binCount.count where binCount[k] >= 4 {
+                let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
+                let q = OrderStatistics.quantile(v, settings.profileQuantile)
+                let median = OrderStatistics.quantile(v, 0.5)
+                let low = OrderStatistics.quantile(v, 0.16)
+                // q50 - q16 is one standard deviation for Gaussian noise, and spines only
+                // disturb the upper tail.
+                let sigma = Swift.max(settings.globalNoise, median - low)
+                spread[k] = sigma
+                // The low quantile sits below the mean of pure noise by a known number of
+                // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
+                level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+            }
         }
+        values = []
         // Bins too sparse to trust borrow from their inner neighbour.
         for s in 0..<segmentCount {
-            for b in 1..<bins where samples[s * bins + b].count < 4 {
+            for b in 1..<bins where binCount[s * bins + b] < 4 {
                 level[s * bins + b] = level[s * bins + b - 1]
                 spread[s * bins + b] = spread[s * bins + b - 1]
             }
@@ -160,27 +268,31 @@ struct ShaftModel {
 
         var residual = GrayImage(width: w, height: h, repeating: 0)
         var noise = GrayImage(width: w, height: h, repeating: settings.globalNoise)
-        for i in 0..<smoothed.count {
-            let d = distance.pixels[i]
-            let c = Int(map.nearest.pixels[i])
-            guard d <= Float(settings.reachPixels), c >= 0, segmentOf[c] >= 0 else {
-                residual.pixels[i] = 0
-                continue
+        for y in 0..<h {
+            for run in band.runs(ofRow: y) {
+                for x in run {
+                    let i = y * w + x
+                    let c = Int(map.nearest.pixels[i])
+                    guard c >= 0, segmentOf[c] >= 0 else { continue }
+                    let d = Self.distance(x: x, y: y, to: smoothedPoint[Int(smoothedPointIndex[c])])
+                    guard d <= reach else { continue }
+                    let s = Int(segmentOf[c])
+                    // Linear interpolation between bin centres.
+                    let position = d / binPixels - 0.5
+                    let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
+                    let b1 = Swift.min(bins - 1, b0 + 1)
+                    let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                    let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
+                    residual.pixels[i] = smoothed.pixels[i] - model
+                    noise.pixels[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
+                }
             }
-            let s = Int(segmentOf[c])
-            // Linear interpolation between bin centres.
-            let position = d / Float(settings.binPixels) - 0.5
-            let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
-            let b1 = Swift.min(bins - 1, b0 + 1)
-            let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-            let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
-            residual.pixels[i] = smoothed.pixels[i] - model
-            noise.pixels[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
         }
-        return ShaftModel(residual: residual, noise: noise, centerlineDistance: distance,
+        return ShaftModel(residual: residual, noise: noise,
                           nearestCenterline: map.nearest, segmentOfCenterlinePixel: segmentOf,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
                           segmentPeak: (0..<segmentCount).map { level[$0 * bins] },
-                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, smoothedPointIndex: smoothedPointIndex, endTangent: endTangent)
+                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, smoothedPointIndex: smoothedPointIndex,
+                          endTangent: endTangent, band: band, globalNoise: settings.globalNoise)
     }
 }

@@ -33,14 +33,25 @@ struct SpineDetector {
         // images with crushed blacks).
         var weak = BinaryMask(width: w, height: h, repeating: false)
         var strong = BinaryMask(width: w, height: h, repeating: false)
-        for i in 0..<(w * h) {
-            guard let shaft = model.shaft(atPixel: i) else { continue }
-            let d = Double(model.centerlineDistance.pixels[i])
+        func test(_ i: Int) {
+            guard let shaft = model.shaft(atPixel: i) else { return }
+            let d = Double(model.centerlineDistance(ofPixel: i))
             guard d >= settings.innerRadiusFraction * shaft.radius,
-                  d <= shaft.radius + settings.reachPixels else { continue }
+                  d <= shaft.radius + settings.reachPixels else { return }
             let r = model.residual.pixels[i], n = model.noise.pixels[i]
             weak.pixels[i] = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * shaft.peak)
             strong.pixels[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * shaft.peak)
+        }
+        // Outside the model's band the residual is 0 and the noise the global one, so with
+        // positive noise thresholds no pixel there passes either test; only the band is visited.
+        if settings.maskSNR * model.globalNoise > 0 && settings.seedSNR * model.globalNoise > 0 {
+            for y in 0..<h {
+                for run in model.band.runs(ofRow: y) {
+                    for x in run { test(y * w + x) }
+                }
+            }
+        } else {
+            for i in 0..<(w * h) { test(i) }
         }
         let mask = weak.reconstructed(from: strong)
         let (labels, count) = mask.labeled(connectivity: .eight)

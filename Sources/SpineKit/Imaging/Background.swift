@@ -182,12 +182,16 @@ enum OrderStatistics {
     /// The value is the one at rank `rank(q, count:)` in ascending order, however it is
     /// found: the order statistic of a multiset does not depend on the method.
     static func quantile(_ values: inout [Float], _ q: Double) -> Float {
-        guard !values.isEmpty else { return 0 }
-        let k = rank(q, count: values.count)
-        if values.count >= radixSelectionMinimumCount {
-            return values.withUnsafeMutableBufferPointer { radixSelect($0, rank: k) }
-        }
-        return values.withUnsafeMutableBufferPointer { v in
+        values.withUnsafeMutableBufferPointer { quantile($0, q) }
+    }
+
+    /// The `q` quantile of the values in `v`, as `quantile(_:_:)` finds it; reorders them.
+    /// For runs of a larger array, which need no copy of their own.
+    static func quantile(_ v: UnsafeMutableBufferPointer<Float>, _ q: Double) -> Float {
+        guard !v.isEmpty else { return 0 }
+        let k = rank(q, count: v.count)
+        if v.count >= radixSelectionMinimumCount { return radixSelect(v, rank: k) }
+        do {
             var lo = 0, hi = v.count - 1
             while lo < hi {
                 let pivot = v[(lo + hi) / 2]

@@ -66,7 +66,7 @@ struct SpineMeasurer {
         var basePixel = firstPixel
         var maxValue: Float = 0
         for p in candidate.pixels {
-            if model.centerlineDistance.pixels[p] < model.centerlineDistance.pixels[basePixel] { basePixel = p }
+            if model.centerlineDistance(ofPixel: p) < model.centerlineDistance(ofPixel: basePixel) { basePixel = p }
             maxValue = Swift.max(maxValue, r.pixels[p])
         }
         guard maxValue > 0 else { return nil }
@@ -112,8 +112,8 @@ struct SpineMeasurer {
         // centreline (attached) or from the head (detached).
         var nearestPixel = headIndex
         var nearestDistance = Float.infinity
-        for p in candidate.pixels where model.centerlineDistance.pixels[p] < nearestDistance {
-            nearestDistance = model.centerlineDistance.pixels[p]
+        for p in candidate.pixels where model.centerlineDistance(ofPixel: p) < nearestDistance {
+            nearestDistance = model.centerlineDistance(ofPixel: p)
             nearestPixel = p
         }
         guard let nearShaft = model.shaft(atPixel: nearestPixel) else { return nil }
@@ -193,7 +193,7 @@ struct SpineMeasurer {
             let x = Int((centre.x + radius * cos(a)).rounded()), y = Int((centre.y + radius * sin(a)).rounded())
             guard r.contains(x: x, y: y) else { continue }
             let i = y * r.width + x
-            guard let s = model.shaft(atPixel: i), Double(model.centerlineDistance.pixels[i]) >= s.radius else { continue }
+            guard let s = model.shaft(atPixel: i), Double(model.centerlineDistance(ofPixel: i)) >= s.radius else { continue }
             values.append(r.pixels[i])
         }
         return values.isEmpty ? 0 : OrderStatistics.median(values)
