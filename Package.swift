@@ -28,11 +28,14 @@ let package = Package(
         // libpng's classic API reports errors by longjmp, which Swift frames cannot survive,
         // so every call that may fail lives in this small C target.
         .target(name: "CPNGCodec", dependencies: ["CPNG"]),
+        // glibc's mallopt, which Swift's Glibc module does not expose (see AllocatorTuning).
+        .target(name: "CAllocator"),
         .target(
             name: "SpineKit",
             dependencies: [
                 "CPNGCodec",
                 "CCrypto",
+                "CAllocator",
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
