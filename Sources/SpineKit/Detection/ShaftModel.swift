@@ -13,9 +13,10 @@ struct ShaftModel {
     var noise: GrayImage
     /// Index of the nearest centreline pixel (or -1).
     var nearestCenterline: Raster<Int32>
-    /// For each pixel index: its segment number if it is a centreline pixel, else -1 (a flat
-    /// array: it is read for every pixel near a shaft).
-    var segmentOfCenterlinePixel: [Int32]
+    /// Segment number of each centreline point (indexed as `smoothedPoints`), read for every
+    /// pixel near a shaft through `smoothedPointIndex`: an image-sized array would hold -1
+    /// almost everywhere.
+    var segmentOfPoint: [Int32]
     /// Per segment: shaft radius in pixels and intensity per pixel of projected thickness.
     var segmentRadius: [Double]
     var segmentIntensityPerThickness: [Double]
@@ -110,7 +111,7 @@ struct ShaftModel {
     func shaft(atPixel i: Int) -> (segment: Int, radius: Double, peak: Float)? {
         let c = nearestCenterline.pixels[i]
         guard c >= 0 else { return nil }
-        let s = Int(segmentOfCenterlinePixel[Int(c)])
+        let s = Int(segmentOfPoint[Int(smoothedPointIndex[Int(c)])])
         guard s >= 0 else { return nil }
         return (s, segmentRadius[s], segmentPeak[s])
     }
@@ -128,9 +129,17 @@ struct ShaftModel {
     static func build(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings) -> ShaftModel {
         let w = smoothed.width, h = smoothed.height
         var isCenterline = BinaryMask(width: w, height: h, repeating: false)
-        var segmentOf = [Int32](repeating: -1, count: w * h)
         var segmentPath: [Int] = []
         var endTangent: [Int32: PixelPoint] = [:]
+        // Distances are measured to the smoothed centreline point of the nearest skeleton
+        // pixel: the skeleton itself wanders by half a pixel, which would blur the profile.
+        // A pixel on two paths takes the later one's point and segment, consistently.
+        var smoothedPoint: [PixelPoint] = []
+        var segmentOfPoint: [Int32] = []
+        var smoothedPointIndex = [Int32](repeating: -1, count: w * h)
+        // How far a smoothed point lies from its pixel, so that the band below provably holds
+        // every pixel within reach of a smoothed point.
+        var largestOffset = 0.0
         for (p, path) in paths.enumerated() {
             let segments = Swift.max(1, Int((Double(path.pixels.count) / Double(settings.segmentPixels)).rounded()))
             let base = segmentPath.count
@@ -146,24 +155,18 @@ struct ShaftModel {
                     let dx = b.x - a.x, dy = b.y - a.y, n = (dx * dx + dy * dy).squareRoot()
                     if n > 0 { endTangent[Int32(pixel)] = PixelPoint(x: dx / n, y: dy / n) }
                 }
-                segmentOf[pixel] = Int32(base + Swift.min(segments - 1, k * segments / path.pixels.count))
-            }
-        }
-        let map = isCenterline.distanceToForeground()
-        // Distances are measured to the smoothed centreline point of the nearest skeleton
-        // pixel: the skeleton itself wanders by half a pixel, which would blur the profile.
-        var smoothedPoint: [PixelPoint] = []
-        var smoothedPointIndex = [Int32](repeating: -1, count: w * h)
-        // How far a smoothed point lies from its pixel, so that the band below provably holds
-        // every pixel within reach of a smoothed point.
-        var largestOffset = 0.0
-        for path in paths {
-            for (k, pixel) in path.pixels.enumerated() {
                 smoothedPointIndex[pixel] = Int32(smoothedPoint.count)
                 smoothedPoint.append(path.points[k])
+                segmentOfPoint.append(Int32(base + Swift.min(segments - 1, k * segments / path.pixels.count)))
                 let dx = Double(pixel % w) - path.points[k].x, dy = Double(pixel / w) - path.points[k].y
                 largestOffset = Swift.max(largestOffset, (dx * dx + dy * dy).squareRoot())
             }
+        }
+        // Only the nearest centreline pixel is kept; the squared distances go at once.
+        let nearest = isCenterline.distanceToForeground().nearest
+        func segmentOf(_ c: Int) -> Int32 {
+            let point = Int(smoothedPointIndex[c])
+            return point >= 0 ? segmentOfPoint[point] : -1
         }
         // Beyond the reach no pixel is sampled or modelled, and the reach is a small part of
         // the image: the passes below visit only the band that can be within it (the margin
@@ -182,8 +185,8 @@ struct ShaftModel {
             for run in band.runs(ofRow: y) {
                 for x in run {
                     let i = y * w + x
-                    let c = Int(map.nearest.pixels[i])
-                    guard c >= 0, segmentOf[c] >= 0 else {
+                    let c = Int(nearest.pixels[i])
+                    guard c >= 0, segmentOf(c) >= 0 else {
                         bandKeys.append(-1)
                         continue
                     }
@@ -192,7 +195,7 @@ struct ShaftModel {
                         bandKeys.append(-1)
                         continue
                     }
-                    let key = Int(segmentOf[c]) * bins + Swift.min(bins - 1, Int(d / binPixels))
+                    let key = Int(segmentOf(c)) * bins + Swift.min(bins - 1, Int(d / binPixels))
                     bandKeys.append(Int32(key))
                     binCount[key] += 1
                 }
@@ -272,11 +275,11 @@ struct ShaftModel {
             for run in band.runs(ofRow: y) {
                 for x in run {
                     let i = y * w + x
-                    let c = Int(map.nearest.pixels[i])
-                    guard c >= 0, segmentOf[c] >= 0 else { continue }
+                    let c = Int(nearest.pixels[i])
+                    guard c >= 0, segmentOf(c) >= 0 else { continue }
                     let d = Self.distance(x: x, y: y, to: smoothedPoint[Int(smoothedPointIndex[c])])
                     guard d <= reach else { continue }
-                    let s = Int(segmentOf[c])
+                    let s = Int(segmentOf(c))
                     // Linear interpolation between bin centres.
                     let position = d / binPixels - 0.5
                     let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
@@ -289,7 +292,7 @@ struct ShaftModel {
             }
         }
         return ShaftModel(residual: residual, noise: noise,
-                          nearestCenterline: map.nearest, segmentOfCenterlinePixel: segmentOf,
+                          nearestCenterline: nearest, segmentOfPoint: segmentOfPoint,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
                           segmentPeak: (0..<segmentCount).map { level[$0 * bins] },
                           segmentPath: segmentPath, smoothedPoints: smoothedPoint, smoothedPointIndex: smoothedPointIndex,
