@@ -70,10 +70,10 @@ struct SpineDetector {
     static func split(_ pixels: [Int], residual: GrayImage, noise: GrayImage, width w: Int,
                       settings: Settings) -> [Candidate] {
         let order = pixels.sorted { residual.pixels[$0] > residual.pixels[$1] }
-        var local: [Int: Int] = [:]
-        for (k, p) in order.enumerated() { local[p] = k }
+        var local = RegionGrid(covering: pixels, imageWidth: w)
+        for (k, p) in order.enumerated() { local[p] = Int32(k) }
         var parent = Array(0..<order.count)
-        var peakOf = Array(0..<order.count)  // root -> index of its highest pixel
+        let peakOf = Array(0..<order.count)  // root -> index of its highest pixel
         var processed = [Bool](repeating: false, count: order.count)
         var significant: [Int] = []
         func find(_ a: Int) -> Int {
@@ -91,7 +91,8 @@ struct SpineDetector {
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
                     let nx = x + dx, ny = y + dy
-                    guard nx >= 0, ny >= 0, let q = local[ny * w + nx], processed[q] else { continue }
+                    let q = Int(local[ny * w + nx])
+                    guard nx >= 0, ny >= 0, q >= 0, processed[q] else { continue }
                     let r = find(q)
                     if !roots.contains(r) { roots.append(r) }
                 }
@@ -115,7 +116,7 @@ struct SpineDetector {
         var owner = [Int](repeating: -1, count: order.count)
         var queue: [Int] = []
         for (s, peak) in significant.enumerated() {
-            let k = local[peak]!
+            let k = Int(local[peak])
             owner[k] = s
             queue.append(k)
         }
@@ -127,7 +128,8 @@ struct SpineDetector {
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
                     let nx = x + dx, ny = y + dy
-                    guard nx >= 0, ny >= 0, let q = local[ny * w + nx], owner[q] < 0 else { continue }
+                    let q = Int(local[ny * w + nx])
+                    guard nx >= 0, ny >= 0, q >= 0, owner[q] < 0 else { continue }
                     owner[q] = owner[k]
                     queue.append(q)
                 }

@@ -204,18 +204,23 @@ struct SpineMeasurer {
     func core(of candidate: SpineDetector.Candidate, maxValue: Float) -> [Int] {
         let r = model.residual, w = r.width
         let floor = settings.coreFraction * maxValue
-        var inCandidate = Set(candidate.pixels.filter { r.pixels[$0] >= floor })
+        // 1 marks a pixel not yet reached.
+        var inCandidate = RegionGrid(covering: candidate.pixels, imageWidth: w)
+        for p in candidate.pixels where r.pixels[p] >= floor { inCandidate[p] = 1 }
         guard let start = candidate.pixels.max(by: { r.pixels[$0] < r.pixels[$1] }) else { return [] }
         var stack = [start]
         var out: [Int] = []
-        inCandidate.remove(start)
+        inCandidate[start] = RegionGrid.empty
         while let p = stack.popLast() {
             out.append(p)
             let x = p % w, y = p / w
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
                     let q = (y + dy) * w + (x + dx)
-                    if x + dx >= 0, x + dx < w, inCandidate.remove(q) != nil { stack.append(q) }
+                    if x + dx >= 0, x + dx < w, inCandidate[q] == 1 {
+                        inCandidate[q] = RegionGrid.empty
+                        stack.append(q)
+                    }
                 }
             }
         }
