@@ -47,23 +47,35 @@ public enum BackgroundEstimator {
             right[x] = Swift.min(bw - 1, left[x] + 1)
             weight[x] = Float(Swift.max(0, Swift.min(1, gx - Double(left[x]))))
         }
+        // So are the two horizontally interpolated rows of block values, for all the rows
+        // between the same two block rows: they are found once per block row, and each image
+        // row is then a blend of two rows (the same products and sums as per pixel).
+        var top = [Float](repeating: 0, count: w), bottom = top
+        var rowsOf = (-1, -1)
         var out = GrayImage(width: image.width, height: image.height, repeating: 0)
         out.withUnsafeMutableBufferPointer { o in
             smoothed.withUnsafeBufferPointer { s in
                 left.withUnsafeBufferPointer { x0 in
                     right.withUnsafeBufferPointer { x1 in
                         weight.withUnsafeBufferPointer { fx in
-                            for y in 0..<image.height {
-                                let gy = (Double(y) + 0.5) / Double(b) - 0.5
-                                let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
-                                let y1 = Swift.min(bh - 1, y0 + 1)
-                                let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
-                                let upper = s.baseAddress! + y0 * bw, lower = s.baseAddress! + y1 * bw
-                                let row = o.baseAddress! + y * w
-                                for x in 0..<w {
-                                    let top = upper[x0[x]] * (1 - fx[x]) + upper[x1[x]] * fx[x]
-                                    let bottom = lower[x0[x]] * (1 - fx[x]) + lower[x1[x]] * fx[x]
-                                    row[x] = top * (1 - fy) + bottom * fy
+                            top.withUnsafeMutableBufferPointer { t in
+                                bottom.withUnsafeMutableBufferPointer { u in
+                                    for y in 0..<image.height {
+                                        let gy = (Double(y) + 0.5) / Double(b) - 0.5
+                                        let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
+                                        let y1 = Swift.min(bh - 1, y0 + 1)
+                                        let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
+                                        if rowsOf != (y0, y1) {
+                                            rowsOf = (y0, y1)
+                                            let upper = s.baseAddress! + y0 * bw, lower = s.baseAddress! + y1 * bw
+                                            for x in 0..<w {
+                                                t[x] = upper[x0[x]] * (1 - fx[x]) + upper[x1[x]] * fx[x]
+                                                u[x] = lower[x0[x]] * (1 - fx[x]) + lower[x1[x]] * fx[x]
+                                            }
+                                        }
+                                        let row = o.baseAddress! + y * w
+                                        for x in 0..<w { row[x] = t[x] * (1 - fy) + u[x] * fy }
+                                    }
                                 }
                             }
                         }
