@@ -248,10 +248,15 @@ final class Benchmark: @unchecked Sendable {
         }
         let reportStart = ContinuousClock.now
         let measures = records.filter(\.status.isOK).map { $0.measures() }
-        // Staged as `spinecount` stages them, from the text without a copy.
-        let spinesCSV = ReportTables.spines(records).text
+        // Staged as `spinecount` stages them: spines.csv in pieces as it is formatted.
+        var digest = SHA256()
+        try transaction.stage(textPieces: { emit in
+            ReportTables.spines(records, inPiecesOf: ReportTables.spinesPieceBytes) { piece in
+                digest.update(piece.utf8)
+                emit(piece)
+            }
+        }, as: "spines.csv")
         let imagesCSV = ReportTables.images(records).text
-        try transaction.stage(text: spinesCSV, as: "spines.csv")
         try transaction.stage(text: imagesCSV, as: "images.csv")
         try transaction.stage(text: ReportTables.summary(SetSummary(images: measures)).text, as: "summary.csv")
         let parameters = RunManifest.Parameters(
@@ -270,8 +275,6 @@ final class Benchmark: @unchecked Sendable {
         var points = samples.value.sorted { $0.completed < $1.completed }
         points.append((count + 1, after.current, after.peak))  // after the reports
 
-        var digest = SHA256()
-        digest.update(spinesCSV.utf8)
         digest.update(imagesCSV.utf8)
         let perImage = records.reduce(0) { $0 + $1.seconds }
         return BatchFigures(threads: threads, images: count, wallSeconds: wall, cpuSeconds: cpu,

@@ -121,7 +121,9 @@ struct ReportRun {
                                    workingDirectory: FileManager.default.currentDirectoryPath, start: start,
                                    end: Date(), exitStatus: Int(exitStatus), parameters: parameters, records: records)
         do {
-            try transaction.stage(text: ReportTables.spines(records).text, as: "spines.csv")
+            try transaction.stage(textPieces: { emit in
+                ReportTables.spines(records, inPiecesOf: ReportTables.spinesPieceBytes, emit)
+            }, as: "spines.csv")
             try transaction.stage(text: ReportTables.images(records, clusterKeys: clusterKeys).text, as: "images.csv")
             try transaction.stage(text: summaryCSV.text, as: "summary.csv")
             try transaction.stage(text: try manifest.jsonText(), as: "run.json")

@@ -101,19 +101,26 @@ public final class ReportTransaction: @unchecked Sendable {
 
     /// `writeFile` from any contiguous bytes (a report's text in place, without a copy).
     static func writeFile(_ buffer: UnsafeRawBufferPointer, to path: String) -> Int32? {
+        writeFile(to: path) { write in write(buffer) }
+    }
+
+    /// `writeFile` of the bytes that `produce` hands to the function it is given, in as many
+    /// pieces as it likes; pieces after a failure are dropped.
+    static func writeFile(to path: String, _ produce: ((UnsafeRawBufferPointer) -> Void) -> Void) -> Int32? {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return errno }
         var failure: Int32?
-        var offset = 0
-        while offset < buffer.count {
-            let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            if written > 0 {
-                offset += written
-            } else if written < 0 && errno == EINTR {
-                continue
-            } else {
-                failure = written < 0 ? errno : EIO
-                break
+        produce { buffer in
+            var offset = 0
+            while failure == nil && offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    failure = written < 0 ? errno : EIO
+                }
             }
         }
         // A full disk or a network file system may report the failure only here.
@@ -196,6 +203,24 @@ public final class ReportTransaction: @unchecked Sendable {
     public func stage(text: String, as relativePath: String) throws(ReportWriteError) {
         var text = text
         try stage(as: relativePath) { path in text.withUTF8 { Self.writeFile(UnsafeRawBufferPointer($0), to: path) } }
+    }
+
+    /// Text staged as UTF-8 piece by piece, as `produce` hands the pieces to the function it
+    /// is given: a report is written as it is formatted and never held whole.
+    public func stage(textPieces produce: ((String) -> Void) -> Void,
+                      as relativePath: String) throws(ReportWriteError) {
+        try stage(as: relativePath) { path in
+            Self.writeFile(to: path) { write in
+                // Neither closure outlives this call; the compiler cannot see that `produce`
+                // does not call back into `write` re-entrantly, and it does not.
+                withoutActuallyEscaping(write) { write in
+                    produce { piece in
+                        var piece = piece
+                        piece.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+                    }
+                }
+            }
+        }
     }
 
     /// The relative paths staged so far, in staging order.
