@@ -95,9 +95,25 @@ struct FastPathTests {
             #expect(OrderStatistics.quantile(&copy, q) == sorted[OrderStatistics.rank(q, count: count)])
             #expect(copy.sorted() == sorted, "selection must only reorder the values")
         }
-        var radixSorted = values
-        OrderStatistics.sort(&radixSorted)
-        #expect(radixSorted == sorted)
+        var order = BucketedOrder(values)
+        #expect((0..<count).map { order.value(atRank: $0) } == sorted)
+        for level in [sorted[0], sorted[count / 2], sorted[count - 1], 0, -0.0, 0.125, -1e9, 1e9] as [Float] {
+            #expect(order.countAtMost(level) == values.filter { $0 <= level }.count, "level \(level)")
+        }
+    }
+
+    /// A group of more than 4096 values with the same top bits (sorted by counting) gives the
+    /// ranks and counts of a sorted copy too.
+    @Test func bucketedOrderSortsLargeGroups() {
+        var rng = Seeded(state: 77)
+        let values = (0..<20_000).map { _ in 100 + Float(Int(rng.unit() * 1024)) / 1024 }
+        let sorted = values.sorted()
+        var order = BucketedOrder(values)
+        for r in stride(from: 0, to: values.count, by: 97) { #expect(order.value(atRank: r) == sorted[r]) }
+        #expect(order.value(atRank: values.count - 1) == sorted[values.count - 1])
+        for level in [sorted[5000], 100.5, 99, 101] as [Float] {
+            #expect(order.countAtMost(level) == values.filter { $0 <= level }.count)
+        }
     }
 
     /// The noise estimate on one sorted copy equals the kappa-sigma loop as first written:
