@@ -53,6 +53,21 @@ struct ShaftModel {
         return Self.distance(x: i % w, y: i / w, to: smoothedPoints[Int(smoothedPointIndex[c])])
     }
 
+    /// The segment of pixel (x, y) and its distance to the smoothed centreline, when it has a
+    /// segment and lies within `reach`: the pixels the profiles are built from and model.
+    @inline(__always)
+    private static func sample(x: Int, y: Int, width w: Int, reach: Float, nearest: UnsafeBufferPointer<Int32>,
+                               pointIndex: UnsafeBufferPointer<Int32>, points: UnsafeBufferPointer<PixelPoint>,
+                               segmentOf: UnsafeBufferPointer<Int32>) -> (segment: Int, distance: Float)? {
+        let c = Int(nearest[y * w + x])
+        guard c >= 0 else { return nil }
+        let point = Int(pointIndex[c])
+        guard point >= 0, segmentOf[point] >= 0 else { return nil }
+        let d = distance(x: x, y: y, to: points[point])
+        guard d <= reach else { return nil }
+        return (Int(segmentOf[point]), d)
+    }
+
     @inline(__always)
     static func distance(x: Int, y: Int, to p: PixelPoint) -> Float {
         let dx = Double(x) - p.x, dy = Double(y) - p.y
@@ -105,6 +120,13 @@ struct ShaftModel {
         /// The runs of row `y`.
         @inline(__always)
         func runs(ofRow y: Int) -> [Range<Int>] { spans[y / Self.tileSize] }
+
+        /// How many pixels the runs of all rows hold.
+        var pixelCount: Int {
+            var n = 0
+            for y in 0..<height { for run in runs(ofRow: y) { n += run.count } }
+            return n
+        }
     }
 
     /// Radius and intensity per thickness of the shaft stretch nearest to pixel index `i`.
@@ -164,10 +186,6 @@ struct ShaftModel {
         }
         // Only the nearest centreline pixel is kept; the squared distances go at once.
         let nearest = isCenterline.distanceToForeground().nearest
-        func segmentOf(_ c: Int) -> Int32 {
-            let point = Int(smoothedPointIndex[c])
-            return point >= 0 ? segmentOfPoint[point] : -1
-        }
         // Beyond the reach no pixel is sampled or modelled, and the reach is a small part of
         // the image: the passes below visit only the band that can be within it (the margin
         // covers the offset of the smoothed points and the rounding of distances to Float).
@@ -179,25 +197,33 @@ struct ShaftModel {
 
         // Intensities per (segment, distance bin), gathered into one array in raster order
         // (a count, then a fill): each bin's values are a contiguous run, with no array per bin.
-        var bandKeys: [Int32] = []
+        // Each band pixel's (segment, distance) is found by `sample`, once for the binning
+        // and again for the residual, rather than stored for the whole band.
         var binCount = [Int](repeating: 0, count: segmentCount * bins)
-        for y in 0..<h {
-            for run in band.runs(ofRow: y) {
-                for x in run {
-                    let i = y * w + x
-                    let c = Int(nearest.pixels[i])
-                    guard c >= 0, segmentOf(c) >= 0 else {
-                        bandKeys.append(-1)
-                        continue
+        var bandKeys = [Int32](repeating: -1, count: band.pixelCount)
+        nearest.withUnsafeBufferPointer { near in
+            smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
+                smoothedPoint.withUnsafeBufferPointer { points in
+                    segmentOfPoint.withUnsafeBufferPointer { segmentOf in
+                        binCount.withUnsafeMutableBufferPointer { counts in
+                            bandKeys.withUnsafeMutableBufferPointer { keys in
+                                var j = 0
+                                for y in 0..<h {
+                                    for run in band.runs(ofRow: y) {
+                                        for x in run {
+                                            defer { j += 1 }
+                                            guard let (s, d) = Self.sample(x: x, y: y, width: w, reach: reach, nearest: near,
+                                                                           pointIndex: pointIndex, points: points,
+                                                                           segmentOf: segmentOf) else { continue }
+                                            let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
+                                            keys[j] = Int32(key)
+                                            counts[key] += 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    let d = Self.distance(x: x, y: y, to: smoothedPoint[Int(smoothedPointIndex[c])])
-                    guard d <= reach else {
-                        bandKeys.append(-1)
-                        continue
-                    }
-                    let key = Int(segmentOf(c)) * bins + Swift.min(bins - 1, Int(d / binPixels))
-                    bandKeys.append(Int32(key))
-                    binCount[key] += 1
                 }
             }
         }
@@ -271,23 +297,40 @@ struct ShaftModel {
 
         var residual = GrayImage(width: w, height: h, repeating: 0)
         var noise = GrayImage(width: w, height: h, repeating: settings.globalNoise)
-        for y in 0..<h {
-            for run in band.runs(ofRow: y) {
-                for x in run {
-                    let i = y * w + x
-                    let c = Int(nearest.pixels[i])
-                    guard c >= 0, segmentOf(c) >= 0 else { continue }
-                    let d = Self.distance(x: x, y: y, to: smoothedPoint[Int(smoothedPointIndex[c])])
-                    guard d <= reach else { continue }
-                    let s = Int(segmentOf(c))
-                    // Linear interpolation between bin centres.
-                    let position = d / binPixels - 0.5
-                    let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
-                    let b1 = Swift.min(bins - 1, b0 + 1)
-                    let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-                    let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
-                    residual.pixels[i] = smoothed.pixels[i] - model
-                    noise.pixels[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
+        nearest.withUnsafeBufferPointer { near in
+            smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
+                smoothedPoint.withUnsafeBufferPointer { points in
+                    segmentOfPoint.withUnsafeBufferPointer { segmentOf in
+                        level.withUnsafeBufferPointer { level in
+                            spread.withUnsafeBufferPointer { spread in
+                                smoothed.withUnsafeBufferPointer { image in
+                                    residual.withUnsafeMutableBufferPointer { residual in
+                                        noise.withUnsafeMutableBufferPointer { noise in
+                                            for y in 0..<h {
+                                                for run in band.runs(ofRow: y) {
+                                                    for x in run {
+                                                        guard let (s, d) = Self.sample(
+                                                            x: x, y: y, width: w, reach: reach, nearest: near,
+                                                            pointIndex: pointIndex, points: points, segmentOf: segmentOf)
+                                                        else { continue }
+                                                        let i = y * w + x
+                                                        // Linear interpolation between bin centres.
+                                                        let position = d / binPixels - 0.5
+                                                        let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
+                                                        let b1 = Swift.min(bins - 1, b0 + 1)
+                                                        let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                                                        let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
+                                                        residual[i] = image[i] - model
+                                                        noise[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

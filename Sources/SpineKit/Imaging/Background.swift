@@ -198,9 +198,11 @@ struct BucketedOrder {
     init(_ values: [Float]) {
         var start = [Int](repeating: 0, count: Self.bucketCount + 1)
         values.withUnsafeBufferPointer { v in
-            for x in v { start[Int(OrderStatistics.sortKey(x) >> 16) + 1] += 1 }
+            start.withUnsafeMutableBufferPointer { counts in
+                for x in v { counts[Int(OrderStatistics.sortKey(x) >> 16) + 1] += 1 }
+                for b in 0..<Self.bucketCount { counts[b + 1] += counts[b] }
+            }
         }
-        for b in 0..<Self.bucketCount { start[b + 1] += start[b] }
         var next = start
         keys = [UInt32](unsafeUninitializedCapacity: values.count) { out, initialized in
             values.withUnsafeBufferPointer { v in
