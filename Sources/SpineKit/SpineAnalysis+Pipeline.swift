@@ -43,10 +43,7 @@ public enum SpineAnalysis {
         let localMax = smoothed.maximumFiltered(radius: Swift.max(1, Int(px(parameters.shaftLocalMaximumMicrons).rounded())))
         // Significant against the noise, and not negligible against the brightest structure
         // (padding, crushed blacks and JPEG haze can make the noise look tiny).
-        let brightest: Float = {
-            var bright = smoothed.pixels
-            return OrderStatistics.quantile(&bright, parameters.brightQuantile)
-        }()
+        let brightest = smoothed.withUnsafeBufferPointer { OrderStatistics.quantile(of: $0, parameters.brightQuantile) }
         let seed = Swift.max(Float(parameters.shaftSeedSNR) * noise, Float(parameters.shaftSeedFraction) * brightest)
         let relative = Float(parameters.shaftRelativeThreshold)
         var shaftCandidates = BinaryMask(width: image.width, height: image.height, repeating: false)

@@ -94,6 +94,8 @@ struct FastPathTests {
             var copy = values
             #expect(OrderStatistics.quantile(&copy, q) == sorted[OrderStatistics.rank(q, count: count)])
             #expect(copy.sorted() == sorted, "selection must only reorder the values")
+            #expect(values.withUnsafeBufferPointer { OrderStatistics.quantile(of: $0, q) }
+                        == sorted[OrderStatistics.rank(q, count: count)])
         }
         var order = BucketedOrder(values)
         #expect((0..<count).map { order.value(atRank: $0) } == sorted)

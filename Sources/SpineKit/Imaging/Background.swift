@@ -322,6 +322,35 @@ enum OrderStatistics {
         }
     }
 
+    /// The `q` quantile of `values` exactly as `quantile(_:_:)` finds it, without copying or
+    /// reordering them: one pass counts the values by the top 16 bits of their ordered bit
+    /// patterns (`sortKey`), a second gathers the group that holds the rank, and the
+    /// selection runs in that group alone. For an image, where a copy of every pixel would
+    /// otherwise be made and reordered three times.
+    static func quantile(of values: UnsafeBufferPointer<Float>, _ q: Double) -> Float {
+        guard values.count >= radixSelectionMinimumCount else {
+            var copy = Array(values)
+            return quantile(&copy, q)
+        }
+        var k = rank(q, count: values.count)
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        let group: UInt32 = counts.withUnsafeMutableBufferPointer { c in
+            for v in values { c[Int(sortKey(v) >> 16)] += 1 }
+            var g = 0
+            while k >= c[g] {
+                k -= c[g]
+                g += 1
+            }
+            return UInt32(g)
+        }
+        var members: [Float] = []
+        members.reserveCapacity(counts[Int(group)])
+        for v in values where sortKey(v) >> 16 == group { members.append(v) }
+        // Within the group the order is the keys' order, as radix selection over all values
+        // has it.
+        return members.withUnsafeMutableBufferPointer { radixSelect($0, rank: k) }
+    }
+
     /// The value of rank `k` (0-based, ascending) by most-significant-digit radix selection
     /// on the values' ordered bit patterns (see `sortKey`): three passes of 11, 11 and 10
     /// bits, each keeping only the values whose digit holds rank `k`. Values are swapped,
