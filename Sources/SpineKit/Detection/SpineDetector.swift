@@ -33,25 +33,53 @@ struct SpineDetector {
         // images with crushed blacks).
         var weak = BinaryMask(width: w, height: h, repeating: false)
         var strong = BinaryMask(width: w, height: h, repeating: false)
-        func test(_ i: Int) {
-            guard let shaft = model.shaft(atPixel: i) else { return }
-            let d = Double(model.centerlineDistance(ofPixel: i))
-            guard d >= settings.innerRadiusFraction * shaft.radius,
-                  d <= shaft.radius + settings.reachPixels else { return }
-            let r = model.residual.pixels[i], n = model.noise.pixels[i]
-            weak.pixels[i] = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * shaft.peak)
-            strong.pixels[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * shaft.peak)
-        }
         // Outside the model's band the residual is 0 and the noise the global one, so with
         // positive noise thresholds no pixel there passes either test; only the band is visited.
-        if settings.maskSNR * model.globalNoise > 0 && settings.seedSNR * model.globalNoise > 0 {
-            for y in 0..<h {
-                for run in model.band.runs(ofRow: y) {
-                    for x in run { test(y * w + x) }
+        let bandOnly = settings.maskSNR * model.globalNoise > 0 && settings.seedSNR * model.globalNoise > 0
+        model.nearestCenterline.withUnsafeBufferPointer { near in
+            model.smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
+                model.smoothedPoints.withUnsafeBufferPointer { points in
+                    model.segmentOfPoint.withUnsafeBufferPointer { segmentOf in
+                        model.segmentRadius.withUnsafeBufferPointer { radius in
+                            model.segmentPeak.withUnsafeBufferPointer { peak in
+                                model.residual.withUnsafeBufferPointer { residual in
+                                    model.noise.withUnsafeBufferPointer { noise in
+                                        weak.withUnsafeMutableBufferPointer { weak in
+                                            strong.withUnsafeMutableBufferPointer { strong in
+                                                // `ShaftModel.shaft(atPixel:)` and `centerlineDistance(ofPixel:)`,
+                                                // read straight from the model's arrays.
+                                                func test(x: Int, y: Int) {
+                                                    let i = y * w + x
+                                                    let c = Int(near[i])
+                                                    guard c >= 0 else { return }
+                                                    let point = Int(pointIndex[c])
+                                                    let s = Int(segmentOf[point])
+                                                    guard s >= 0 else { return }
+                                                    let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
+                                                    guard d >= settings.innerRadiusFraction * radius[s],
+                                                          d <= radius[s] + settings.reachPixels else { return }
+                                                    let r = residual[i], n = noise[i]
+                                                    weak[i] = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak[s])
+                                                    strong[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak[s])
+                                                }
+                                                for y in 0..<h {
+                                                    if bandOnly {
+                                                        for run in model.band.runs(ofRow: y) {
+                                                            for x in run { test(x: x, y: y) }
+                                                        }
+                                                    } else {
+                                                        for x in 0..<w { test(x: x, y: y) }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-        } else {
-            for i in 0..<(w * h) { test(i) }
         }
         let mask = weak.reconstructed(from: strong)
         let (labels, count) = mask.labeled(connectivity: .eight)
