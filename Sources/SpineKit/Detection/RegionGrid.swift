@@ -2,7 +2,8 @@
 /// region's bounding box and found by arithmetic rather than by hashing the pixel index.
 ///
 /// Spines are split and their cores traced pixel by pixel with eight neighbour lookups
-/// each; as a `Dictionary` or `Set` those lookups were a tenth of the detection time.
+/// each; through a `Dictionary` and a `Set`, hashing took about 40 M of the 165 M
+/// instructions of detection and measurement on a 1-megapixel image.
 /// A lookup takes any pixel index, as the dictionary did: indices outside the bounding box
 /// (outside the image, or wrapped round a row end) simply hold no value.
 struct RegionGrid {
