@@ -18,13 +18,24 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
+        // libcrypto from the system (Debian: libssl-dev), for SHA-256 of the inputs at the
+        // speed of the CPU's SHA instructions.
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
         // libpng's classic API reports errors by longjmp, which Swift frames cannot survive,
         // so every call that may fail lives in this small C target.
         .target(name: "CPNGCodec", dependencies: ["CPNG"]),
+        // glibc's mallopt, which Swift's Glibc module does not expose (see AllocatorTuning).
+        .target(name: "CAllocator"),
         .target(
             name: "SpineKit",
             dependencies: [
                 "CPNGCodec",
+                "CCrypto",
+                "CAllocator",
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),

@@ -17,20 +17,25 @@ public enum SpineAnalysis {
         guard image.width >= 3, image.height >= 3 else { return result }
 
         // 1. Background and noise.
-        let background = BackgroundEstimator.background(
-            of: image, blockSize: Int(px(parameters.backgroundBlockMicrons).rounded()),
-            percentile: parameters.backgroundPercentile)
-        var flat = image
-        for i in 0..<flat.count { flat.pixels[i] -= background.pixels[i] }
-        let smoothed = flat.gaussianBlurred(sigma: px(parameters.smoothingSigmaMicrons))
-        var noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, excludingFlatRegionsOf: image),
-                              Float(parameters.minimumNoise))
+        // Scoped so that the background and the flattened copy are freed once smoothed.
+        let smoothed: GrayImage = {
+            let background = BackgroundEstimator.background(
+                of: image, blockSize: Int(px(parameters.backgroundBlockMicrons).rounded()),
+                percentile: parameters.backgroundPercentile)
+            var flat = image
+            for i in 0..<flat.count { flat.pixels[i] -= background.pixels[i] }
+            return flat.gaussianBlurred(sigma: px(parameters.smoothingSigmaMicrons))
+        }()
         // With the background removed (most of the image one constant value) the lower half of
         // the remaining pixels is neuron, not noise; measure the noise inside the signal.
-        let pixelNoise = BackgroundEstimator.pixelNoise(of: image)
-        if pixelNoise.flatFraction >= parameters.removedBackgroundFraction {
+        // Only the estimate that is used is computed: each ranks up to a million values.
+        let noise: Float
+        if BackgroundEstimator.flatFraction(of: image) >= parameters.removedBackgroundFraction {
             let gain = BackgroundEstimator.noiseGain(ofGaussianSigma: px(parameters.smoothingSigmaMicrons))
-            noise = Swift.max(pixelNoise.sigma * gain, Float(parameters.minimumNoise))
+            noise = Swift.max(BackgroundEstimator.pixelNoise(of: image).sigma * gain, Float(parameters.minimumNoise))
+        } else {
+            noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, excludingFlatRegionsOf: image),
+                              Float(parameters.minimumNoise))
         }
         stopwatch.lap("background", into: &result.timings)
 
@@ -38,8 +43,7 @@ public enum SpineAnalysis {
         let localMax = smoothed.maximumFiltered(radius: Swift.max(1, Int(px(parameters.shaftLocalMaximumMicrons).rounded())))
         // Significant against the noise, and not negligible against the brightest structure
         // (padding, crushed blacks and JPEG haze can make the noise look tiny).
-        var bright = smoothed.pixels
-        let brightest = OrderStatistics.quantile(&bright, parameters.brightQuantile)
+        let brightest = smoothed.withUnsafeBufferPointer { OrderStatistics.quantile(of: $0, parameters.brightQuantile) }
         let seed = Swift.max(Float(parameters.shaftSeedSNR) * noise, Float(parameters.shaftSeedFraction) * brightest)
         let relative = Float(parameters.shaftRelativeThreshold)
         var shaftCandidates = BinaryMask(width: image.width, height: image.height, repeating: false)
@@ -106,7 +110,8 @@ public enum SpineAnalysis {
         let shafts = ShaftCensus(paths: paths, model: model, micronsPerPixel: micronsPerPixel,
                                  blurFWHMMicrons: blurFWHM, axonRadiusMicrons: parameters.axonRadiusMicrons,
                                  minimumElongation: parameters.minimumShaftElongation)
-        let wide = shafts.wideShaftDistances(width: image.width, height: image.height)
+        // Only spines whose nearest path is a thin process need distances to the wide shafts.
+        var wide: ShaftCensus.WideDistances?
         let measured = SpineMeasurer.mergingNeckFragments(
             allMeasured,
             lateralTolerancePixels: Swift.max(2, px(parameters.neckFragmentToleranceMicrons)),
@@ -135,7 +140,11 @@ public enum SpineAnalysis {
                                                  lengthMicrons: length)
             let tip = PixelPoint(x: m.head.x + m.direction.x * headPixels / 2,
                                  y: m.head.y + m.direction.y * headPixels / 2)
-            let path = shafts.owningPath(of: m.head, defaultPath: model.segmentPath[m.segment], wide: wide,
+            let defaultPath = model.segmentPath[m.segment]
+            if !shafts.isShaft[defaultPath] && wide == nil {
+                wide = shafts.wideShaftDistances(width: image.width, height: image.height)
+            }
+            let path = wide == nil ? defaultPath : shafts.owningPath(of: m.head, defaultPath: defaultPath, wide: wide!,
                                          reachPixels: reach, width: image.width, height: image.height)
             spines.append(Spine(id: spines.count + 1, dendriteID: path + 1,
                                 spineClass: spineClass, head: m.head, base: m.base, tip: tip,

@@ -211,6 +211,8 @@ case .failure(let error):
     FileHandle.standardError.write(Data((BenchOptions.usage + "\n").utf8))
     exit(error.message.isEmpty ? 0 : 2)
 case .success(let options):
+    // As `spinecount` does, so that the figures are the program's.
+    AllocatorTuning.keepFreedImagesForReuse()
     do {
         exit(try runBenchmark(options))
     } catch {

@@ -121,9 +121,11 @@ struct ReportRun {
                                    workingDirectory: FileManager.default.currentDirectoryPath, start: start,
                                    end: Date(), exitStatus: Int(exitStatus), parameters: parameters, records: records)
         do {
-            try transaction.stage(ReportTables.spines(records).utf8Bytes, as: "spines.csv")
-            try transaction.stage(ReportTables.images(records, clusterKeys: clusterKeys).utf8Bytes, as: "images.csv")
-            try transaction.stage(summaryCSV.utf8Bytes, as: "summary.csv")
+            try transaction.stage(textPieces: { emit in
+                ReportTables.spines(records, inPiecesOf: ReportTables.spinesPieceBytes, emit)
+            }, as: "spines.csv")
+            try transaction.stage(text: ReportTables.images(records, clusterKeys: clusterKeys).text, as: "images.csv")
+            try transaction.stage(text: summaryCSV.text, as: "summary.csv")
             try transaction.stage(text: try manifest.jsonText(), as: "run.json")
             try transaction.commit()
         } catch {

@@ -29,6 +29,7 @@ struct Spinecount: ParsableCommand {
     static let usageExitStatus: Int32 = 2
 
     static func main() {
+        AllocatorTuning.keepFreedImagesForReuse()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -94,10 +94,28 @@ struct FastPathTests {
             var copy = values
             #expect(OrderStatistics.quantile(&copy, q) == sorted[OrderStatistics.rank(q, count: count)])
             #expect(copy.sorted() == sorted, "selection must only reorder the values")
+            #expect(values.withUnsafeBufferPointer { OrderStatistics.quantile(of: $0, q) }
+                        == sorted[OrderStatistics.rank(q, count: count)])
         }
-        var radixSorted = values
-        OrderStatistics.sort(&radixSorted)
-        #expect(radixSorted == sorted)
+        var order = BucketedOrder(values)
+        #expect((0..<count).map { order.value(atRank: $0) } == sorted)
+        for level in [sorted[0], sorted[count / 2], sorted[count - 1], 0, -0.0, 0.125, -1e9, 1e9] as [Float] {
+            #expect(order.countAtMost(level) == values.filter { $0 <= level }.count, "level \(level)")
+        }
+    }
+
+    /// A group of more than 4096 values with the same top bits (sorted by counting) gives the
+    /// ranks and counts of a sorted copy too.
+    @Test func bucketedOrderSortsLargeGroups() {
+        var rng = Seeded(state: 77)
+        let values = (0..<20_000).map { _ in 100 + Float(Int(rng.unit() * 1024)) / 1024 }
+        let sorted = values.sorted()
+        var order = BucketedOrder(values)
+        for r in stride(from: 0, to: values.count, by: 97) { #expect(order.value(atRank: r) == sorted[r]) }
+        #expect(order.value(atRank: values.count - 1) == sorted[values.count - 1])
+        for level in [sorted[5000], 100.5, 99, 101] as [Float] {
+            #expect(order.countAtMost(level) == values.filter { $0 <= level }.count)
+        }
     }
 
     /// The noise estimate on one sorted copy equals the kappa-sigma loop as first written:
@@ -162,5 +180,26 @@ struct FastPathTests {
         #expect(columns == rows.transposed())
         // The maximum filter is symmetric: filtering the transpose transposes the result.
         #expect(image.maximumFiltered(radius: 3) == t.maximumFiltered(radius: 3).transposed())
+    }
+
+    /// The flat fraction found by rolling row triples is the one `pixelNoise` counts pixel by
+    /// pixel, on images with flat patches of several sizes, flat rows and flat columns.
+    @Test(arguments: [(3, 3), (4, 9), (37, 23), (64, 50)], [UInt64(21), 22])
+    func flatFractionMatchesPixelNoise(size: (Int, Int), seed: UInt64) {
+        var rng = Seeded(state: seed)
+        // Few levels, so that flat neighbourhoods happen by chance as well as in the patches.
+        var image = GrayImage(width: size.0, height: size.1,
+                              pixels: (0..<(size.0 * size.1)).map { _ in Float(Int(rng.unit() * 3)) })
+        for _ in 0..<4 {
+            let x0 = Int(rng.unit() * Double(size.0)), y0 = Int(rng.unit() * Double(size.1))
+            let side = 1 + Int(rng.unit() * 12)
+            for y in y0..<Swift.min(size.1, y0 + side) {
+                for x in x0..<Swift.min(size.0, x0 + side) { image[x: x, y: y] = 7 }
+            }
+        }
+        let expected = BackgroundEstimator.pixelNoise(of: image).flatFraction
+        #expect(BackgroundEstimator.flatFraction(of: image) == expected)
+        let constant = GrayImage(width: size.0, height: size.1, repeating: 5)
+        #expect(BackgroundEstimator.flatFraction(of: constant) == 1)
     }
 }

@@ -439,6 +439,23 @@ struct ReportTableTests {
         #expect(row[13] == "10.50" && row[14] == "3.25")
     }
 
+    /// spines.csv written in pieces is the whole table's text, byte for byte, whatever the
+    /// piece size, and every piece but the last holds at least that many bytes.
+    @Test(arguments: [1, 150, 1 << 20])
+    func spineRowsInPiecesMakeTheWholeText(pieceBytes: Int) {
+        let records = (0..<5).map { k in
+            record("img\(k).png", status: k == 2 ? .failed("x") : .ok, spines: (0..<k).map { i in
+                var numbered = spine
+                numbered.id = i + 1
+                return numbered
+            })
+        }
+        var pieces: [String] = []
+        ReportTables.spines(records, inPiecesOf: pieceBytes) { pieces.append($0) }
+        #expect(pieces.joined() == ReportTables.spines(records).text)
+        #expect(pieces.dropLast().allSatisfy { $0.utf8.count >= pieceBytes })
+    }
+
     @Test func failedImagesHaveStatusAndEmptyCounts() {
         let records = [record("good.png", spines: [spine]),
                        record("zero.png", length: 0),

@@ -94,6 +94,16 @@ struct BatchRunnerTests {
             #expect(overlay.colorModel == .rgb && overlay.bitDepth == 8)
         }
     }
+
+    /// glibc accepts both allocator settings (it refuses an mmap threshold above half its
+    /// heap size); elsewhere there is nothing to set.
+    @Test func allocatorSettingsAreAccepted() {
+        #if os(Linux) && canImport(Glibc)
+        #expect(AllocatorTuning.keepFreedImagesForReuse())
+        #else
+        #expect(!AllocatorTuning.keepFreedImagesForReuse())
+        #endif
+    }
 }
 
 private final class EventLog: @unchecked Sendable {

@@ -11,13 +11,12 @@ struct ShaftModel {
     var residual: GrayImage
     /// Local noise standard deviation of the smoothed image.
     var noise: GrayImage
-    /// Distance to the nearest centreline pixel, pixels.
-    var centerlineDistance: Raster<Float>
     /// Index of the nearest centreline pixel (or -1).
     var nearestCenterline: Raster<Int32>
-    /// For each pixel index: its segment number if it is a centreline pixel, else -1 (a flat
-    /// array: it is read for every pixel near a shaft).
-    var segmentOfCenterlinePixel: [Int32]
+    /// Segment number of each centreline point (indexed as `smoothedPoints`), read for every
+    /// pixel near a shaft through `smoothedPointIndex`: an image-sized array would hold -1
+    /// almost everywhere.
+    var segmentOfPoint: [Int32]
     /// Per segment: shaft radius in pixels and intensity per pixel of projected thickness.
     var segmentRadius: [Double]
     var segmentIntensityPerThickness: [Double]
@@ -28,17 +27,113 @@ struct ShaftModel {
 
     /// Smoothed centreline position of each centreline pixel (by pixel index).
     var smoothedPoints: [PixelPoint]
+    /// Index into `smoothedPoints` of each centreline pixel (-1 elsewhere): 4 bytes a pixel
+    /// instead of a point (16 bytes) for every pixel of the image.
+    var smoothedPointIndex: [Int32]
     /// For centreline pixels near either end of their path: the unit tangent pointing out
     /// of the path.
     var endTangent: [Int32: PixelPoint]
+    /// The pixels that can lie within the model's reach of a centreline; outside it the
+    /// residual is 0 and the noise `globalNoise`.
+    var band: Band
+    var globalNoise: Float
 
-    func smoothedCenterlinePoint(ofPixel i: Int) -> PixelPoint { smoothedPoints[i] }
+    func smoothedCenterlinePoint(ofPixel i: Int) -> PixelPoint { smoothedPoints[Int(smoothedPointIndex[i])] }
+
+    /// Distance from pixel index `i` to the smoothed centreline point of its nearest
+    /// centreline pixel, pixels (infinite with no centreline).
+    ///
+    /// Computed when asked rather than stored: it is read only near the shafts, and a
+    /// stored image would cost a pass and 4 bytes over every pixel.
+    @inline(__always)
+    func centerlineDistance(ofPixel i: Int) -> Float {
+        let c = Int(nearestCenterline.pixels[i])
+        guard c >= 0 else { return .infinity }
+        let w = nearestCenterline.width
+        return Self.distance(x: i % w, y: i / w, to: smoothedPoints[Int(smoothedPointIndex[c])])
+    }
+
+    /// The segment of pixel (x, y) and its distance to the smoothed centreline, when it has a
+    /// segment and lies within `reach`: the pixels the profiles are built from and model.
+    @inline(__always)
+    private static func sample(x: Int, y: Int, width w: Int, reach: Float, nearest: UnsafeBufferPointer<Int32>,
+                               pointIndex: UnsafeBufferPointer<Int32>, points: UnsafeBufferPointer<PixelPoint>,
+                               segmentOf: UnsafeBufferPointer<Int32>) -> (segment: Int, distance: Float)? {
+        let c = Int(nearest[y * w + x])
+        guard c >= 0 else { return nil }
+        let point = Int(pointIndex[c])
+        guard point >= 0, segmentOf[point] >= 0 else { return nil }
+        let d = distance(x: x, y: y, to: points[point])
+        guard d <= reach else { return nil }
+        return (Int(segmentOf[point]), d)
+    }
+
+    @inline(__always)
+    static func distance(x: Int, y: Int, to p: PixelPoint) -> Float {
+        let dx = Double(x) - p.x, dy = Double(y) - p.y
+        return Float((dx * dx + dy * dy).squareRoot())
+    }
+
+    /// Runs of pixels, row by row, that cover every pixel within some distance of a set of
+    /// centreline pixels, built from square tiles so that marking costs a few tiles per
+    /// centreline pixel. Visiting the runs of each row left to right keeps raster order.
+    struct Band {
+        static let tileSize = 16
+        let width: Int, height: Int
+        /// For each row of tiles: the column ranges of its marked tiles, merged, left to right.
+        let spans: [[Range<Int>]]
+
+        /// Marks the tiles within Chebyshev distance `margin` of each pixel index in `pixels`:
+        /// a pixel in an unmarked tile is farther than `margin` from all of them.
+        init(width: Int, height: Int, around pixels: [[Int]], margin: Int) {
+            self.width = width
+            self.height = height
+            let t = Self.tileSize
+            let tw = (width + t - 1) / t, th = (height + t - 1) / t
+            var marked = [Bool](repeating: false, count: tw * th)
+            for list in pixels {
+                for p in list {
+                    let x = p % width, y = p / width
+                    let tx0 = Swift.max(0, x - margin) / t, tx1 = Swift.min(width - 1, x + margin) / t
+                    let ty0 = Swift.max(0, y - margin) / t, ty1 = Swift.min(height - 1, y + margin) / t
+                    for ty in ty0...ty1 {
+                        for tx in tx0...tx1 { marked[ty * tw + tx] = true }
+                    }
+                }
+            }
+            var spans = [[Range<Int>]](repeating: [], count: th)
+            for ty in 0..<th {
+                var tx = 0
+                while tx < tw {
+                    guard marked[ty * tw + tx] else {
+                        tx += 1
+                        continue
+                    }
+                    let start = tx
+                    while tx < tw && marked[ty * tw + tx] { tx += 1 }
+                    spans[ty].append((start * t)..<Swift.min(width, tx * t))
+                }
+            }
+            self.spans = spans
+        }
+
+        /// The runs of row `y`.
+        @inline(__always)
+        func runs(ofRow y: Int) -> [Range<Int>] { spans[y / Self.tileSize] }
+
+        /// How many pixels the runs of all rows hold.
+        var pixelCount: Int {
+            var n = 0
+            for y in 0..<height { for run in runs(ofRow: y) { n += run.count } }
+            return n
+        }
+    }
 
     /// Radius and intensity per thickness of the shaft stretch nearest to pixel index `i`.
     func shaft(atPixel i: Int) -> (segment: Int, radius: Double, peak: Float)? {
         let c = nearestCenterline.pixels[i]
         guard c >= 0 else { return nil }
-        let s = Int(segmentOfCenterlinePixel[Int(c)])
+        let s = Int(segmentOfPoint[Int(smoothedPointIndex[Int(c)])])
         guard s >= 0 else { return nil }
         return (s, segmentRadius[s], segmentPeak[s])
     }
@@ -59,9 +154,17 @@ struct ShaftModel {
     static func build(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings) -> ShaftModel {
         let w = smoothed.width, h = smoothed.height
         var isCenterline = BinaryMask(width: w, height: h, repeating: false)
-        var segmentOf = [Int32](repeating: -1, count: w * h)
         var segmentPath: [Int] = []
         var endTangent: [Int32: PixelPoint] = [:]
+        // Distances are measured to the smoothed centreline point of the nearest skeleton
+        // pixel: the skeleton itself wanders by half a pixel, which would blur the profile.
+        // A pixel on two paths takes the later one's point and segment, consistently.
+        var smoothedPoint: [PixelPoint] = []
+        var segmentOfPoint: [Int32] = []
+        var smoothedPointIndex = [Int32](repeating: -1, count: w * h)
+        // How far a smoothed point lies from its pixel, so that the band below provably holds
+        // every pixel within reach of a smoothed point.
+        var largestOffset = 0.0
         for (p, path) in paths.enumerated() {
             let segments = Swift.max(1, Int((Double(path.pixels.count) / Double(settings.segmentPixels)).rounded()))
             let base = segmentPath.count
@@ -77,70 +180,111 @@ struct ShaftModel {
                     let dx = b.x - a.x, dy = b.y - a.y, n = (dx * dx + dy * dy).squareRoot()
                     if n > 0 { endTangent[Int32(pixel)] = PixelPoint(x: dx / n, y: dy / n) }
                 }
-                segmentOf[pixel] = Int32(base + Swift.min(segments - 1, k * segments / path.pixels.count))
+                smoothedPointIndex[pixel] = Int32(smoothedPoint.count)
+                smoothedPoint.append(path.points[k])
+                segmentOfPoint.append(Int32(base + Swift.min(segments - 1, k * segments / path.pixels.count)))
+                let dx = Double(pixel % w) - path.points[k].x, dy = Double(pixel / w) - path.points[k].y
+                largestOffset = Swift.max(largestOffset, (dx * dx + dy * dy).squareRoot())
             }
         }
-        let map = isCenterline.distanceToForeground()
-        // Distances are measured to the smoothed centreline point of the nearest skeleton
-        // pixel: the skeleton itself wanders by half a pixel, which would blur the profile.
-        var smoothedPoint = [PixelPoint](repeating: PixelPoint(x: 0, y: 0), count: w * h)
-        for path in paths {
-            for (k, pixel) in path.pixels.enumerated() { smoothedPoint[pixel] = path.points[k] }
-        }
-        var distance = Raster<Float>(width: w, height: h, repeating: .infinity)
-        for i in 0..<(w * h) {
-            let c = Int(map.nearest.pixels[i])
-            guard c >= 0 else { continue }
-            let p = smoothedPoint[c]
-            let dx = Double(i % w) - p.x, dy = Double(i / w) - p.y
-            distance.pixels[i] = Float((dx * dx + dy * dy).squareRoot())
-        }
+        // Only the nearest centreline pixel is kept; the squared distances go at once.
+        let nearest = isCenterline.distanceToForeground().nearest
+        // Beyond the reach no pixel is sampled or modelled, and the reach is a small part of
+        // the image: the passes below visit only the band that can be within it (the margin
+        // covers the offset of the smoothed points and the rounding of distances to Float).
+        let band = Band(width: w, height: h, around: paths.map(\.pixels),
+                        margin: Int((settings.reachPixels + largestOffset).rounded(.up)) + 2)
         let segmentCount = segmentPath.count
         let bins = Swift.max(2, Int((settings.reachPixels / settings.binPixels).rounded(.up)) + 1)
+        let reach = Float(settings.reachPixels), binPixels = Float(settings.binPixels)
 
-        // Gather intensities per (segment, distance bin).
-        var samples = [[Float]](repeating: [], count: segmentCount * bins)
-        for i in 0..<smoothed.count {
-            let d = distance.pixels[i]
-            let c = Int(map.nearest.pixels[i])
-            guard d <= Float(settings.reachPixels), c >= 0, segmentOf[c] >= 0 else { continue }
-            let s = Int(segmentOf[c])
-            let b = Swift.min(bins - 1, Int(d / Float(settings.binPixels)))
-            samples[s * bins + b].append(smoothed.pixels[i])
+        // Intensities per (segment, distance bin), gathered into one array in raster order
+        // (a count, then a fill): each bin's values are a contiguous run, with no array per bin.
+        // Each band pixel's (segment, distance) is found by `sample`, once for the binning
+        // and again for the residual, rather than stored for the whole band.
+        var binCount = [Int](repeating: 0, count: segmentCount * bins)
+        var bandKeys = [Int32](repeating: -1, count: band.pixelCount)
+        nearest.withUnsafeBufferPointer { near in
+            smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
+                smoothedPoint.withUnsafeBufferPointer { points in
+                    segmentOfPoint.withUnsafeBufferPointer { segmentOf in
+                        binCount.withUnsafeMutableBufferPointer { counts in
+                            bandKeys.withUnsafeMutableBufferPointer { keys in
+                                var j = 0
+                                for y in 0..<h {
+                                    for run in band.runs(ofRow: y) {
+                                        for x in run {
+                                            defer { j += 1 }
+                                            guard let (s, d) = Self.sample(x: x, y: y, width: w, reach: reach, nearest: near,
+                                                                           pointIndex: pointIndex, points: points,
+                                                                           segmentOf: segmentOf) else { continue }
+                                            let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
+                                            keys[j] = Int32(key)
+                                            counts[key] += 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
+        var binStart = [Int](repeating: 0, count: segmentCount * bins + 1)
+        for k in 0..<binCount.count { binStart[k + 1] = binStart[k] + binCount[k] }
+        var values = [Float](repeating: 0, count: binStart[binCount.count])
+        do {
+            var next = binStart
+            var j = 0
+            for y in 0..<h {
+                for run in band.runs(ofRow: y) {
+                    for x in run {
+                        let key = Int(bandKeys[j])
+                        j += 1
+                        guard key >= 0 else { continue }
+                        values[next[key]] = smoothed.pixels[y * w + x]
+                        next[key] += 1
+                    }
+                }
+            }
+        }
+        bandKeys = []
         var level = [Float](repeating: 0, count: segmentCount * bins)
         var spread = [Float](repeating: settings.globalNoise, count: segmentCount * bins)
-        for k in 0..<samples.count where samples[k].count >= 4 {
-            var v = samples[k]
-            let q = OrderStatistics.quantile(&v, settings.profileQuantile)
-            let median = OrderStatistics.quantile(&v, 0.5)
-            let low = OrderStatistics.quantile(&v, 0.16)
-            // q50 - q16 is one standard deviation for Gaussian noise, and spines only
-            // disturb the upper tail.
-            let sigma = Swift.max(settings.globalNoise, median - low)
-            spread[k] = sigma
-            // The low quantile sits below the mean of pure noise by a known number of
-            // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
-            level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+        values.withUnsafeMutableBufferPointer { all in
+            for k in 0..<binCount.count where binCount[k] >= 4 {
+                let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
+                let q = OrderStatistics.quantile(v, settings.profileQuantile)
+                let median = OrderStatistics.quantile(v, 0.5)
+                let low = OrderStatistics.quantile(v, 0.16)
+                // q50 - q16 is one standard deviation for Gaussian noise, and spines only
+                // disturb the upper tail.
+                let sigma = Swift.max(settings.globalNoise, median - low)
+                spread[k] = sigma
+                // The low quantile sits below the mean of pure noise by a known number of
+                // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
+                level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+            }
         }
+        values = []
         // A bin that also holds neighbouring spines or another shaft has a spread far above
         // its noise, which would hide the spines in it. Shot noise makes the variance grow
         // linearly with brightness, from the background's (the global noise) to the
         // shaft's, read on the centreline bins where spines rarely reach; a bin's spread is
         // capped at `spreadCapFactor` times what that line predicts at its level.
-        for s in 0..<segmentCount where settings.spreadCapFactor.isFinite && samples[s * bins].count >= 4 {
+        for s in 0..<segmentCount where settings.spreadCapFactor.isFinite && binCount[s * bins] >= 4 {
             let g = settings.globalNoise
-            let body = Swift.max(spread[s * bins], samples[s * bins + 1].count >= 4 ? spread[s * bins + 1] : 0)
+            let body = Swift.max(spread[s * bins], binCount[s * bins + 1] >= 4 ? spread[s * bins + 1] : 0)
             let excessVariance = Swift.max(0, body * body - g * g)
             let peak = Swift.max(level[s * bins], Float.leastNormalMagnitude)
-            for b in 0..<bins where samples[s * bins + b].count >= 4 {
+            for b in 0..<bins where binCount[s * bins + b] >= 4 {
                 let expected = (g * g + excessVariance * Swift.max(0, level[s * bins + b]) / peak).squareRoot()
                 spread[s * bins + b] = Swift.max(g, Swift.min(spread[s * bins + b], settings.spreadCapFactor * expected))
             }
         }
         // Bins too sparse to trust borrow from their inner neighbour.
         for s in 0..<segmentCount {
-            for b in 1..<bins where samples[s * bins + b].count < 4 {
+            for b in 1..<bins where binCount[s * bins + b] < 4 {
                 level[s * bins + b] = level[s * bins + b - 1]
                 spread[s * bins + b] = spread[s * bins + b - 1]
             }
@@ -171,27 +315,48 @@ struct ShaftModel {
 
         var residual = GrayImage(width: w, height: h, repeating: 0)
         var noise = GrayImage(width: w, height: h, repeating: settings.globalNoise)
-        for i in 0..<smoothed.count {
-            let d = distance.pixels[i]
-            let c = Int(map.nearest.pixels[i])
-            guard d <= Float(settings.reachPixels), c >= 0, segmentOf[c] >= 0 else {
-                residual.pixels[i] = 0
-                continue
+        nearest.withUnsafeBufferPointer { near in
+            smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
+                smoothedPoint.withUnsafeBufferPointer { points in
+                    segmentOfPoint.withUnsafeBufferPointer { segmentOf in
+                        level.withUnsafeBufferPointer { level in
+                            spread.withUnsafeBufferPointer { spread in
+                                smoothed.withUnsafeBufferPointer { image in
+                                    residual.withUnsafeMutableBufferPointer { residual in
+                                        noise.withUnsafeMutableBufferPointer { noise in
+                                            for y in 0..<h {
+                                                for run in band.runs(ofRow: y) {
+                                                    for x in run {
+                                                        guard let (s, d) = Self.sample(
+                                                            x: x, y: y, width: w, reach: reach, nearest: near,
+                                                            pointIndex: pointIndex, points: points, segmentOf: segmentOf)
+                                                        else { continue }
+                                                        let i = y * w + x
+                                                        // Linear interpolation between bin centres.
+                                                        let position = d / binPixels - 0.5
+                                                        let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
+                                                        let b1 = Swift.min(bins - 1, b0 + 1)
+                                                        let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                                                        let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
+                                                        residual[i] = image[i] - model
+                                                        noise[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            let s = Int(segmentOf[c])
-            // Linear interpolation between bin centres.
-            let position = d / Float(settings.binPixels) - 0.5
-            let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
-            let b1 = Swift.min(bins - 1, b0 + 1)
-            let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-            let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
-            residual.pixels[i] = smoothed.pixels[i] - model
-            noise.pixels[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
         }
-        return ShaftModel(residual: residual, noise: noise, centerlineDistance: distance,
-                          nearestCenterline: map.nearest, segmentOfCenterlinePixel: segmentOf,
+        return ShaftModel(residual: residual, noise: noise,
+                          nearestCenterline: nearest, segmentOfPoint: segmentOfPoint,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
                           segmentPeak: (0..<segmentCount).map { level[$0 * bins] },
-                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, endTangent: endTangent)
+                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, smoothedPointIndex: smoothedPointIndex,
+                          endTangent: endTangent, band: band, globalNoise: settings.globalNoise)
     }
 }

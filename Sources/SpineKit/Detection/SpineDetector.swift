@@ -33,14 +33,53 @@ struct SpineDetector {
         // images with crushed blacks).
         var weak = BinaryMask(width: w, height: h, repeating: false)
         var strong = BinaryMask(width: w, height: h, repeating: false)
-        for i in 0..<(w * h) {
-            guard let shaft = model.shaft(atPixel: i) else { continue }
-            let d = Double(model.centerlineDistance.pixels[i])
-            guard d >= settings.innerRadiusFraction * shaft.radius,
-                  d <= shaft.radius + settings.reachPixels else { continue }
-            let r = model.residual.pixels[i], n = model.noise.pixels[i]
-            weak.pixels[i] = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * shaft.peak)
-            strong.pixels[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * shaft.peak)
+        // Outside the model's band the residual is 0 and the noise the global one, so with
+        // positive noise thresholds no pixel there passes either test; only the band is visited.
+        let bandOnly = settings.maskSNR * model.globalNoise > 0 && settings.seedSNR * model.globalNoise > 0
+        model.nearestCenterline.withUnsafeBufferPointer { near in
+            model.smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
+                model.smoothedPoints.withUnsafeBufferPointer { points in
+                    model.segmentOfPoint.withUnsafeBufferPointer { segmentOf in
+                        model.segmentRadius.withUnsafeBufferPointer { radius in
+                            model.segmentPeak.withUnsafeBufferPointer { peak in
+                                model.residual.withUnsafeBufferPointer { residual in
+                                    model.noise.withUnsafeBufferPointer { noise in
+                                        weak.withUnsafeMutableBufferPointer { weak in
+                                            strong.withUnsafeMutableBufferPointer { strong in
+                                                // `ShaftModel.shaft(atPixel:)` and `centerlineDistance(ofPixel:)`,
+                                                // read straight from the model's arrays.
+                                                func test(x: Int, y: Int) {
+                                                    let i = y * w + x
+                                                    let c = Int(near[i])
+                                                    guard c >= 0 else { return }
+                                                    let point = Int(pointIndex[c])
+                                                    let s = Int(segmentOf[point])
+                                                    guard s >= 0 else { return }
+                                                    let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
+                                                    guard d >= settings.innerRadiusFraction * radius[s],
+                                                          d <= radius[s] + settings.reachPixels else { return }
+                                                    let r = residual[i], n = noise[i]
+                                                    weak[i] = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak[s])
+                                                    strong[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak[s])
+                                                }
+                                                for y in 0..<h {
+                                                    if bandOnly {
+                                                        for run in model.band.runs(ofRow: y) {
+                                                            for x in run { test(x: x, y: y) }
+                                                        }
+                                                    } else {
+                                                        for x in 0..<w { test(x: x, y: y) }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         let mask = weak.reconstructed(from: strong)
         let (labels, count) = mask.labeled(connectivity: .eight)
@@ -59,10 +98,10 @@ struct SpineDetector {
     static func split(_ pixels: [Int], residual: GrayImage, noise: GrayImage, width w: Int,
                       settings: Settings) -> [Candidate] {
         let order = pixels.sorted { residual.pixels[$0] > residual.pixels[$1] }
-        var local: [Int: Int] = [:]
-        for (k, p) in order.enumerated() { local[p] = k }
+        var local = RegionGrid(covering: pixels, imageWidth: w)
+        for (k, p) in order.enumerated() { local[p] = Int32(k) }
         var parent = Array(0..<order.count)
-        var peakOf = Array(0..<order.count)  // root -> index of its highest pixel
+        let peakOf = Array(0..<order.count)  // root -> index of its highest pixel
         var processed = [Bool](repeating: false, count: order.count)
         var significant: [Int] = []
         func find(_ a: Int) -> Int {
@@ -80,7 +119,8 @@ struct SpineDetector {
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
                     let nx = x + dx, ny = y + dy
-                    guard nx >= 0, ny >= 0, let q = local[ny * w + nx], processed[q] else { continue }
+                    let q = Int(local[ny * w + nx])
+                    guard nx >= 0, ny >= 0, q >= 0, processed[q] else { continue }
                     let r = find(q)
                     if !roots.contains(r) { roots.append(r) }
                 }
@@ -104,7 +144,7 @@ struct SpineDetector {
         var owner = [Int](repeating: -1, count: order.count)
         var queue: [Int] = []
         for (s, peak) in significant.enumerated() {
-            let k = local[peak]!
+            let k = Int(local[peak])
             owner[k] = s
             queue.append(k)
         }
@@ -116,7 +156,8 @@ struct SpineDetector {
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
                     let nx = x + dx, ny = y + dy
-                    guard nx >= 0, ny >= 0, let q = local[ny * w + nx], owner[q] < 0 else { continue }
+                    let q = Int(local[ny * w + nx])
+                    guard nx >= 0, ny >= 0, q >= 0, owner[q] < 0 else { continue }
                     owner[q] = owner[k]
                     queue.append(q)
                 }

@@ -47,23 +47,35 @@ public enum BackgroundEstimator {
             right[x] = Swift.min(bw - 1, left[x] + 1)
             weight[x] = Float(Swift.max(0, Swift.min(1, gx - Double(left[x]))))
         }
+        // So are the two horizontally interpolated rows of block values, for all the rows
+        // between the same two block rows: they are found once per block row, and each image
+        // row is then a blend of two rows (the same products and sums as per pixel).
+        var top = [Float](repeating: 0, count: w), bottom = top
+        var rowsOf = (-1, -1)
         var out = GrayImage(width: image.width, height: image.height, repeating: 0)
         out.withUnsafeMutableBufferPointer { o in
             smoothed.withUnsafeBufferPointer { s in
                 left.withUnsafeBufferPointer { x0 in
                     right.withUnsafeBufferPointer { x1 in
                         weight.withUnsafeBufferPointer { fx in
-                            for y in 0..<image.height {
-                                let gy = (Double(y) + 0.5) / Double(b) - 0.5
-                                let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
-                                let y1 = Swift.min(bh - 1, y0 + 1)
-                                let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
-                                let upper = s.baseAddress! + y0 * bw, lower = s.baseAddress! + y1 * bw
-                                let row = o.baseAddress! + y * w
-                                for x in 0..<w {
-                                    let top = upper[x0[x]] * (1 - fx[x]) + upper[x1[x]] * fx[x]
-                                    let bottom = lower[x0[x]] * (1 - fx[x]) + lower[x1[x]] * fx[x]
-                                    row[x] = top * (1 - fy) + bottom * fy
+                            top.withUnsafeMutableBufferPointer { t in
+                                bottom.withUnsafeMutableBufferPointer { u in
+                                    for y in 0..<image.height {
+                                        let gy = (Double(y) + 0.5) / Double(b) - 0.5
+                                        let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
+                                        let y1 = Swift.min(bh - 1, y0 + 1)
+                                        let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
+                                        if rowsOf != (y0, y1) {
+                                            rowsOf = (y0, y1)
+                                            let upper = s.baseAddress! + y0 * bw, lower = s.baseAddress! + y1 * bw
+                                            for x in 0..<w {
+                                                t[x] = upper[x0[x]] * (1 - fx[x]) + upper[x1[x]] * fx[x]
+                                                u[x] = lower[x0[x]] * (1 - fx[x]) + lower[x1[x]] * fx[x]
+                                            }
+                                        }
+                                        let row = o.baseAddress! + y * w
+                                        for x in 0..<w { row[x] = t[x] * (1 - fy) + u[x] * fy }
+                                    }
                                 }
                             }
                         }
@@ -93,27 +105,28 @@ public enum BackgroundEstimator {
         // are dropped and the estimate repeated until none is: the kappa-sigma clipping of
         // SExtractor's background (Bertin & Arnouts 1996, A&AS 117:393), upper side only.
         //
-        // Every set of values in the loop is "all values up to some level", so sorting them
-        // once serves all rounds: the first `count` entries are the values kept, the median
-        // is an entry of that prefix, and the median distance below the median is the median
-        // minus the entry that many places below it (subtraction from the median reverses the
-        // order). The numbers are exactly those of selecting in a clipped copy each round.
-        OrderStatistics.sort(&values)
-        var count = values.count
+        // Every set of values in the loop is "all values up to some level", so one ordering
+        // serves all rounds: the first `count` values in ascending order are the values kept,
+        // the median is one of them, and the median distance below the median is the median
+        // minus the value that many places below it (subtraction from the median reverses the
+        // order). The numbers are exactly those of selecting in a clipped copy each round; the
+        // ordering is only completed where the loop looks (see `BucketedOrder`).
+        var order = BucketedOrder(values)
+        values = []
+        var count = order.count
         var sigma: Float = 0
-        values.withUnsafeBufferPointer { s in
-            for _ in 0..<10 {
-                let median = s[OrderStatistics.rank(0.5, count: count)]
-                let below = OrderStatistics.countAtMost(median, in: s, prefix: count)
-                // (`below` is at least 1, the median itself, unless a NaN came in.)
-                let estimate: Float = below > 0 ? 1.4826 * (median - s[below - 1 - OrderStatistics.rank(0.5, count: below)]) : 0
-                // Ties in quantised data can leave no spread once the signal is clipped away.
-                if estimate == 0 && sigma > 0 { break }
-                sigma = estimate
-                let kept = OrderStatistics.countAtMost(median + 3 * sigma, in: s, prefix: count)
-                guard kept < count, kept >= 16 else { break }
-                count = kept
-            }
+        for _ in 0..<10 {
+            let median = order.value(atRank: OrderStatistics.rank(0.5, count: count))
+            let below = Swift.min(count, order.countAtMost(median))
+            // (`below` is at least 1, the median itself, unless a NaN came in.)
+            let estimate: Float = below > 0
+                ? 1.4826 * (median - order.value(atRank: below - 1 - OrderStatistics.rank(0.5, count: below))) : 0
+            // Ties in quantised data can leave no spread once the signal is clipped away.
+            if estimate == 0 && sigma > 0 { break }
+            sigma = estimate
+            let kept = Swift.min(count, order.countAtMost(median + 3 * sigma))
+            guard kept < count, kept >= 16 else { break }
+            count = kept
         }
         return sigma
     }
@@ -164,6 +177,104 @@ public enum BackgroundEstimator {
     }
 }
 
+/// The ascending order of a fixed set of finite values, answered as a sorted copy would
+/// answer it, but sorted only where asked.
+///
+/// The values are grouped (one counting pass and one scatter) by the top 16 bits of their
+/// ordered bit patterns (`OrderStatistics.sortKey`): the groups are in ascending order, and
+/// a group is sorted the first time a rank inside it is asked for. The noise estimate asks
+/// for a handful of ranks around the median, so a few groups are sorted instead of all the
+/// values (a million for a 1-megapixel image).
+struct BucketedOrder {
+    private static let bucketCount = 1 << 16
+    /// Ordered bit patterns, grouped by bucket.
+    private var keys: [UInt32]
+    /// Bucket b holds `keys[start[b]..<start[b + 1]]`.
+    private var start: [Int]
+    private var sorted: [Bool]
+
+    var count: Int { keys.count }
+
+    init(_ values: [Float]) {
+        var start = [Int](repeating: 0, count: Self.bucketCount + 1)
+        values.withUnsafeBufferPointer { v in
+            start.withUnsafeMutableBufferPointer { counts in
+                for x in v { counts[Int(OrderStatistics.sortKey(x) >> 16) + 1] += 1 }
+                for b in 0..<Self.bucketCount { counts[b + 1] += counts[b] }
+            }
+        }
+        var next = start
+        keys = [UInt32](unsafeUninitializedCapacity: values.count) { out, initialized in
+            values.withUnsafeBufferPointer { v in
+                next.withUnsafeMutableBufferPointer { n in
+                    for x in v {
+                        let key = OrderStatistics.sortKey(x)
+                        let b = Int(key >> 16)
+                        (out.baseAddress! + n[b]).initialize(to: key)
+                        n[b] += 1
+                    }
+                }
+            }
+            initialized = values.count
+        }
+        self.start = start
+        sorted = [Bool](repeating: false, count: Self.bucketCount)
+    }
+
+    /// The value of rank `r` (0-based) in ascending order, as `sortKey` orders (-0 before +0).
+    mutating func value(atRank r: Int) -> Float {
+        precondition(r >= 0 && r < keys.count, "rank \(r) outside 0..<\(keys.count)")
+        // The last bucket starting at or before r holds it.
+        var lo = 0, hi = Self.bucketCount
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if start[mid] <= r { lo = mid } else { hi = mid }
+        }
+        sortBucket(lo)
+        return Self.value(ofKey: keys[r])
+    }
+
+    /// How many values are at most `level` (IEEE comparison: -0 and +0 are equal).
+    func countAtMost(_ level: Float) -> Int {
+        // Every value below +0 in key order is also <= -0.
+        let limit = OrderStatistics.sortKey(level == 0 ? 0 : level)
+        let b = Int(limit >> 16)
+        var n = start[b]
+        for k in start[b]..<start[b + 1] where keys[k] <= limit { n += 1 }
+        return n
+    }
+
+    /// Keys in one bucket differ only in their low 16 bits: a counting sort on those for a
+    /// large bucket, an ordinary sort for a small one.
+    private mutating func sortBucket(_ b: Int) {
+        guard !sorted[b] else { return }
+        sorted[b] = true
+        let lower = start[b], upper = start[b + 1]
+        keys.withUnsafeMutableBufferPointer { all in
+            var slice = UnsafeMutableBufferPointer(rebasing: all[lower..<upper])
+            guard slice.count > 4096 else {
+                slice.sort()
+                return
+            }
+            var counts = [Int](repeating: 0, count: 1 << 16)
+            for key in slice { counts[Int(key & 0xFFFF)] += 1 }
+            var k = 0
+            let high = UInt32(b) << 16
+            for low in 0..<(1 << 16) where counts[low] > 0 {
+                for _ in 0..<counts[low] {
+                    slice[k] = high | UInt32(low)
+                    k += 1
+                }
+            }
+        }
+    }
+
+    /// The value whose ordered bit pattern is `key` (the inverse of `sortKey`).
+    private static func value(ofKey key: UInt32) -> Float {
+        Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+    }
+}
+
 /// Small order statistics used throughout the engine.
 enum OrderStatistics {
     /// The position of the `q` quantile (0...1) among `count` sorted values: the nearest
@@ -182,12 +293,16 @@ enum OrderStatistics {
     /// The value is the one at rank `rank(q, count:)` in ascending order, however it is
     /// found: the order statistic of a multiset does not depend on the method.
     static func quantile(_ values: inout [Float], _ q: Double) -> Float {
-        guard !values.isEmpty else { return 0 }
-        let k = rank(q, count: values.count)
-        if values.count >= radixSelectionMinimumCount {
-            return values.withUnsafeMutableBufferPointer { radixSelect($0, rank: k) }
-        }
-        return values.withUnsafeMutableBufferPointer { v in
+        values.withUnsafeMutableBufferPointer { quantile($0, q) }
+    }
+
+    /// The `q` quantile of the values in `v`, as `quantile(_:_:)` finds it; reorders them.
+    /// For runs of a larger array, which need no copy of their own.
+    static func quantile(_ v: UnsafeMutableBufferPointer<Float>, _ q: Double) -> Float {
+        guard !v.isEmpty else { return 0 }
+        let k = rank(q, count: v.count)
+        if v.count >= radixSelectionMinimumCount { return radixSelect(v, rank: k) }
+        do {
             var lo = 0, hi = v.count - 1
             while lo < hi {
                 let pivot = v[(lo + hi) / 2]
@@ -205,6 +320,35 @@ enum OrderStatistics {
             }
             return v[k]
         }
+    }
+
+    /// The `q` quantile of `values` exactly as `quantile(_:_:)` finds it, without copying or
+    /// reordering them: one pass counts the values by the top 16 bits of their ordered bit
+    /// patterns (`sortKey`), a second gathers the group that holds the rank, and the
+    /// selection runs in that group alone. For an image, where a copy of every pixel would
+    /// otherwise be made and reordered three times.
+    static func quantile(of values: UnsafeBufferPointer<Float>, _ q: Double) -> Float {
+        guard values.count >= radixSelectionMinimumCount else {
+            var copy = Array(values)
+            return quantile(&copy, q)
+        }
+        var k = rank(q, count: values.count)
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        let group: UInt32 = counts.withUnsafeMutableBufferPointer { c in
+            for v in values { c[Int(sortKey(v) >> 16)] += 1 }
+            var g = 0
+            while k >= c[g] {
+                k -= c[g]
+                g += 1
+            }
+            return UInt32(g)
+        }
+        var members: [Float] = []
+        members.reserveCapacity(counts[Int(group)])
+        for v in values where sortKey(v) >> 16 == group { members.append(v) }
+        // Within the group the order is the keys' order, as radix selection over all values
+        // has it.
+        return members.withUnsafeMutableBufferPointer { radixSelect($0, rank: k) }
     }
 
     /// The value of rank `k` (0-based, ascending) by most-significant-digit radix selection
@@ -249,64 +393,6 @@ enum OrderStatistics {
     static func median(_ values: [Float]) -> Float {
         var copy = values
         return quantile(&copy, 0.5)
-    }
-
-    /// How many of the first `prefix` entries of the ascending `sorted` are at most `level`.
-    static func countAtMost(_ level: Float, in sorted: UnsafeBufferPointer<Float>, prefix: Int) -> Int {
-        var lo = 0, hi = prefix
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if sorted[mid] <= level { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    /// Sorts `values` ascending by a three-pass radix sort of their ordered bit patterns
-    /// (see `sortKey`; 11 bits a pass), several times faster than comparison sorting a
-    /// million pixels, in place but for one scratch buffer. Finite values only come in.
-    static func sort(_ values: inout [Float]) {
-        let n = values.count
-        guard n > 1 else { return }
-        var spare = [UInt32](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: 3 * 2048)
-        values.withUnsafeMutableBufferPointer { v in
-            v.withMemoryRebound(to: UInt32.self) { keys in
-                spare.withUnsafeMutableBufferPointer { other in
-                    counts.withUnsafeMutableBufferPointer { c in
-                        for i in 0..<n {
-                            let key = sortKey(Float(bitPattern: keys[i]))
-                            keys[i] = key
-                            c[Int(key & 0x7FF)] += 1
-                            c[2048 + Int((key >> 11) & 0x7FF)] += 1
-                            c[4096 + Int(key >> 22)] += 1
-                        }
-                        for pass in 0..<3 {
-                            var total = 0
-                            for d in 0..<2048 {
-                                let t = c[pass * 2048 + d]
-                                c[pass * 2048 + d] = total
-                                total += t
-                            }
-                        }
-                        // Keys go to the scratch buffer and back, and to it again.
-                        for pass in 0..<3 {
-                            let shift = UInt32(11 * pass), offset = pass * 2048
-                            let (from, to) = pass == 1 ? (other, keys) : (keys, other)
-                            for i in 0..<n {
-                                let key = from[i]
-                                let d = offset + Int((key >> shift) & 0x7FF)
-                                to[c[d]] = key
-                                c[d] += 1
-                            }
-                        }
-                        for i in 0..<n {
-                            let key = other[i]
-                            keys[i] = key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key
-                        }
-                    }
-                }
-            }
-        }
     }
 }
 

@@ -66,7 +66,7 @@ struct SpineMeasurer {
         var basePixel = firstPixel
         var maxValue: Float = 0
         for p in candidate.pixels {
-            if model.centerlineDistance.pixels[p] < model.centerlineDistance.pixels[basePixel] { basePixel = p }
+            if model.centerlineDistance(ofPixel: p) < model.centerlineDistance(ofPixel: basePixel) { basePixel = p }
             maxValue = Swift.max(maxValue, r.pixels[p])
         }
         guard maxValue > 0 else { return nil }
@@ -112,8 +112,8 @@ struct SpineMeasurer {
         // centreline (attached) or from the head (detached).
         var nearestPixel = headIndex
         var nearestDistance = Float.infinity
-        for p in candidate.pixels where model.centerlineDistance.pixels[p] < nearestDistance {
-            nearestDistance = model.centerlineDistance.pixels[p]
+        for p in candidate.pixels where model.centerlineDistance(ofPixel: p) < nearestDistance {
+            nearestDistance = model.centerlineDistance(ofPixel: p)
             nearestPixel = p
         }
         guard let nearShaft = model.shaft(atPixel: nearestPixel) else { return nil }
@@ -193,7 +193,7 @@ struct SpineMeasurer {
             let x = Int((centre.x + radius * cos(a)).rounded()), y = Int((centre.y + radius * sin(a)).rounded())
             guard r.contains(x: x, y: y) else { continue }
             let i = y * r.width + x
-            guard let s = model.shaft(atPixel: i), Double(model.centerlineDistance.pixels[i]) >= s.radius else { continue }
+            guard let s = model.shaft(atPixel: i), Double(model.centerlineDistance(ofPixel: i)) >= s.radius else { continue }
             values.append(r.pixels[i])
         }
         return values.isEmpty ? 0 : OrderStatistics.median(values)
@@ -204,18 +204,23 @@ struct SpineMeasurer {
     func core(of candidate: SpineDetector.Candidate, maxValue: Float) -> [Int] {
         let r = model.residual, w = r.width
         let floor = settings.coreFraction * maxValue
-        var inCandidate = Set(candidate.pixels.filter { r.pixels[$0] >= floor })
+        // 1 marks a pixel not yet reached.
+        var inCandidate = RegionGrid(covering: candidate.pixels, imageWidth: w)
+        for p in candidate.pixels where r.pixels[p] >= floor { inCandidate[p] = 1 }
         guard let start = candidate.pixels.max(by: { r.pixels[$0] < r.pixels[$1] }) else { return [] }
         var stack = [start]
         var out: [Int] = []
-        inCandidate.remove(start)
+        inCandidate[start] = RegionGrid.empty
         while let p = stack.popLast() {
             out.append(p)
             let x = p % w, y = p / w
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
                     let q = (y + dy) * w + (x + dx)
-                    if x + dx >= 0, x + dx < w, inCandidate.remove(q) != nil { stack.append(q) }
+                    if x + dx >= 0, x + dx < w, inCandidate[q] == 1 {
+                        inCandidate[q] = RegionGrid.empty
+                        stack.append(q)
+                    }
                 }
             }
         }

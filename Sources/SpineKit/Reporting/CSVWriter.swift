@@ -26,6 +26,13 @@ public struct CSVWriter: Sendable {
         rowCount += 1
     }
 
+    /// The text formatted so far, which the writer then forgets (rows keep counting): a
+    /// long table goes to its file in pieces instead of being held whole.
+    public mutating func takeText() -> String {
+        defer { text = "" }
+        return text
+    }
+
     /// The text as UTF-8 bytes, ready for a file.
     public var utf8Bytes: [UInt8] { Array(text.utf8) }
 

@@ -20,20 +20,39 @@ public enum ReportTables {
     /// One row per spine of every successful image, in input order, then spine order.
     public static func spines(_ records: [ImageRecord]) -> CSVWriter {
         var csv = CSVWriter(header: spinesHeader)
-        for record in records where record.status.isOK {
-            for spine in record.spines {
-                csv.appendRow([
-                    record.input.group, record.input.image, String(spine.id), String(spine.dendriteID),
-                    spine.spineClass.rawValue,
-                    ReportNumber.pixels(spine.head.x), ReportNumber.pixels(spine.head.y),
-                    ReportNumber.pixels(spine.base.x), ReportNumber.pixels(spine.base.y),
-                    ReportNumber.microns(spine.lengthMicrons), ReportNumber.microns(spine.headDiameterMicrons),
-                    ReportNumber.microns(spine.neckDiameterMicrons), spine.isAttached ? "true" : "false",
-                    ReportNumber.pixels(spine.tip.x), ReportNumber.pixels(spine.tip.y),
-                ])
-            }
-        }
+        for record in records where record.status.isOK { appendSpineRows(of: record, to: &csv) }
         return csv
+    }
+
+    /// Size of the pieces in which `spines.csv` is written: large enough that writes are few,
+    /// small beside an image's analysis.
+    public static let spinesPieceBytes = 1 << 20
+
+    /// The text of `spines(_:)`, handed to `emit` in pieces of about `pieceBytes` as it is
+    /// formatted: for a batch of thousands of images the whole text runs to tens of
+    /// megabytes, more than the analysis of an image needs.
+    public static func spines(_ records: [ImageRecord], inPiecesOf pieceBytes: Int,
+                              _ emit: (String) throws -> Void) rethrows {
+        var csv = CSVWriter(header: spinesHeader)
+        for record in records where record.status.isOK {
+            appendSpineRows(of: record, to: &csv)
+            if csv.text.utf8.count >= pieceBytes { try emit(csv.takeText()) }
+        }
+        try emit(csv.takeText())
+    }
+
+    private static func appendSpineRows(of record: ImageRecord, to csv: inout CSVWriter) {
+        for spine in record.spines {
+            csv.appendRow([
+                record.input.group, record.input.image, String(spine.id), String(spine.dendriteID),
+                spine.spineClass.rawValue,
+                ReportNumber.pixels(spine.head.x), ReportNumber.pixels(spine.head.y),
+                ReportNumber.pixels(spine.base.x), ReportNumber.pixels(spine.base.y),
+                ReportNumber.microns(spine.lengthMicrons), ReportNumber.microns(spine.headDiameterMicrons),
+                ReportNumber.microns(spine.neckDiameterMicrons), spine.isAttached ? "true" : "false",
+                ReportNumber.pixels(spine.tip.x), ReportNumber.pixels(spine.tip.y),
+            ])
+        }
     }
 
     /// One row per input image, failed ones included; counts of a failed image are

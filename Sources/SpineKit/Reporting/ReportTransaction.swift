@@ -96,12 +96,23 @@ public final class ReportTransaction: @unchecked Sendable {
     /// rename can never put an empty or partial file in place of a report, even after a
     /// power cut. Returns the `errno` of the first failure (ENOSPC, EACCES...), nil on success.
     static func writeFile(_ bytes: [UInt8], to path: String) -> Int32? {
+        bytes.withUnsafeBytes { writeFile($0, to: path) }
+    }
+
+    /// `writeFile` from any contiguous bytes (a report's text in place, without a copy).
+    static func writeFile(_ buffer: UnsafeRawBufferPointer, to path: String) -> Int32? {
+        writeFile(to: path) { write in write(buffer) }
+    }
+
+    /// `writeFile` of the bytes that `produce` hands to the function it is given, in as many
+    /// pieces as it likes; pieces after a failure are dropped.
+    static func writeFile(to path: String, _ produce: ((UnsafeRawBufferPointer) -> Void) -> Void) -> Int32? {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return errno }
         var failure: Int32?
-        bytes.withUnsafeBytes { buffer in
+        produce { buffer in
             var offset = 0
-            while offset < buffer.count {
+            while failure == nil && offset < buffer.count {
                 let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written > 0 {
                     offset += written
@@ -109,7 +120,6 @@ public final class ReportTransaction: @unchecked Sendable {
                     continue
                 } else {
                     failure = written < 0 ? errno : EIO
-                    return
                 }
             }
         }
@@ -129,6 +139,12 @@ public final class ReportTransaction: @unchecked Sendable {
     /// `overlays/a/b.png`), creating subfolders as needed. Replaces an earlier staging
     /// of the same path. Throws when the transaction is no longer open.
     public func stage(_ bytes: [UInt8], as relativePath: String) throws(ReportWriteError) {
+        try stage(as: relativePath) { Self.writeFile(bytes, to: $0) }
+    }
+
+    /// Stages the file that `write` writes at the path it is given (returning an `errno`
+    /// or nil), under the transaction's lock.
+    private func stage(as relativePath: String, by write: (String) -> Int32?) throws(ReportWriteError) {
         let final = directory.appendingPathComponent(relativePath)
         let folder = final.deletingLastPathComponent()
         // The write happens under the lock so that `abort` never races a file into
@@ -158,7 +174,7 @@ public final class ReportTransaction: @unchecked Sendable {
             let temporary = staged.first { $0.final == final }?.temporary
                 ?? folder.appendingPathComponent(Self.temporaryName(for: final.lastPathComponent,
                                                                     token: token + "-\(staged.count)"))
-            if let code = Self.writeFile(bytes, to: temporary.path) {
+            if let code = write(temporary.path) {
                 throw ReportWriteError(path: final.path, reason: Self.systemMessage(code))
             }
             staged.removeAll { $0.final == final }
@@ -182,9 +198,29 @@ public final class ReportTransaction: @unchecked Sendable {
         return "." + kept + suffix
     }
 
-    /// Text staged as UTF-8.
+    /// Text staged as UTF-8, written from the string's own storage: a batch's spines.csv
+    /// runs to tens of megabytes, and a copy of it would set the run's peak memory.
     public func stage(text: String, as relativePath: String) throws(ReportWriteError) {
-        try stage(Array(text.utf8), as: relativePath)
+        var text = text
+        try stage(as: relativePath) { path in text.withUTF8 { Self.writeFile(UnsafeRawBufferPointer($0), to: path) } }
+    }
+
+    /// Text staged as UTF-8 piece by piece, as `produce` hands the pieces to the function it
+    /// is given: a report is written as it is formatted and never held whole.
+    public func stage(textPieces produce: ((String) -> Void) -> Void,
+                      as relativePath: String) throws(ReportWriteError) {
+        try stage(as: relativePath) { path in
+            Self.writeFile(to: path) { write in
+                // Neither closure outlives this call; the compiler cannot see that `produce`
+                // does not call back into `write` re-entrantly, and it does not.
+                withoutActuallyEscaping(write) { write in
+                    produce { piece in
+                        var piece = piece
+                        piece.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+                    }
+                }
+            }
+        }
     }
 
     /// The relative paths staged so far, in staging order.

@@ -34,7 +34,6 @@ public struct ShaftTracer: Sendable {
 
     public func trace(_ shaftMask: BinaryMask, micronsPerPixel: Double) -> [Path] {
         var skeleton = shaftMask.skeletonized()
-        let halfWidth = shaftMask.distanceToBackground()
         let w = skeleton.width, h = skeleton.height
         let minimumPixels = minimumLengthMicrons / micronsPerPixel
         let minimumBranchPixels = minimumBranchLengthMicrons / micronsPerPixel
@@ -101,7 +100,7 @@ public struct ShaftTracer: Sendable {
                                            halfWindow: halfWindow)
                 // Only free ends are lengthened: an end cut at a junction would grow across the
                 // path it was cut from and count that shaft's width twice.
-                let centerline = Self.extended(points, within: shaftMask, halfWidth: halfWidth,
+                let centerline = Self.extended(points, within: shaftMask,
                                                tangentSpan: 2 * halfWindow,
                                                growsStart: !touchesTraced(path[0]),
                                                growsEnd: !touchesTraced(path[path.count - 1]))
@@ -151,7 +150,7 @@ public struct ShaftTracer: Sendable {
     /// half-width there and only inside `mask`: thinning stops a skeleton about one radius
     /// short of the shape's end, and a shaft leaving the image would otherwise lose that
     /// much and leave its end looking like a protrusion.
-    static func extended(_ points: [PixelPoint], within mask: BinaryMask, halfWidth: Raster<Float>,
+    static func extended(_ points: [PixelPoint], within mask: BinaryMask,
                          tangentSpan: Int, growsStart: Bool = true, growsEnd: Bool = true) -> [PixelPoint] {
         guard points.count >= 2 else { return points }
         func grow(from end: PixelPoint, awayFrom inner: PixelPoint) -> [PixelPoint] {
@@ -163,7 +162,7 @@ public struct ShaftTracer: Sendable {
             var added: [PixelPoint] = []
             let ex = Swift.min(mask.width - 1, Swift.max(0, Int(end.x.rounded())))
             let ey = Swift.min(mask.height - 1, Swift.max(0, Int(end.y.rounded())))
-            let limit = Double(halfWidth[x: ex, y: ey]) + 1
+            let limit = Double(Self.halfWidth(of: mask, x: ex, y: ey)) + 1
             var t = 1.0
             while t <= limit {
                 let x = end.x + dx * t, y = end.y + dy * t
@@ -178,6 +177,26 @@ public struct ShaftTracer: Sendable {
         let head = growsStart ? grow(from: points[0], awayFrom: points[span]) : []
         let tail = growsEnd ? grow(from: points[points.count - 1], awayFrom: points[points.count - 1 - span]) : []
         return head.reversed() + points + tail
+    }
+
+    /// Distance from (x, y) to the nearest background pixel (outside the image counts),
+    /// exactly as `distanceToBackground()` gives it there, by searching square rings
+    /// outwards until no nearer pixel can exist.
+    static func halfWidth(of mask: BinaryMask, x: Int, y: Int) -> Float {
+        guard mask.contains(x: x, y: y), mask[x: x, y: y] else { return 0 }
+        var best = Int.max
+        var r = 1
+        while r * r < best {
+            for dy in -r...r {
+                for dx in -r...r where Swift.max(abs(dx), abs(dy)) == r {
+                    let nx = x + dx, ny = y + dy
+                    let background = !mask.contains(x: nx, y: ny) || !mask[x: nx, y: ny]
+                    if background { best = Swift.min(best, dx * dx + dy * dy) }
+                }
+            }
+            r += 1
+        }
+        return Float(best).squareRoot()
     }
 
     static func arcLength(_ points: [PixelPoint]) -> Double {
