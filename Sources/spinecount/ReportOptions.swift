@@ -43,6 +43,14 @@ struct ReportOptions: ParsableArguments {
                                valueName: "UM"))
     var psfFWHMMicrons: Double?
 
+    @Option(name: .customLong("edge-margin-um"),
+            help: ArgumentHelp("Heads closer than this to the image edge are not counted, and shaft there is "
+                               + "not measured (an unbiased counting frame). Default: "
+                               + "\(ReportNumber.fixed(AnalysisParameters().borderExclusionMicrons, places: 1)). "
+                               + "Raise it for small crops whose edges cut spines.",
+                               valueName: "UM"))
+    var edgeMarginMicrons: Double?
+
     @Flag(inversion: .prefixedNo, help: "Write annotated PNGs to DIR/overlays/.")
     var overlays = true
 
@@ -75,6 +83,9 @@ struct ReportOptions: ParsableArguments {
         try Self.requirePositive(thinRatio, "--thin-ratio")
         try Self.requirePositive(mushroomHeadMicrons, "--mushroom-head-um")
         try Self.requirePositive(psfFWHMMicrons, "--psf-fwhm-um")
+        if let edgeMarginMicrons, !(edgeMarginMicrons.isFinite && edgeMarginMicrons >= 0) {
+            throw ValidationError("--edge-margin-um must be zero or a positive number, got \(edgeMarginMicrons)")
+        }
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1, got \(threads)")
         }
@@ -110,6 +121,7 @@ struct ReportOptions: ParsableArguments {
         var parameters = AnalysisParameters()
         parameters.rules = classificationRules
         parameters.psfFWHMMicrons = psfFWHMMicrons
+        if let edgeMarginMicrons { parameters.borderExclusionMicrons = edgeMarginMicrons }
         return parameters
     }
 

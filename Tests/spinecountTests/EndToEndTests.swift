@@ -31,6 +31,8 @@ struct EndToEndTests {
                                 mentioning: "--pixel-size")
         expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--channel", "purple"], in: folder.path),
                                 mentioning: "purple")
+        expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--edge-margin-um", "-1"], in: folder.path),
+                                mentioning: "--edge-margin-um")
         expectOneLineUsageError(try CommandRunner.run(["--before", "in"], in: folder.path), mentioning: "--after")
         expectOneLineUsageError(try CommandRunner.run([], in: folder.path), mentioning: "--before")
         #expect(!FileManager.default.fileExists(atPath: folder.path("spinecount-report")))
@@ -174,6 +176,35 @@ struct EndToEndTests {
         }
         #expect(one.stdout == three.stdout)
         #expect(!FileManager.default.fileExists(atPath: folder.path("one/overlays")))
+    }
+
+    /// A wider edge margin counts spines and shaft over a smaller frame: no more spines,
+    /// less shaft, every counted head at least that far inside, and run.json records it.
+    @Test func edgeMarginShrinksTheCountingFrame() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for seed in 1...2 { try folder.write(try TestImages.dendritePNG(seed: UInt64(seed)), to: "in/i\(seed).png") }
+        let plain = try CommandRunner.run(["analyze", "in", "--output", "plain", "--no-overlays", "--quiet"],
+                                          in: folder.path)
+        let wide = try CommandRunner.run(["analyze", "in", "--output", "wide", "--no-overlays", "--quiet",
+                                          "--edge-margin-um", "4"], in: folder.path)
+        #expect(plain.status == 0 && wide.status == 0, "\(plain.stderr) \(wide.stderr)")
+        let a = try #require(CSVTable(path: folder.path("plain/images.csv")))
+        let b = try #require(CSVTable(path: folder.path("wide/images.csv")))
+        #expect(a.rows.count == 2 && b.rows.count == 2)
+        for (x, y) in zip(a.rows, b.rows) {
+            let lengthA = Double(x["dendrite_length_um"] ?? "") ?? 0, lengthB = Double(y["dendrite_length_um"] ?? "") ?? 0
+            #expect(lengthA > 0 && lengthB < lengthA, "\(lengthA) vs \(lengthB)")
+            #expect((Int(y["spines"] ?? "") ?? 0) <= (Int(x["spines"] ?? "") ?? 0))
+            let width = Double(y["width_px"] ?? "") ?? 0, height = Double(y["height_px"] ?? "") ?? 0
+            let pixel = Double(y["pixel_size_um"] ?? "") ?? 0
+            let spines = try #require(CSVTable(path: folder.path("wide/spines.csv")))
+            for s in spines.rows where s["image"] == y["image"] {
+                let hx = Double(s["head_x_px"] ?? "") ?? -1, hy = Double(s["head_y_px"] ?? "") ?? -1
+                #expect(min(hx, hy, width - 1 - hx, height - 1 - hy) * pixel >= 4 - pixel, "head \(hx), \(hy)")
+            }
+        }
+        #expect(folder.read("wide/run.json")?.contains("\"border_exclusion_microns\" : 4") == true)
     }
 
     @Test func awkwardImageNamesSurvive() throws {
