@@ -38,3 +38,22 @@ for preset in standard low-snr 8bit small-pixels large-pixels; do
     score "own renderer, $preset" "$work/synth-$preset/truth.csv" "$work/report-$preset" \
         "$work/synth-$preset/dendrites.csv"
 done
+# Spine-type set: no pixel size in the files; 0.07 um/px at 1024 px and 0.14 at 512 px, judged
+# from spine sizes, so the two sizes are analysed apart and scored together.
+types=$shared/realdata/spinetypes-train
+if [ -d "$types" ]; then
+    mkdir -p "$work/types/1024" "$work/types/512"
+    for f in "$types"/*.png; do
+        width=$(od -An -tu1 -j16 -N4 "$f" | awk '{print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4}')
+        if [ "$width" -ge 1000 ]; then size=1024; else size=512; fi
+        ln -sf "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")" "$work/types/$size/"
+    done
+    for size in 1024 512; do
+        ls "$work/types/$size" | awk -F, 'NR == FNR { keep[$1] = 1; next } FNR == 1 || ($1 in keep)' - "$types/truth.csv" \
+            > "$work/types/truth-$size.csv"
+    done
+    "$bin" analyze "$work/types/1024" --pixel-size 0.07 --output "$work/report-types-1024" --no-overlays --quiet >/dev/null || true
+    "$bin" analyze "$work/types/512" --pixel-size 0.14 --output "$work/report-types-512" --no-overlays --quiet >/dev/null || true
+    score "spine-type set, 1024 px images (0.8 um)" "$work/types/truth-1024.csv" "$work/report-types-1024"
+    score "spine-type set, 512 px images (0.8 um)" "$work/types/truth-512.csv" "$work/report-types-512"
+fi

@@ -30,7 +30,8 @@ public enum SpineAnalysis {
         // the remaining pixels is neuron, not noise; measure the noise inside the signal.
         // Only the estimate that is used is computed: each ranks up to a million values.
         let noise: Float
-        if BackgroundEstimator.flatFraction(of: image) >= parameters.removedBackgroundFraction {
+        let backgroundRemoved = BackgroundEstimator.flatFraction(of: image) >= parameters.removedBackgroundFraction
+        if backgroundRemoved {
             let gain = BackgroundEstimator.noiseGain(ofGaussianSigma: px(parameters.smoothingSigmaMicrons))
             noise = Swift.max(BackgroundEstimator.pixelNoise(of: image).sigma * gain, Float(parameters.minimumNoise))
         } else {
@@ -73,7 +74,8 @@ public enum SpineAnalysis {
             settings: .init(segmentPixels: Swift.max(4, Int(px(parameters.profileSegmentMicrons).rounded())),
                             reachPixels: reach + px(1.0), binPixels: 0.5,
                             profileQuantile: 0.3, quantileOffsetSigmas: 0.5244, globalNoise: noise,
-                            spreadCapFactor: Float(parameters.shaftSpreadCapFactor)))
+                            // Without a background there is no shot-noise floor to scale.
+                            spreadCapFactor: backgroundRemoved ? .infinity : Float(parameters.shaftSpreadCapFactor)))
         let candidates = SpineDetector.detect(model: model, settings: .init(
             seedSNR: Float(parameters.spineSeedSNR), maskSNR: Float(parameters.spineMaskSNR),
             seedFraction: Float(parameters.spineSeedFraction), maskFraction: Float(parameters.spineMaskFraction),

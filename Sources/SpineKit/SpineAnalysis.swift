@@ -178,7 +178,9 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// where neighbouring spines or another shaft share that distance it measures them
     /// instead and would hide the spines among them (on synthetic-dev this lost 37 of 179
     /// missed spines). A factor of 2.5 leaves texture that is not shot noise (JPEG blocks,
-    /// beaded shafts) its say; on the Smirnov crops it cost 0.005 in F1.
+    /// beaded shafts) its say; on the Smirnov crops it cost 0.005 in F1. Images whose
+    /// background was removed have no background noise to scale, so they are not capped
+    /// (capping them cost 0.05 in F1 on the spine-type set).
     public var shaftSpreadCapFactor: Double
     /// Residual intensity a spine must reach somewhere, in local noise deviations.
     public var spineSeedSNR: Double

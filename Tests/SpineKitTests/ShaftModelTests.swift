@@ -59,4 +59,25 @@ struct ShaftModelTests {
             }
         }
     }
+
+    /// An image whose background was removed (most pixels one value) has no shot-noise
+    /// floor, so the cap is not applied: the analysis is the same with and without it.
+    @Test func backgroundRemovedImagesAreNotCapped() throws {
+        let item = try #require(SyntheticDataset.single(settings: SynthesisSettings.standard.withPixelSize(0.08, widthPixels: 384),
+                                                        count: 1, seed: 5).first)
+        let rendered = item.render()
+        var image = rendered.pixels.mapped { Float($0) }
+        var sorted = image.pixels
+        sorted.sort()
+        let floor = sorted[Int(Double(sorted.count) * 0.93)]
+        for i in 0..<image.count where image.pixels[i] < floor { image.pixels[i] = 0 }
+        var capped = AnalysisParameters(), open = AnalysisParameters()
+        capped.shaftSpreadCapFactor = 2.5
+        open.shaftSpreadCapFactor = 1e9
+        let a = SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel, parameters: capped)
+        let b = SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel, parameters: open)
+        #expect(!a.spines.isEmpty)
+        #expect(a.spines.map(\.head) == b.spines.map(\.head))
+        #expect(a.spines.map(\.lengthMicrons) == b.spines.map(\.lengthMicrons))
+    }
 }
