@@ -43,9 +43,18 @@ module CPNGCodec {
     export *
 }
 MAP
+    mkdir -p "$work/modules/CAllocator"
+    cat > "$work/modules/CAllocator/module.modulemap" <<MAP
+module CAllocator {
+    header "$work/Sources/CAllocator/include/allocator.h"
+    export *
+}
+MAP
     # shellcheck disable=SC2046
     clang -c -g -O1 -fsanitize=fuzzer-no-link,address $(pkg-config --cflags libpng) \
         -I "$work/Sources/CPNGCodec/include" "$work/Sources/CPNGCodec/codec.c" -o "$work/codec.o"
+    clang -c -g -O1 -fsanitize=fuzzer-no-link,address \
+        -I "$work/Sources/CAllocator/include" "$work/Sources/CAllocator/allocator.c" -o "$work/allocator.o"
 
     local sources=()
     while IFS= read -r -d '' file; do sources+=("$file"); done < <(
@@ -54,9 +63,10 @@ MAP
     # The linker's "Cannot export local symbol '__asan_...'" lines are noise.
     # shellcheck disable=SC2046
     swiftc -parse-as-library -module-name SpineKit -swift-version 6 "$swift_opt" -g \
-        -sanitize=fuzzer,address -I "$work/modules/CPNGCodec" \
-        "${sources[@]}" "$work/FuzzEntry.swift" "$work/codec.o" \
-        $(pkg-config --libs libpng) -o "$binary.new" 2> >(grep -v "Cannot export local symbol" >&2)
+        -sanitize=fuzzer,address -I "$work/modules/CPNGCodec" -I "$work/modules/CAllocator" \
+        -I "$work/Sources/CCrypto" \
+        "${sources[@]}" "$work/FuzzEntry.swift" "$work/codec.o" "$work/allocator.o" \
+        $(pkg-config --libs libpng libcrypto) -o "$binary.new" 2> >(grep -v "Cannot export local symbol" >&2)
     mv "$binary.new" "$binary"
     echo "fuzz: built $binary"
 )
