@@ -23,7 +23,11 @@ public enum SpineAnalysis {
                 of: image, blockSize: Int(px(parameters.backgroundBlockMicrons).rounded()),
                 percentile: parameters.backgroundPercentile)
             var flat = image
-            for i in 0..<flat.count { flat.pixels[i] -= background.pixels[i] }
+            flat.withUnsafeMutableBufferPointer { f in
+                background.withUnsafeBufferPointer { b in
+                    for i in 0..<f.count { f[i] -= b[i] }
+                }
+            }
             return flat.gaussianBlurred(sigma: px(parameters.smoothingSigmaMicrons))
         }()
         // With the background removed (most of the image one constant value) the lower half of
@@ -48,9 +52,15 @@ public enum SpineAnalysis {
         let seed = Swift.max(Float(parameters.shaftSeedSNR) * noise, Float(parameters.shaftSeedFraction) * brightest)
         let relative = Float(parameters.shaftRelativeThreshold)
         var shaftCandidates = BinaryMask(width: image.width, height: image.height, repeating: false)
-        for i in 0..<smoothed.count {
-            let v = smoothed.pixels[i]
-            shaftCandidates.pixels[i] = v >= seed && v >= relative * localMax.pixels[i]
+        shaftCandidates.withUnsafeMutableBufferPointer { candidate in
+            smoothed.withUnsafeBufferPointer { value in
+                localMax.withUnsafeBufferPointer { peak in
+                    for i in 0..<candidate.count {
+                        let v = value[i]
+                        candidate[i] = v >= seed && v >= relative * peak[i]
+                    }
+                }
+            }
         }
         let shaftMask = shaftCandidates.opened(radius: px(parameters.shaftOpeningRadiusMicrons))
         stopwatch.lap("segmentation", into: &result.timings)

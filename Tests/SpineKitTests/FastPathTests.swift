@@ -202,4 +202,34 @@ struct FastPathTests {
         let constant = GrayImage(width: size.0, height: size.1, repeating: 5)
         #expect(BackgroundEstimator.flatFraction(of: constant) == 1)
     }
+
+    /// The non-flat pixels found eight at a time are those a pixel-by-pixel test of the
+    /// 3x3 neighbourhood (edges repeated) keeps, in raster order.
+    @Test(arguments: [(3, 3), (4, 9), (10, 4), (37, 23), (64, 50)], [UInt64(31), 32])
+    func nonFlatPixelsMatchPixelByPixel(size: (Int, Int), seed: UInt64) {
+        var rng = Seeded(state: seed)
+        let (w, h) = size
+        var original = GrayImage(width: w, height: h, pixels: (0..<(w * h)).map { _ in Float(Int(rng.unit() * 2)) })
+        for _ in 0..<4 {
+            let x0 = Int(rng.unit() * Double(w)), y0 = Int(rng.unit() * Double(h))
+            let side = 1 + Int(rng.unit() * 12)
+            for y in y0..<Swift.min(h, y0 + side) {
+                for x in x0..<Swift.min(w, x0 + side) { original[x: x, y: y] = 7 }
+            }
+        }
+        // Values that differ from the original, so that the test sees which image is gathered.
+        let image = GrayImage(width: w, height: h, pixels: (0..<(w * h)).map { Float($0) + 0.5 })
+        var expected: [Float] = []
+        for y in 0..<h {
+            for x in 0..<w {
+                let c = original[x: x, y: y]
+                var flat = true
+                for ny in [Swift.max(0, y - 1), y, Swift.min(h - 1, y + 1)] {
+                    for nx in [Swift.max(0, x - 1), x, Swift.min(w - 1, x + 1)] where original[x: nx, y: ny] != c { flat = false }
+                }
+                if !flat { expected.append(image[x: x, y: y]) }
+            }
+        }
+        #expect(BackgroundEstimator.nonFlatPixels(of: image, original: original) == expected)
+    }
 }

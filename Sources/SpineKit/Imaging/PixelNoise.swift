@@ -45,39 +45,55 @@ extension BackgroundEstimator {
     ///
     /// The pipeline needs the fraction to choose between the two noise estimates, and
     /// ranking a million differences for an estimate it then discards cost as much as the
-    /// rest of the background stage. Three rows of "the pixel equals both side neighbours"
-    /// are kept rolling, so the nine comparisons are made once per row, not per pixel.
+    /// rest of the background stage. Eight neighbouring pixels are tested at once
+    /// (`flatLanes`).
     public static func flatFraction(of image: GrayImage) -> Double {
         let w = image.width, h = image.height
         guard w >= 3, h >= 3 else { return 0 }
         var flatCount = 0
-        var rows = [Bool](repeating: false, count: 3 * w)
         image.withUnsafeBufferPointer { p in
-            rows.withUnsafeMutableBufferPointer { r in
-                // Row y's triples live in slot y % 3.
-                func fill(_ y: Int) {
-                    let row = y * w, slot = (y % 3) * w
-                    for x in 1..<(w - 1) {
-                        let c = p[row + x]
-                        r[slot + x] = p[row + x - 1] == c && p[row + x + 1] == c
-                    }
+            let base = p.baseAddress!
+            var lanes = SIMD8<Int32>(repeating: 0)
+            for y in 1..<(h - 1) {
+                let row = base + y * w
+                var x = 1
+                while x + 8 <= w - 1 {
+                    lanes &-= unsafeBitCast(flatLanes(row, width: w, x: x), to: SIMD8<Int32>.self)
+                    x += 8
                 }
-                fill(0)
-                fill(1)
-                for y in 1..<(h - 1) {
-                    fill(y + 1)
-                    let row = y * w
-                    let up = ((y - 1) % 3) * w, mid = (y % 3) * w, down = ((y + 1) % 3) * w
-                    for x in 1..<(w - 1) {
-                        let c = p[row + x]
-                        if r[mid + x] && r[up + x] && r[down + x] && p[row - w + x] == c && p[row + w + x] == c {
-                            flatCount += 1
-                        }
-                    }
+                while x < w - 1 {
+                    if isFlat(row, width: w, x: x) { flatCount += 1 }
+                    x += 1
                 }
             }
+            flatCount += Int(lanes.wrappedSum())
         }
         return Double(flatCount) / Double((w - 2) * (h - 2))
+    }
+
+    /// Whether all nine pixels around `row[x]` (rows above and below included, `width` apart)
+    /// equal it. Equality of floats is transitive, so this is the same as "each row's three
+    /// pixels equal its centre, and the three centres are equal".
+    @inline(__always)
+    static func isFlat(_ row: UnsafePointer<Float>, width w: Int, x: Int) -> Bool {
+        let c = row[x]
+        return row[x - 1] == c && row[x + 1] == c
+            && row[x - w - 1] == c && row[x - w] == c && row[x - w + 1] == c
+            && row[x + w - 1] == c && row[x + w] == c && row[x + w + 1] == c
+    }
+
+    /// `isFlat` for the eight pixels `row[x ..< x + 8]`: all lanes' bits set where flat.
+    @inline(__always)
+    static func flatLanes(_ row: UnsafePointer<Float>, width w: Int, x: Int) -> SIMDMask<SIMD8<Int32>> {
+        let raw = UnsafeRawPointer(row)
+        func load(_ offset: Int) -> SIMD8<Float> {
+            raw.loadUnaligned(fromByteOffset: (x + offset) * 4, as: SIMD8<Float>.self)
+        }
+        let c = load(0)
+        var flat = (load(-1) .== c) .& (load(1) .== c)
+        flat .&= (load(-w - 1) .== c) .& (load(-w) .== c) .& (load(-w + 1) .== c)
+        flat .&= (load(w - 1) .== c) .& (load(w) .== c) .& (load(w + 1) .== c)
+        return flat
     }
 
     /// How much a Gaussian blur of `sigma` pixels scales the standard deviation of white

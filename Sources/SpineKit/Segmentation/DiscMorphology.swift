@@ -49,118 +49,125 @@ extension Raster where Pixel == Bool {
     /// Erosion by a disc symmetric about both axes whose row `dy` spans
     /// `-halfWidths[|dy|]...halfWidths[|dy|]`; outside the image is background.
     ///
-    /// A pixel stays when, in each row of the disc, the run of foreground through it reaches
-    /// that far to both sides: run lengths from the left and from the right are counted once.
+    /// A pixel stays when every row of the disc, laid over the image, is all foreground:
+    /// each row is eroded by the segments of the half-widths used, then the rows are combined.
     func eroded(byRowHalfWidths halfWidths: [Int]) -> BinaryMask {
         var out = BinaryMask(width: width, height: height, repeating: false)
         let reach = halfWidths.count - 1
         guard reach >= 0, height > 2 * reach, !isEmpty else { return out }
-        let w = width, h = height
-        // Foreground run lengths to the left and to the right of each pixel, itself included,
-        // saturating at 255 (beyond any half-width used here).
-        var left = [UInt8](repeating: 0, count: count), right = left
-        pixels.withUnsafeBufferPointer { m in
-            left.withUnsafeMutableBufferPointer { l in
-                right.withUnsafeMutableBufferPointer { r in
-                    for y in 0..<h {
-                        let row = y * w
-                        var run: UInt8 = 0
-                        for x in 0..<w {
-                            run = m[row + x] ? (run == 255 ? 255 : run + 1) : 0
-                            l[row + x] = run
-                        }
-                        run = 0
-                        for x in stride(from: w - 1, through: 0, by: -1) {
-                            run = m[row + x] ? (run == 255 ? 255 : run + 1) : 0
-                            r[row + x] = run
-                        }
-                    }
+        let segments = rowSegments(halfWidths: halfWidths, all: true)
+        defer { Self.release(segments) }
+        out.withUnsafeMutableBufferPointer { o in o.withMemoryRebound(to: UInt8.self) { bytes in
+            let to = bytes.baseAddress!
+            // Rows within `reach` of the top or bottom have disc rows outside.
+            for y in reach..<(height - reach) {
+                let row = to + y * width
+                for dy in -reach...reach {
+                    let from = segments[dy < 0 ? -dy : dy] + (y + dy) * width
+                    if dy == -reach { row.update(from: from, count: width) } else { Self.combine(row, row, from, count: width, all: true) }
                 }
             }
-        }
-        halfWidths.withUnsafeBufferPointer { half in
-            left.withUnsafeBufferPointer { l in
-                right.withUnsafeBufferPointer { r in
-                    pixels.withUnsafeBufferPointer { m in
-                        out.withUnsafeMutableBufferPointer { o in
-                            // Rows within `reach` of the top or bottom have disc rows outside.
-                            for y in reach..<(h - reach) {
-                                let row = y * w
-                                for x in 0..<w where m[row + x] {
-                                    var keep = true
-                                    for dy in -reach...reach {
-                                        let i = row + dy * w + x, need = half[dy < 0 ? -dy : dy]
-                                        if Int(l[i]) <= need || Int(r[i]) <= need {
-                                            keep = false
-                                            break
-                                        }
-                                    }
-                                    o[row + x] = keep
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        } }
         return out
     }
 
     /// Dilation by a disc symmetric about both axes whose row `dy` spans
     /// `-halfWidths[|dy|]...halfWidths[|dy|]`.
     ///
-    /// A pixel is set when some row of the disc holds a foreground pixel within that row's
-    /// half-width: the distance along each row to its nearest foreground pixel is found once.
+    /// A pixel is set when some row of the disc, laid over the image, holds a foreground
+    /// pixel: each row is dilated by the segments of the half-widths used, then the rows are
+    /// combined.
     func dilated(byRowHalfWidths halfWidths: [Int]) -> BinaryMask {
         var out = BinaryMask(width: width, height: height, repeating: false)
         let reach = halfWidths.count - 1
         guard reach >= 0, !isEmpty else { return out }
-        let w = width, h = height
-        // Distance along the row to the nearest foreground pixel, saturating at 255.
-        var near = [UInt8](repeating: 255, count: count)
-        var rowHasForeground = [Bool](repeating: false, count: h)
-        pixels.withUnsafeBufferPointer { m in
-            near.withUnsafeMutableBufferPointer { n in
-                for y in 0..<h {
-                    let row = y * w
-                    var d: UInt8 = 255
-                    var any = false
-                    for x in 0..<w {
-                        if m[row + x] {
-                            d = 0
-                            any = true
-                        } else if d != 255 {
-                            d += 1
-                        }
-                        n[row + x] = d
-                    }
-                    guard any else { continue }
-                    rowHasForeground[y] = true
-                    d = 255
-                    for x in stride(from: w - 1, through: 0, by: -1) {
-                        d = m[row + x] ? 0 : (d == 255 ? 255 : d + 1)
-                        n[row + x] = Swift.min(n[row + x], d)
-                    }
+        let segments = rowSegments(halfWidths: halfWidths, all: false)
+        defer { Self.release(segments) }
+        let h = height
+        out.withUnsafeMutableBufferPointer { o in o.withMemoryRebound(to: UInt8.self) { bytes in
+            let to = bytes.baseAddress!
+            for y in 0..<h {
+                let row = to + y * width
+                for dy in Swift.max(-reach, -y)...Swift.min(reach, h - 1 - y) {
+                    let from = segments[dy < 0 ? -dy : dy] + (y + dy) * width
+                    Self.combine(row, row, from, count: width, all: false)
                 }
             }
-        }
-        halfWidths.withUnsafeBufferPointer { half in
-            near.withUnsafeBufferPointer { n in
-                rowHasForeground.withUnsafeBufferPointer { has in
-                    out.withUnsafeMutableBufferPointer { o in
-                        for y in 0..<h {
-                            let first = Swift.max(-reach, -y), last = Swift.min(reach, h - 1 - y)
-                            for dy in first...last where has[y + dy] {
-                                let need = UInt8(Swift.min(255, half[dy < 0 ? -dy : dy]))
-                                let from = n.baseAddress! + (y + dy) * w, to = o.baseAddress! + y * w
-                                // Without branches, so that whole vectors of pixels go at once.
-                                for x in 0..<w { to[x] = to[x] || from[x] <= need }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        } }
         return out
+    }
+
+    /// The mask eroded (`all`) or dilated row by row by the segment `-k...k`, as 0/1 bytes,
+    /// for each `k` of `halfWidths` (in that order; equal ones share one image, and
+    /// `Self.release` frees them); outside the row counts as background.
+    private func rowSegments(halfWidths: [Int], all: Bool) -> [UnsafeMutablePointer<UInt8>] {
+        var byHalfWidth: [Int: UnsafeMutablePointer<UInt8>] = [:]
+        return halfWidths.map { k in
+            if let done = byHalfWidth[k] { return done }
+            let image = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+            withUnsafeBufferPointer { m in
+                m.withMemoryRebound(to: UInt8.self) { from in
+                    Self.segmentRuns(from.baseAddress!, into: image, width: width, height: height, halfWidth: k, all: all)
+                }
+            }
+            byHalfWidth[k] = image
+            return image
+        }
+    }
+
+    private static func release(_ segments: [UnsafeMutablePointer<UInt8>]) {
+        var freed = Set<UnsafeMutablePointer<UInt8>>()
+        for image in segments where freed.insert(image).inserted { image.deallocate() }
+    }
+
+    /// `to[x] = from[x - k] op ... op from[x + k]` along each row (AND when `all`, else OR),
+    /// outside the row 0: runs of 2, 4, 8 ... by doubling, then the segment as two
+    /// overlapping runs, a word of eight pixels at a time.
+    private static func segmentRuns(_ from: UnsafePointer<UInt8>, into to: UnsafeMutablePointer<UInt8>,
+                                    width w: Int, height h: Int, halfWidth k: Int, all: Bool) {
+        let size = 2 * k + 1, n = w + 2 * k
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * n)
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 0, count: 2 * n)
+        for y in 0..<h {
+            let a = buffer, b = buffer + n
+            // The doubling steps of the last row wrote over the padding.
+            for i in 0..<k { a[i] = 0; a[k + w + i] = 0 }
+            (a + k).update(from: from + y * w, count: w)
+            var src = a, dst = b, run = 1, valid = n
+            while 2 * run <= size {
+                valid -= run
+                combine(dst, src, src + run, count: valid, all: all)
+                swap(&src, &dst)
+                run *= 2
+            }
+            combine(to + y * w, src, src + (size - run), count: w, all: all)
+        }
+    }
+
+    /// `to[j] = a[j] & b[j]` (`all`) or `a[j] | b[j]` for `j < count`, eight bytes to a word
+    /// (the 0/1 bytes of a mask combine bit by bit). `to` may be `a`.
+    @inline(__always)
+    private static func combine(_ to: UnsafeMutablePointer<UInt8>, _ a: UnsafePointer<UInt8>,
+                                _ b: UnsafePointer<UInt8>, count: Int, all: Bool) {
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), rt = UnsafeMutableRawPointer(to)
+        var j = 0
+        if all {
+            while j + 8 <= count {
+                let x = ra.loadUnaligned(fromByteOffset: j, as: UInt64.self) & rb.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                rt.storeBytes(of: x, toByteOffset: j, as: UInt64.self)
+                j += 8
+            }
+        } else {
+            while j + 8 <= count {
+                let x = ra.loadUnaligned(fromByteOffset: j, as: UInt64.self) | rb.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                rt.storeBytes(of: x, toByteOffset: j, as: UInt64.self)
+                j += 8
+            }
+        }
+        while j < count {
+            to[j] = all ? a[j] & b[j] : a[j] | b[j]
+            j += 1
+        }
     }
 }
