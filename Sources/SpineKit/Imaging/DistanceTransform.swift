@@ -113,26 +113,23 @@ enum DistanceTransform {
     /// The 1D transform along every row, in place.
     private static func rowPass(width w: Int, height h: Int, dist: UnsafeMutableBufferPointer<Float>,
                                 nearest: UnsafeMutableBufferPointer<Int32>) {
-        var f = [Float](repeating: 0, count: w)
-        var fIndex = [Int32](repeating: -1, count: w)
+        // The envelope keeps each parabola's root, value, value plus root squared and feature,
+        // so a row is transformed where it lies, without a copy.
         var v = [Int](repeating: 0, count: w)
+        var vf = [Float](repeating: 0, count: w)
+        var vg = [Float](repeating: 0, count: w)
+        var vIndex = [Int32](repeating: -1, count: w)
         var z = [Float](repeating: 0, count: w + 1)
-        f.withUnsafeMutableBufferPointer { f in
-            fIndex.withUnsafeMutableBufferPointer { fIndex in
-                v.withUnsafeMutableBufferPointer { v in
-                    z.withUnsafeMutableBufferPointer { z in
-                        for y in 0..<h {
-                            let row = y * w
-                            // Rows with no feature in any column stay infinite.
-                            var any = false
-                            for x in 0..<w {
-                                f[x] = dist[row + x]
-                                fIndex[x] = nearest[row + x]
-                                any = any || fIndex[x] >= 0
+        v.withUnsafeMutableBufferPointer { v in
+            vf.withUnsafeMutableBufferPointer { vf in
+                vg.withUnsafeMutableBufferPointer { vg in
+                    vIndex.withUnsafeMutableBufferPointer { vIndex in
+                        z.withUnsafeMutableBufferPointer { z in
+                            let envelope = Envelope(v: v, f: vf, g: vg, index: vIndex, z: z)
+                            for y in 0..<h {
+                                transform1D(count: w, d: dist.baseAddress! + y * w, dIndex: nearest.baseAddress! + y * w,
+                                            envelope: envelope)
                             }
-                            guard any else { continue }
-                            transform1D(f, fIndex, count: w, d: dist.baseAddress! + row,
-                                        dIndex: nearest.baseAddress! + row, v: v, z: z)
                         }
                     }
                 }
@@ -140,42 +137,58 @@ enum DistanceTransform {
         }
     }
 
-    /// Lower envelope of parabolas rooted at (q, f[q]) for the finite samples of `f`.
+    /// Scratch space for the lower envelope of one row: for parabola k, its root `v[k]`,
+    /// its value `f[k]` there, `g[k] = f[k] + v[k]^2`, its feature `index[k]`, and where
+    /// it starts to be lowest, `z[k]`.
+    private struct Envelope {
+        let v: UnsafeMutableBufferPointer<Int>
+        let f: UnsafeMutableBufferPointer<Float>
+        let g: UnsafeMutableBufferPointer<Float>
+        let index: UnsafeMutableBufferPointer<Int32>
+        let z: UnsafeMutableBufferPointer<Float>
+    }
+
+    /// Lower envelope of parabolas rooted at (q, d[q]) for the finite samples of `d`, then
+    /// the envelope written back over `d` and `dIndex`. A row without finite samples is
+    /// left as it is (infinite, -1).
     @inline(__always)
-    private static func transform1D(_ f: UnsafeMutableBufferPointer<Float>, _ fIndex: UnsafeMutableBufferPointer<Int32>,
-                                    count n: Int, d: UnsafeMutablePointer<Float>, dIndex: UnsafeMutablePointer<Int32>,
-                                    v: UnsafeMutableBufferPointer<Int>, z: UnsafeMutableBufferPointer<Float>) {
+    private static func transform1D(count n: Int, d: UnsafeMutablePointer<Float>, dIndex: UnsafeMutablePointer<Int32>,
+                                    envelope e: Envelope) {
+        let v = e.v, vf = e.f, vg = e.g, vIndex = e.index, z = e.z
         var k = -1
-        for q in 0..<n where f[q].isFinite {
+        for q in 0..<n where d[q].isFinite {
+            let fq = d[q]
+            let gq = fq + Float(q * q)
             if k < 0 {
                 k = 0
                 v[0] = q
+                vf[0] = fq
+                vg[0] = gq
+                vIndex[0] = dIndex[q]
                 z[0] = -.infinity
                 z[1] = .infinity
                 continue
             }
             var s: Float
             repeat {
-                let p = v[k]
-                s = ((f[q] + Float(q * q)) - (f[p] + Float(p * p))) / Float(2 * (q - p))
+                s = (gq - vg[k]) / Float(2 * (q - v[k]))
                 if s <= z[k] { k -= 1 } else { break }
             } while k >= 0
             k += 1
             v[k] = q
+            vf[k] = fq
+            vg[k] = gq
+            vIndex[k] = dIndex[q]
             z[k] = k == 0 ? -.infinity : s
             z[k + 1] = .infinity
         }
-        if k < 0 {
-            for q in 0..<n { d[q] = .infinity; dIndex[q] = -1 }
-            return
-        }
+        guard k >= 0 else { return }
         var j = 0
         for q in 0..<n {
             while z[j + 1] < Float(q) { j += 1 }
-            let p = v[j]
-            let dq = Float(q - p)
-            d[q] = dq * dq + f[p]
-            dIndex[q] = fIndex[p]
+            let dq = Float(q - v[j])
+            d[q] = dq * dq + vf[j]
+            dIndex[q] = vIndex[j]
         }
     }
 }
