@@ -78,14 +78,14 @@ enum DistanceTransform {
     private static func columnPass(width w: Int, height h: Int, features: UnsafeBufferPointer<Bool>,
                                    dist: UnsafeMutableBufferPointer<Float>, nearest: UnsafeMutableBufferPointer<Int32>) {
         // Downwards: the row of the last feature above (or at) each pixel, kept in `nearest`.
+        // Features are sparse, so a row's mask is tested eight bytes at a time and the row of
+        // rows-above copied whole.
         var last = [Int32](repeating: -1, count: w)
         last.withUnsafeMutableBufferPointer { above in
             for y in 0..<h {
                 let row = y * w
-                for x in 0..<w {
-                    if features[row + x] { above[x] = Int32(y) }
-                    nearest[row + x] = above[x]
-                }
+                markFeatures(of: features, row: row, width: w, y: Int32(y), into: above)
+                (nearest.baseAddress! + row).update(from: above.baseAddress!, count: w)
             }
         }
         // Upwards: the first feature below (or at) each pixel, compared with the one above.
@@ -93,20 +93,34 @@ enum DistanceTransform {
         next.withUnsafeMutableBufferPointer { below in
             for y in stride(from: h - 1, through: 0, by: -1) {
                 let row = y * w
+                markFeatures(of: features, row: row, width: w, y: Int32(y), into: below)
+                let y32 = Int32(y), w32 = Int32(w)
                 for x in 0..<w {
-                    if features[row + x] { below[x] = Int32(y) }
-                    let a = Int(nearest[row + x]), b = Int(below[x])
-                    let p = a >= 0 && (b < 0 || y - a <= b - y) ? a : b
-                    if p < 0 {
-                        dist[row + x] = .infinity
-                        nearest[row + x] = -1
-                    } else {
-                        let dq = Float(y - p)
-                        dist[row + x] = dq * dq + 0
-                        nearest[row + x] = Int32(p * w + x)
-                    }
+                    let a = nearest[row + x], b = below[x]
+                    let p = a >= 0 && (b < 0 || y32 - a <= b - y32) ? a : b
+                    let dq = Float(y32 - p)
+                    dist[row + x] = p < 0 ? .infinity : dq * dq + 0
+                    nearest[row + x] = p < 0 ? -1 : p * w32 + Int32(x)
                 }
             }
+        }
+    }
+
+    /// Sets `rows[x] = y` for every feature pixel x of the row starting at `row`.
+    @inline(__always)
+    private static func markFeatures(of features: UnsafeBufferPointer<Bool>, row: Int, width w: Int, y: Int32,
+                                     into rows: UnsafeMutableBufferPointer<Int32>) {
+        let bytes = UnsafeRawPointer(features.baseAddress! + row)
+        var x = 0
+        while x + 8 <= w {
+            if bytes.loadUnaligned(fromByteOffset: x, as: UInt64.self) != 0 {
+                for i in x..<(x + 8) where features[row + i] { rows[i] = y }
+            }
+            x += 8
+        }
+        while x < w {
+            if features[row + x] { rows[x] = y }
+            x += 1
         }
     }
 
