@@ -235,15 +235,23 @@ struct ShaftModel {
         var values = [Float](repeating: 0, count: binStart[binCount.count])
         do {
             var next = binStart
-            var j = 0
-            for y in 0..<h {
-                for run in band.runs(ofRow: y) {
-                    for x in run {
-                        let key = Int(bandKeys[j])
-                        j += 1
-                        guard key >= 0 else { continue }
-                        values[next[key]] = smoothed.pixels[y * w + x]
-                        next[key] += 1
+            next.withUnsafeMutableBufferPointer { next in
+                values.withUnsafeMutableBufferPointer { values in
+                    bandKeys.withUnsafeBufferPointer { keys in
+                        smoothed.withUnsafeBufferPointer { image in
+                            var j = 0
+                            for y in 0..<h {
+                                for run in band.runs(ofRow: y) {
+                                    for x in run {
+                                        let key = Int(keys[j])
+                                        j += 1
+                                        guard key >= 0 else { continue }
+                                        values[next[key]] = image[y * w + x]
+                                        next[key] += 1
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

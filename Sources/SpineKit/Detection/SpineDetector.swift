@@ -112,10 +112,13 @@ struct SpineDetector {
             }
             return a
         }
+        // The roots met by one pixel, reused from pixel to pixel rather than allocated for each.
+        var roots: [Int] = []
+        roots.reserveCapacity(8)
         for (k, p) in order.enumerated() {
             processed[k] = true
             let x = p % w, y = p / w
-            var roots: [Int] = []
+            roots.removeAll(keepingCapacity: true)
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
                     let nx = x + dx, ny = y + dy

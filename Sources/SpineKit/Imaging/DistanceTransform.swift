@@ -78,14 +78,14 @@ enum DistanceTransform {
     private static func columnPass(width w: Int, height h: Int, features: UnsafeBufferPointer<Bool>,
                                    dist: UnsafeMutableBufferPointer<Float>, nearest: UnsafeMutableBufferPointer<Int32>) {
         // Downwards: the row of the last feature above (or at) each pixel, kept in `nearest`.
+        // Features are sparse, so a row's mask is tested eight bytes at a time and the row of
+        // rows-above copied whole.
         var last = [Int32](repeating: -1, count: w)
         last.withUnsafeMutableBufferPointer { above in
             for y in 0..<h {
                 let row = y * w
-                for x in 0..<w {
-                    if features[row + x] { above[x] = Int32(y) }
-                    nearest[row + x] = above[x]
-                }
+                markFeatures(of: features, row: row, width: w, y: Int32(y), into: above)
+                (nearest.baseAddress! + row).update(from: above.baseAddress!, count: w)
             }
         }
         // Upwards: the first feature below (or at) each pixel, compared with the one above.
@@ -93,46 +93,57 @@ enum DistanceTransform {
         next.withUnsafeMutableBufferPointer { below in
             for y in stride(from: h - 1, through: 0, by: -1) {
                 let row = y * w
+                markFeatures(of: features, row: row, width: w, y: Int32(y), into: below)
+                let y32 = Int32(y), w32 = Int32(w)
                 for x in 0..<w {
-                    if features[row + x] { below[x] = Int32(y) }
-                    let a = Int(nearest[row + x]), b = Int(below[x])
-                    let p = a >= 0 && (b < 0 || y - a <= b - y) ? a : b
-                    if p < 0 {
-                        dist[row + x] = .infinity
-                        nearest[row + x] = -1
-                    } else {
-                        let dq = Float(y - p)
-                        dist[row + x] = dq * dq + 0
-                        nearest[row + x] = Int32(p * w + x)
-                    }
+                    let a = nearest[row + x], b = below[x]
+                    let p = a >= 0 && (b < 0 || y32 - a <= b - y32) ? a : b
+                    let dq = Float(y32 - p)
+                    dist[row + x] = p < 0 ? .infinity : dq * dq + 0
+                    nearest[row + x] = p < 0 ? -1 : p * w32 + Int32(x)
                 }
             }
+        }
+    }
+
+    /// Sets `rows[x] = y` for every feature pixel x of the row starting at `row`.
+    @inline(__always)
+    private static func markFeatures(of features: UnsafeBufferPointer<Bool>, row: Int, width w: Int, y: Int32,
+                                     into rows: UnsafeMutableBufferPointer<Int32>) {
+        let bytes = UnsafeRawPointer(features.baseAddress! + row)
+        var x = 0
+        while x + 8 <= w {
+            if bytes.loadUnaligned(fromByteOffset: x, as: UInt64.self) != 0 {
+                for i in x..<(x + 8) where features[row + i] { rows[i] = y }
+            }
+            x += 8
+        }
+        while x < w {
+            if features[row + x] { rows[x] = y }
+            x += 1
         }
     }
 
     /// The 1D transform along every row, in place.
     private static func rowPass(width w: Int, height h: Int, dist: UnsafeMutableBufferPointer<Float>,
                                 nearest: UnsafeMutableBufferPointer<Int32>) {
-        var f = [Float](repeating: 0, count: w)
-        var fIndex = [Int32](repeating: -1, count: w)
+        // The envelope keeps each parabola's root, value, value plus root squared and feature,
+        // so a row is transformed where it lies, without a copy.
         var v = [Int](repeating: 0, count: w)
+        var vf = [Float](repeating: 0, count: w)
+        var vg = [Float](repeating: 0, count: w)
+        var vIndex = [Int32](repeating: -1, count: w)
         var z = [Float](repeating: 0, count: w + 1)
-        f.withUnsafeMutableBufferPointer { f in
-            fIndex.withUnsafeMutableBufferPointer { fIndex in
-                v.withUnsafeMutableBufferPointer { v in
-                    z.withUnsafeMutableBufferPointer { z in
-                        for y in 0..<h {
-                            let row = y * w
-                            // Rows with no feature in any column stay infinite.
-                            var any = false
-                            for x in 0..<w {
-                                f[x] = dist[row + x]
-                                fIndex[x] = nearest[row + x]
-                                any = any || fIndex[x] >= 0
+        v.withUnsafeMutableBufferPointer { v in
+            vf.withUnsafeMutableBufferPointer { vf in
+                vg.withUnsafeMutableBufferPointer { vg in
+                    vIndex.withUnsafeMutableBufferPointer { vIndex in
+                        z.withUnsafeMutableBufferPointer { z in
+                            let envelope = Envelope(v: v, f: vf, g: vg, index: vIndex, z: z)
+                            for y in 0..<h {
+                                transform1D(count: w, d: dist.baseAddress! + y * w, dIndex: nearest.baseAddress! + y * w,
+                                            envelope: envelope)
                             }
-                            guard any else { continue }
-                            transform1D(f, fIndex, count: w, d: dist.baseAddress! + row,
-                                        dIndex: nearest.baseAddress! + row, v: v, z: z)
                         }
                     }
                 }
@@ -140,42 +151,58 @@ enum DistanceTransform {
         }
     }
 
-    /// Lower envelope of parabolas rooted at (q, f[q]) for the finite samples of `f`.
+    /// Scratch space for the lower envelope of one row: for parabola k, its root `v[k]`,
+    /// its value `f[k]` there, `g[k] = f[k] + v[k]^2`, its feature `index[k]`, and where
+    /// it starts to be lowest, `z[k]`.
+    private struct Envelope {
+        let v: UnsafeMutableBufferPointer<Int>
+        let f: UnsafeMutableBufferPointer<Float>
+        let g: UnsafeMutableBufferPointer<Float>
+        let index: UnsafeMutableBufferPointer<Int32>
+        let z: UnsafeMutableBufferPointer<Float>
+    }
+
+    /// Lower envelope of parabolas rooted at (q, d[q]) for the finite samples of `d`, then
+    /// the envelope written back over `d` and `dIndex`. A row without finite samples is
+    /// left as it is (infinite, -1).
     @inline(__always)
-    private static func transform1D(_ f: UnsafeMutableBufferPointer<Float>, _ fIndex: UnsafeMutableBufferPointer<Int32>,
-                                    count n: Int, d: UnsafeMutablePointer<Float>, dIndex: UnsafeMutablePointer<Int32>,
-                                    v: UnsafeMutableBufferPointer<Int>, z: UnsafeMutableBufferPointer<Float>) {
+    private static func transform1D(count n: Int, d: UnsafeMutablePointer<Float>, dIndex: UnsafeMutablePointer<Int32>,
+                                    envelope e: Envelope) {
+        let v = e.v, vf = e.f, vg = e.g, vIndex = e.index, z = e.z
         var k = -1
-        for q in 0..<n where f[q].isFinite {
+        for q in 0..<n where d[q].isFinite {
+            let fq = d[q]
+            let gq = fq + Float(q * q)
             if k < 0 {
                 k = 0
                 v[0] = q
+                vf[0] = fq
+                vg[0] = gq
+                vIndex[0] = dIndex[q]
                 z[0] = -.infinity
                 z[1] = .infinity
                 continue
             }
             var s: Float
             repeat {
-                let p = v[k]
-                s = ((f[q] + Float(q * q)) - (f[p] + Float(p * p))) / Float(2 * (q - p))
+                s = (gq - vg[k]) / Float(2 * (q - v[k]))
                 if s <= z[k] { k -= 1 } else { break }
             } while k >= 0
             k += 1
             v[k] = q
+            vf[k] = fq
+            vg[k] = gq
+            vIndex[k] = dIndex[q]
             z[k] = k == 0 ? -.infinity : s
             z[k + 1] = .infinity
         }
-        if k < 0 {
-            for q in 0..<n { d[q] = .infinity; dIndex[q] = -1 }
-            return
-        }
+        guard k >= 0 else { return }
         var j = 0
         for q in 0..<n {
             while z[j + 1] < Float(q) { j += 1 }
-            let p = v[j]
-            let dq = Float(q - p)
-            d[q] = dq * dq + f[p]
-            dIndex[q] = fIndex[p]
+            let dq = Float(q - v[j])
+            d[q] = dq * dq + vf[j]
+            dIndex[q] = vIndex[j]
         }
     }
 }

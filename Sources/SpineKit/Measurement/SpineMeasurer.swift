@@ -64,9 +64,14 @@ struct SpineMeasurer {
         // reaching towards a neighbouring dendrite is not confused by it.
         guard let firstPixel = candidate.pixels.first else { return nil }
         var basePixel = firstPixel
+        var baseDistance = model.centerlineDistance(ofPixel: firstPixel)
         var maxValue: Float = 0
         for p in candidate.pixels {
-            if model.centerlineDistance(ofPixel: p) < model.centerlineDistance(ofPixel: basePixel) { basePixel = p }
+            let d = model.centerlineDistance(ofPixel: p)
+            if d < baseDistance {
+                basePixel = p
+                baseDistance = d
+            }
             maxValue = Swift.max(maxValue, r.pixels[p])
         }
         guard maxValue > 0 else { return nil }
@@ -112,9 +117,12 @@ struct SpineMeasurer {
         // centreline (attached) or from the head (detached).
         var nearestPixel = headIndex
         var nearestDistance = Float.infinity
-        for p in candidate.pixels where model.centerlineDistance(ofPixel: p) < nearestDistance {
-            nearestDistance = model.centerlineDistance(ofPixel: p)
-            nearestPixel = p
+        for p in candidate.pixels {
+            let d = model.centerlineDistance(ofPixel: p)
+            if d < nearestDistance {
+                nearestDistance = d
+                nearestPixel = p
+            }
         }
         guard let nearShaft = model.shaft(atPixel: nearestPixel) else { return nil }
         let attached = Double(nearestDistance) <= nearShaft.radius + 1.5
@@ -235,39 +243,57 @@ struct SpineMeasurer {
         let nx = -direction.1, ny = direction.0
         let step = 0.25
         let n = Int(limit / step)
-        var values = [Double](repeating: 0, count: 2 * n + 1)
-        for k in -n...n {
-            let o = Double(k) * step
-            values[k + n] = Double(r.bilinear(x: point.x + nx * o, y: point.y + ny * o))
-        }
         let centreWindow = Int(1.0 / step)
-        var peakIndex = n
-        for k in (n - centreWindow)...(n + centreWindow) where values[k] > values[peakIndex] { peakIndex = k }
-        let peak = values[peakIndex]
-        guard peak > 0 else { return nil }
-        let half = peak / 2
-        var left: Double?
-        var k = peakIndex
-        while k > 0 {
-            if values[k - 1] <= half {
-                let f = (values[k] - half) / Swift.max(values[k] - values[k - 1], 1e-12)
-                left = (Double(k) - f) * step
-                break
+        guard n >= centreWindow else { return nil }
+        return r.withUnsafeBufferPointer { pixels -> Double? in
+            // The profile at sample k of 0...2n, k = n at the point. Sampled only where the
+            // search below reads it (the centre window, then outward until half the peak),
+            // not over the whole width: each sample depends on k alone, so the widths are
+            // those of the full profile.
+            @inline(__always) func value(_ k: Int) -> Double {
+                let o = Double(k - n) * step
+                return Double(r.bilinear(pixels, x: point.x + nx * o, y: point.y + ny * o))
             }
-            k -= 1
-        }
-        var right: Double?
-        k = peakIndex
-        while k < 2 * n {
-            if values[k + 1] <= half {
-                let f = (values[k] - half) / Swift.max(values[k] - values[k + 1], 1e-12)
-                right = (Double(k) + f) * step
-                break
+            var peakIndex = n
+            var peak = value(n)
+            for k in (n - centreWindow)...(n + centreWindow) where k != n {
+                let v = value(k)
+                if v > peak {
+                    peakIndex = k
+                    peak = v
+                }
             }
-            k += 1
+            guard peak > 0 else { return nil }
+            let half = peak / 2
+            var left: Double?
+            var k = peakIndex
+            var current = peak
+            while k > 0 {
+                let previous = value(k - 1)
+                if previous <= half {
+                    let f = (current - half) / Swift.max(current - previous, 1e-12)
+                    left = (Double(k) - f) * step
+                    break
+                }
+                current = previous
+                k -= 1
+            }
+            var right: Double?
+            k = peakIndex
+            current = peak
+            while k < 2 * n {
+                let next = value(k + 1)
+                if next <= half {
+                    let f = (current - half) / Swift.max(current - next, 1e-12)
+                    right = (Double(k) + f) * step
+                    break
+                }
+                current = next
+                k += 1
+            }
+            guard let left, let right else { return nil }
+            return right - left
         }
-        guard let left, let right else { return nil }
-        return right - left
     }
 
     /// A width with the blur removed in quadrature: sqrt(FWHM^2 - FWHM_psf^2), never negative.
@@ -279,10 +305,17 @@ struct SpineMeasurer {
 extension Raster where Pixel == Float {
     /// Bilinear interpolation at a sub-pixel position; 0 outside the image.
     func bilinear(x: Double, y: Double) -> Float {
+        withUnsafeBufferPointer { bilinear($0, x: x, y: y) }
+    }
+
+    /// `bilinear(x:y:)` on this raster's pixels, given as a buffer so that a profile of many
+    /// samples looks the buffer up once.
+    @inline(__always)
+    func bilinear(_ pixels: UnsafeBufferPointer<Float>, x: Double, y: Double) -> Float {
         let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
         guard x0 >= 0, y0 >= 0, x0 + 1 < width, y0 + 1 < height else {
             let xi = Int(x.rounded()), yi = Int(y.rounded())
-            return contains(x: xi, y: yi) ? self[x: xi, y: yi] : 0
+            return xi >= 0 && yi >= 0 && xi < width && yi < height ? pixels[yi * width + xi] : 0
         }
         let fx = Float(x - Double(x0)), fy = Float(y - Double(y0))
         let i = y0 * width + x0
