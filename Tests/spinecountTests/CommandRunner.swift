@@ -57,24 +57,32 @@ enum CommandRunner {
 
         let collected = Collector()
         let outCollected = Collector()
+        // A handler can be running on its own queue when the process exits: it may have read
+        // a chunk and not yet stored it. Reading and storing under one lock, which the final
+        // drain below also takes, keeps such a chunk from being lost.
+        let drain = NSLock()
         err.fileHandleForReading.readabilityHandler = { handle in
+            drain.lock()
             let data = handle.availableData
-            guard !data.isEmpty else { return }
-            let text = String(decoding: data, as: UTF8.self)
-            collected.append(text)
-            onStderr?(collected.text, process)
+            if !data.isEmpty { collected.append(String(decoding: data, as: UTF8.self)) }
+            drain.unlock()
+            if !data.isEmpty { onStderr?(collected.text, process) }
         }
         out.fileHandleForReading.readabilityHandler = { handle in
+            drain.lock()
             let data = handle.availableData
             if !data.isEmpty { outCollected.append(String(decoding: data, as: UTF8.self)) }
+            drain.unlock()
         }
         try process.run()
         process.waitUntilExit()
         err.fileHandleForReading.readabilityHandler = nil
         out.fileHandleForReading.readabilityHandler = nil
         // Whatever was still in the pipes after the last handler call.
+        drain.lock()
         collected.append(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
         outCollected.append(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        drain.unlock()
         return Result(status: process.terminationStatus, stdout: outCollected.text, stderr: collected.text)
     }
 
