@@ -121,6 +121,21 @@ struct ShaftModel {
         @inline(__always)
         func runs(ofRow y: Int) -> [Range<Int>] { spans[y / Self.tileSize] }
 
+        /// Calls `body(x, y, j)` for every band pixel in raster order, `j` counting them from 0:
+        /// the order in which per-band-pixel arrays are laid out.
+        @inline(__always)
+        func forEachPixel(_ body: (_ x: Int, _ y: Int, _ j: Int) -> Void) {
+            var j = 0
+            for y in 0..<height {
+                for run in runs(ofRow: y) {
+                    for x in run {
+                        body(x, y, j)
+                        j += 1
+                    }
+                }
+            }
+        }
+
         /// How many pixels the runs of all rows hold.
         var pixelCount: Int {
             var n = 0
@@ -210,19 +225,13 @@ struct ShaftModel {
                     segmentOfPoint.withUnsafeBufferPointer { segmentOf in
                         binCount.withUnsafeMutableBufferPointer { counts in
                             bandKeys.withUnsafeMutableBufferPointer { keys in
-                                var j = 0
-                                for y in 0..<h {
-                                    for run in band.runs(ofRow: y) {
-                                        for x in run {
-                                            defer { j += 1 }
-                                            guard let (s, d) = Self.sample(x: x, y: y, width: w, reach: reach, nearest: near,
-                                                                           pointIndex: pointIndex, points: points,
-                                                                           segmentOf: segmentOf) else { continue }
-                                            let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
-                                            keys[j] = Int32(key)
-                                            counts[key] += 1
-                                        }
-                                    }
+                                band.forEachPixel { x, y, j in
+                                    guard let (s, d) = Self.sample(x: x, y: y, width: w, reach: reach, nearest: near,
+                                                                   pointIndex: pointIndex, points: points,
+                                                                   segmentOf: segmentOf) else { return }
+                                    let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
+                                    keys[j] = Int32(key)
+                                    counts[key] += 1
                                 }
                             }
                         }
@@ -239,17 +248,11 @@ struct ShaftModel {
                 values.withUnsafeMutableBufferPointer { values in
                     bandKeys.withUnsafeBufferPointer { keys in
                         smoothed.withUnsafeBufferPointer { image in
-                            var j = 0
-                            for y in 0..<h {
-                                for run in band.runs(ofRow: y) {
-                                    for x in run {
-                                        let key = Int(keys[j])
-                                        j += 1
-                                        guard key >= 0 else { continue }
-                                        values[next[key]] = image[y * w + x]
-                                        next[key] += 1
-                                    }
-                                }
+                            band.forEachPixel { x, y, j in
+                                let key = Int(keys[j])
+                                guard key >= 0 else { return }
+                                values[next[key]] = image[y * w + x]
+                                next[key] += 1
                             }
                         }
                     }
