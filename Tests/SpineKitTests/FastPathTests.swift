@@ -6,22 +6,9 @@ import Testing
 /// inputs, so a speed-up can never change a result.
 @Suite("Operator fast paths")
 struct FastPathTests {
-    /// SplitMix64, so the inputs are the same on every run.
-    private struct Seeded {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    }
-
     /// Blobs of several sizes plus salt: shapes with necks, holes and edges.
     private static func mask(width: Int, height: Int, seed: UInt64) -> BinaryMask {
-        var rng = Seeded(state: seed)
+        var rng = TestRNG(seed: seed)
         var m = BinaryMask(width: width, height: height, repeating: false)
         for _ in 0..<(width * height / 40 + 1) {
             let cx = rng.unit() * Double(width), cy = rng.unit() * Double(height), r = 0.5 + rng.unit() * 5
@@ -60,7 +47,7 @@ struct FastPathTests {
     /// nearest one (the column pass finds them by sweeps, not by parabolas).
     @Test(arguments: [UInt64(4), 5])
     func nearestFeatureIsANearestOne(seed: UInt64) {
-        var rng = Seeded(state: seed)
+        var rng = TestRNG(seed: seed)
         let w = 23, h = 19
         let m = BinaryMask(width: w, height: h, pixels: (0..<(w * h)).map { _ in rng.unit() < 0.04 })
         let map = m.distanceToForeground()
@@ -83,7 +70,7 @@ struct FastPathTests {
 
     @Test(arguments: [10, 255, 256, 1000, 5000])
     func radixSelectionMatchesSorting(count: Int) {
-        var rng = Seeded(state: UInt64(count))
+        var rng = TestRNG(seed: UInt64(count))
         // Ties, negatives, zero and a wide range of magnitudes.
         let values = (0..<count).map { _ -> Float in
             let v = Float((rng.unit() - 0.3) * 2000).rounded() / 8
@@ -107,7 +94,7 @@ struct FastPathTests {
     /// A group of more than 4096 values with the same top bits (sorted by counting) gives the
     /// ranks and counts of a sorted copy too.
     @Test func bucketedOrderSortsLargeGroups() {
-        var rng = Seeded(state: 77)
+        var rng = TestRNG(seed: 77)
         let values = (0..<20_000).map { _ in 100 + Float(Int(rng.unit() * 1024)) / 1024 }
         let sorted = values.sorted()
         var order = BucketedOrder(values)
@@ -122,7 +109,7 @@ struct FastPathTests {
     /// select in a clipped copy each round.
     @Test(arguments: [UInt64(11), 12, 13])
     func noiseSigmaMatchesTheDirectLoop(seed: UInt64) {
-        var rng = Seeded(state: seed)
+        var rng = TestRNG(seed: seed)
         let w = 48, h = 40
         let pixels = (0..<(w * h)).map { i -> Float in
             if i % w < 6 { return 0 }  // flat padding
@@ -168,7 +155,7 @@ struct FastPathTests {
     /// Vertical passes done row by row equal the same pass on the transposed image.
     @Test(arguments: [(1, 9), (9, 1), (70, 33), (130, 7)], [BorderMode.replicate, .zero])
     func columnPassesMatchTransposedRowPasses(size: (Int, Int), border: BorderMode) {
-        var rng = Seeded(state: UInt64(size.0 * 31 + size.1))
+        var rng = TestRNG(seed: UInt64(size.0 * 31 + size.1))
         let image = GrayImage(width: size.0, height: size.1,
                               pixels: (0..<(size.0 * size.1)).map { _ in Float(rng.unit() * 1000) })
         let kernel = GrayImage.gaussianKernel(sigma: 1.3)
@@ -186,7 +173,7 @@ struct FastPathTests {
     /// pixel, on images with flat patches of several sizes, flat rows and flat columns.
     @Test(arguments: [(3, 3), (4, 9), (37, 23), (64, 50)], [UInt64(21), 22])
     func flatFractionMatchesPixelNoise(size: (Int, Int), seed: UInt64) {
-        var rng = Seeded(state: seed)
+        var rng = TestRNG(seed: seed)
         // Few levels, so that flat neighbourhoods happen by chance as well as in the patches.
         var image = GrayImage(width: size.0, height: size.1,
                               pixels: (0..<(size.0 * size.1)).map { _ in Float(Int(rng.unit() * 3)) })
@@ -207,7 +194,7 @@ struct FastPathTests {
     /// 3x3 neighbourhood (edges repeated) keeps, in raster order.
     @Test(arguments: [(3, 3), (4, 9), (10, 4), (37, 23), (64, 50)], [UInt64(31), 32])
     func nonFlatPixelsMatchPixelByPixel(size: (Int, Int), seed: UInt64) {
-        var rng = Seeded(state: seed)
+        var rng = TestRNG(seed: seed)
         let (w, h) = size
         var original = GrayImage(width: w, height: h, pixels: (0..<(w * h)).map { _ in Float(Int(rng.unit() * 2)) })
         for _ in 0..<4 {

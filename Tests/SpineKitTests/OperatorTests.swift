@@ -7,7 +7,7 @@ import Testing
 
 /// SplitMix64 (Steele, Lea & Flood 2014) for seeded test inputs; kept separate from SpineKit's
 /// own generator so a change there cannot silently change what these tests exercise.
-struct TestRNG {
+struct TestRNG: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
