@@ -129,9 +129,11 @@ public enum SpineAnalysis {
             lateralTolerancePixels: Swift.max(2, px(parameters.neckFragmentToleranceMicrons)),
             maximumFragmentWidthPixels: parameters.neckFragmentWidthFactor * blurFWHMPixels)
 
-        // 7. Sizes in microns and classes, for heads inside the counting frame.
-        let frame = CountingFrame(width: image.width, height: image.height,
-                                  marginPixels: px(parameters.borderExclusionMicrons))
+        // 7. Sizes in microns and classes, for heads inside the counting frame (inset from the
+        // imaged area, which crop padding can shrink).
+        let area = ImagedArea(of: image, darkLevel: Float(parameters.paddingDarkFraction) * brightest,
+                              stepRatio: Float(parameters.paddingStepRatio))
+        let frame = CountingFrame(area: area, marginPixels: px(parameters.borderExclusionMicrons))
         let classifier = SpineClassifier(rules: parameters.rules)
         var spines: [Spine] = []
         for m in measured {

@@ -226,6 +226,14 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// cut by the edge cannot be measured, and counting spines and length over the same
     /// frame keeps the density unbiased (the usual exclusion of edge objects in counting).
     public var borderExclusionMicrons: Double
+    /// Dark padding along the image's edges (left by cropping) is not imaged area, and the
+    /// counting frame is inset from its inner edge: a strip of rows or columns is padding
+    /// when each is darker than this fraction of the brightest structure (0.02) above the
+    /// image minimum, and the first row inside steps up by more than `paddingStepRatio`
+    /// (2) times the step to the row after it. The optics blur any imaged edge over
+    /// several pixels, so such a step is a cut. See `ImagedArea`.
+    public var paddingDarkFraction: Double
+    public var paddingStepRatio: Double
     /// A protrusion leaving the end of a traced process within this angle of its direction
     /// (degrees) is the process continuing beyond where it could be traced, not a spine.
     public var endContinuationDegrees: Double
@@ -298,6 +306,8 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         headWindowMicrons = 0.35
         headCoreFraction = 0.2
         borderExclusionMicrons = 0.5
+        paddingDarkFraction = 0.02
+        paddingStepRatio = 2
         endContinuationDegrees = 35
         headContrastSNR = 4
         headContrastFraction = 0.08

@@ -6,12 +6,14 @@ struct CountingFrame {
     let maxX: Double
     let maxY: Double
 
-    init(width: Int, height: Int, marginPixels: Double) {
+    /// The frame inset by `marginPixels` from the edges of the imaged area (which may lie
+    /// inside the image, within padding).
+    init(area: ImagedArea, marginPixels: Double) {
         let m = Swift.max(0, marginPixels)
-        minX = m - 0.5
-        minY = m - 0.5
-        maxX = Double(width) - 0.5 - m
-        maxY = Double(height) - 0.5 - m
+        minX = Double(area.minX) + m - 0.5
+        minY = Double(area.minY) + m - 0.5
+        maxX = Double(area.maxX) + 0.5 - m
+        maxY = Double(area.maxY) + 0.5 - m
     }
 
     func contains(_ p: PixelPoint) -> Bool {
