@@ -142,12 +142,14 @@ public enum SpineAnalysis {
             let neckPixels = m.neckFWHMPixels.map { Swift.min(headPixels, SpineMeasurer.deblurred($0, psfFWHM: blurFWHMPixels)) }
             let length = (m.baseToHeadPixels + headPixels / 2) * micronsPerPixel
             let head = headPixels * micronsPerPixel
+            let contrastFraction = length < parameters.shortSpineLengthMicrons
+                ? parameters.shortSpineContrastFraction : parameters.headContrastFraction
             guard length >= parameters.minimumSpineHeightMicrons,
                   head <= parameters.maximumHeadDiameterMicrons,
                   m.baseToHeadPixels <= reach + 1,
                   frame.contains(m.head),
                   m.headContrast >= Swift.max(Float(parameters.headContrastSNR) * m.noise,
-                                              Float(parameters.headContrastFraction) * m.shaftPeak,
+                                              Float(contrastFraction) * m.shaftPeak,
                                               Float(parameters.headContrastRatio) * m.headPeak) else { continue }
             let neck = neckPixels.map { $0 * micronsPerPixel }
             let spineClass = classifier.classify(headDiameterMicrons: head, neckDiameterMicrons: neck,
