@@ -151,7 +151,9 @@ public enum SpineAnalysis {
                   m.headContrast >= Swift.max(Float(parameters.headContrastSNR) * m.noise,
                                               Float(contrastFraction) * m.shaftPeak,
                                               Float(parameters.headContrastRatio) * m.headPeak) else { continue }
-            let neck = neckPixels.map { $0 * micronsPerPixel }
+            var neck = neckPixels.map { $0 * micronsPerPixel }
+            // Too short to measure a neck, yet the head stands off the surface: unresolved neck.
+            if neck == nil, head > 0, length - head >= parameters.unresolvedNeckGapMicrons { neck = 0 }
             let spineClass = classifier.classify(headDiameterMicrons: head, neckDiameterMicrons: neck,
                                                  lengthMicrons: length)
             let tip = PixelPoint(x: m.head.x + m.direction.x * headPixels / 2,

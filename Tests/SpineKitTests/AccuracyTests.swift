@@ -156,30 +156,35 @@ struct AccuracyCase: Sendable, CustomTestStringConvertible {
     static let rendered: [AccuracyCase] = [
         // F1 0.857, class accuracy 0.823, |density error| 22.5 %, |length error| 10.3 %
         // (recall 0.78: faint thin spines are missed; one short dendrite's length is
-        // overestimated).
+        // overestimated). With unresolved necks (engine of 2026-11-27, third session): F1
+        // 0.866, class accuracy 0.890 (0.822 without that rule); the class floor was raised
+        // to 0.86 so that losing it fails.
         AccuracyCase(
             name: "16-bit, 0.08 um/px",
             settings: SynthesisSettings.standard.withPixelSize(0.08, widthPixels: sizePixels),
             imageCount: 4, seed: 2024,
-            floors: AccuracyFloors(minimumF1: 0.83, minimumClassAccuracy: 0.82,
+            floors: AccuracyFloors(minimumF1: 0.83, minimumClassAccuracy: 0.86,
                                    maximumDensityErrorPercent: 30, maximumLengthErrorPercent: 20)),
         // Eight images (two gave 113 spines, one spine moving class accuracy by 0.9 %). The
         // engine before the shaft-noise cap scored F1 0.679, class accuracy 0.793, |density
         // error| 47.3 %, |length error| 17.6 % here; floors keep the margins the two-image
         // floors had below that engine's scores. With the cap: F1 0.679, class accuracy
-        // 0.796, |density error| 47.3 %, |length error| 15.6 %.
+        // 0.796, |density error| 47.3 %, |length error| 15.6 %. With unresolved necks: F1
+        // 0.676, class accuracy 0.867 (0.795 without that rule); class floor raised to 0.83.
         AccuracyCase(
             name: "8-bit dim, 0.08 um/px",
             settings: dimEightBit,
             imageCount: 8, seed: 7,
-            floors: AccuracyFloors(minimumF1: 0.66, minimumClassAccuracy: 0.76,
+            floors: AccuracyFloors(minimumF1: 0.66, minimumClassAccuracy: 0.83,
                                    maximumDensityErrorPercent: 51, maximumLengthErrorPercent: 22)),
         // F1 0.818, class accuracy 0.827, |density error| 21.3 %, |length error| 3.7 %.
+        // With unresolved necks: F1 0.821, class accuracy 0.892 (0.831 without that rule);
+        // class floor raised to 0.86.
         AccuracyCase(
             name: "16-bit, 0.12 um/px",
             settings: SynthesisSettings.standard.withPixelSize(0.12, widthPixels: sizePixels),
             imageCount: 2, seed: 11,
-            floors: AccuracyFloors(minimumF1: 0.78, minimumClassAccuracy: 0.80,
+            floors: AccuracyFloors(minimumF1: 0.78, minimumClassAccuracy: 0.86,
                                    maximumDensityErrorPercent: 31, maximumLengthErrorPercent: 9)),
     ]
 
