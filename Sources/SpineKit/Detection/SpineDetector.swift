@@ -33,6 +33,9 @@ struct SpineDetector {
         // images with crushed blacks).
         var weak = BinaryMask(width: w, height: h, repeating: false)
         var strong = BinaryMask(width: w, height: h, repeating: false)
+        // The weak pixels in raster order (the test visits pixels in that order): the blobs
+        // are grown from them below, without passes over the whole image.
+        var weakPixels: [Int32] = []
         // Outside the model's band the residual is 0 and the noise the global one, so with
         // positive noise thresholds no pixel there passes either test; only the band is visited.
         let bandOnly = settings.maskSNR * model.globalNoise > 0 && settings.seedSNR * model.globalNoise > 0
@@ -59,8 +62,10 @@ struct SpineDetector {
                                                     guard d >= settings.innerRadiusFraction * radius[s],
                                                           d <= radius[s] + settings.reachPixels else { return }
                                                     let r = residual[i], n = noise[i]
-                                                    weak[i] = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak[s])
+                                                    let isWeak = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak[s])
+                                                    weak[i] = isWeak
                                                     strong[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak[s])
+                                                    if isWeak { weakPixels.append(Int32(i)) }
                                                 }
                                                 for y in 0..<h {
                                                     if bandOnly {
@@ -81,14 +86,53 @@ struct SpineDetector {
                 }
             }
         }
-        let mask = weak.reconstructed(from: strong)
-        let (labels, count) = mask.labeled(connectivity: .eight)
         var candidates: [Candidate] = []
-        for pixels in labels.pixelLists(count: count).dropFirst() where !pixels.isEmpty {
+        for pixels in seededBlobs(weakPixels, weak: &weak, strong: strong) {
             candidates.append(contentsOf: split(pixels, residual: model.residual, noise: model.noise,
                                                 width: w, settings: settings))
         }
         return candidates
+    }
+
+    /// The 8-connected components of the weak mask that hold a pixel both weak and strong
+    /// (hysteresis), in order of their first pixel in raster order, each with its pixels in
+    /// raster order: the blobs and order that `weak.reconstructed(from: strong)`, `labeled`
+    /// and `pixelLists` give, found by growing each blob from its first weak pixel instead
+    /// of three passes over the whole image (the weak pixels are a small part of it).
+    ///
+    /// - Parameters:
+    ///   - weakPixels: every weak pixel, in raster order.
+    ///   - weak: the weak mask; emptied as the blobs are grown (a visited pixel is cleared).
+    static func seededBlobs(_ weakPixels: [Int32], weak: inout BinaryMask, strong: BinaryMask) -> [[Int]] {
+        let w = weak.width, h = weak.height
+        var blobs: [[Int]] = []
+        var stack: [Int] = []
+        weak.withUnsafeMutableBufferPointer { weak in
+            strong.withUnsafeBufferPointer { strong in
+                for first in weakPixels where weak[Int(first)] {
+                    var pixels: [Int] = []
+                    var seeded = false
+                    weak[Int(first)] = false
+                    stack.append(Int(first))
+                    while let p = stack.popLast() {
+                        pixels.append(p)
+                        seeded = seeded || strong[p]
+                        let px = p % w, py = p / w
+                        for ny in Swift.max(0, py - 1)...Swift.min(h - 1, py + 1) {
+                            for nx in Swift.max(0, px - 1)...Swift.min(w - 1, px + 1) where weak[ny * w + nx] {
+                                weak[ny * w + nx] = false
+                                stack.append(ny * w + nx)
+                            }
+                        }
+                    }
+                    if seeded {
+                        pixels.sort()
+                        blobs.append(pixels)
+                    }
+                }
+            }
+        }
+        return blobs
     }
 
     /// Splits one blob at its significant intensity peaks: pixels are visited from bright to
