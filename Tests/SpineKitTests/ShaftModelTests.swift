@@ -35,6 +35,29 @@ struct ShaftModelTests {
                                          quantileOffsetSigmas: 0.5244, globalNoise: 10, spreadCapFactor: cap))
     }
 
+    /// The model's nearest centreline point of every pixel, read from the band or searched
+    /// beyond it, is the one the whole-image transform gives: of equally near centreline
+    /// pixels the leftmost, then the upper, and a pixel on two paths the later path's point.
+    @Test func nearestPointMatchesTheWholeImageTransform() {
+        let (image, paths, _) = crowdedShaft()
+        let w = image.width
+        // A second path crossing the first (sharing a pixel with it) and ending inside the image.
+        let points = (20...70).map { PixelPoint(x: Double($0) + 0.3 * Foundation.sin(Double($0)), y: Double($0) - 5) }
+        let crossing = ShaftTracer.Path(pixels: points.map { Int($0.y.rounded()) * w + Int($0.x.rounded()) },
+                                        points: points, lengthPixels: ShaftTracer.arcLength(points))
+        let model = ShaftModel.build(smoothed: image, paths: paths + [crossing],
+                                     settings: .init(segmentPixels: 12, reachPixels: 6, binPixels: 0.5, profileQuantile: 0.3,
+                                                     quantileOffsetSigmas: 0.5244, globalNoise: 10))
+        var resolved = model
+        resolved.resolveNearestEverywhere()
+        let everywhere = resolved.nearestEverywhere ?? []
+        #expect(everywhere.count == image.count)
+        #expect(model.band.pixelCount < image.count)
+        var wrong = 0
+        for i in 0..<image.count where model.nearestPoint(ofPixel: i) != Int(everywhere[i]) { wrong += 1 }
+        #expect(wrong == 0)
+    }
+
     /// Heads crowding one distance bin of a stretch inflate its spread: uncapped, the
     /// heads sit under 4 "noise" deviations; with the shot-noise cap they stand out by far
     /// more, while a stretch without spines keeps exactly the spread it measured.

@@ -38,9 +38,15 @@ struct SpineDetector {
         var weakPixels: [Int32] = []
         // Outside the model's band the residual is 0 and the noise the global one, so with
         // positive noise thresholds no pixel there passes either test; only the band is visited.
-        let bandOnly = settings.maskSNR * model.globalNoise > 0 && settings.seedSNR * model.globalNoise > 0
-        model.nearestCenterline.withUnsafeBufferPointer { near in
-            model.smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
+        let bandOnly = visitsBandOnly(globalNoise: model.globalNoise, settings: settings)
+        var everywhere: [Int32] = []
+        if !bandOnly {
+            var resolved = model  // a no-op when the pipeline has resolved it already
+            resolved.resolveNearestEverywhere()
+            everywhere = resolved.nearestEverywhere ?? []
+        }
+        model.bandNearestPoint.withUnsafeBufferPointer { bandNear in
+            everywhere.withUnsafeBufferPointer { everywhere in
                 model.smoothedPoints.withUnsafeBufferPointer { points in
                     model.segmentOfPoint.withUnsafeBufferPointer { segmentOf in
                         model.segmentRadius.withUnsafeBufferPointer { radius in
@@ -50,12 +56,11 @@ struct SpineDetector {
                                         weak.withUnsafeMutableBufferPointer { weak in
                                             strong.withUnsafeMutableBufferPointer { strong in
                                                 // `ShaftModel.shaft(atPixel:)` and `centerlineDistance(ofPixel:)`,
-                                                // read straight from the model's arrays.
-                                                func test(x: Int, y: Int) {
+                                                // read straight from the model's arrays (`point`: the pixel's
+                                                // nearest centreline point).
+                                                func test(x: Int, y: Int, point: Int) {
+                                                    guard point >= 0 else { return }
                                                     let i = y * w + x
-                                                    let c = Int(near[i])
-                                                    guard c >= 0 else { return }
-                                                    let point = Int(pointIndex[c])
                                                     let s = Int(segmentOf[point])
                                                     guard s >= 0 else { return }
                                                     let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
@@ -67,13 +72,13 @@ struct SpineDetector {
                                                     strong[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak[s])
                                                     if isWeak { weakPixels.append(Int32(i)) }
                                                 }
-                                                for y in 0..<h {
-                                                    if bandOnly {
-                                                        for run in model.band.runs(ofRow: y) {
-                                                            for x in run { test(x: x, y: y) }
-                                                        }
-                                                    } else {
-                                                        for x in 0..<w { test(x: x, y: y) }
+                                                if bandOnly {
+                                                    // The band's nearest points are exact where the residual
+                                                    // can be above 0 (see `ShaftModel.bandNearestPoint`).
+                                                    model.band.forEachPixel { x, y, j in test(x: x, y: y, point: Int(bandNear[j])) }
+                                                } else {
+                                                    for y in 0..<h {
+                                                        for x in 0..<w { test(x: x, y: y, point: Int(everywhere[y * w + x])) }
                                                     }
                                                 }
                                             }
@@ -133,6 +138,14 @@ struct SpineDetector {
             }
         }
         return blobs
+    }
+
+    /// Whether `detect` visits only the model's band: with positive noise thresholds no
+    /// pixel outside it (residual 0, noise `globalNoise`) can pass. Otherwise it visits every
+    /// pixel, and its blobs and their measurement read the model's nearest centreline point
+    /// anywhere (`ShaftModel.resolveNearestEverywhere`).
+    static func visitsBandOnly(globalNoise: Float, settings: Settings) -> Bool {
+        settings.maskSNR * globalNoise > 0 && settings.seedSNR * globalNoise > 0
     }
 
     /// Splits one blob at its significant intensity peaks: pixels are visited from bright to

@@ -124,6 +124,96 @@ enum DistanceTransform {
         }
     }
 
+    /// The nearest feature pixel of every pixel of a set of row runs, found among the
+    /// features whose column crosses the pixel's own run: `nearest[j]` for the `j`-th run
+    /// pixel in raster order (runs of a row left to right, as `runsOfRow` lists them), -1
+    /// when no such column holds a feature.
+    ///
+    /// `compute` takes, of the features nearest to a pixel, the leftmost, then the upper one
+    /// (squared distances, their sums and the envelope's crossing points are exact or
+    /// rounded in the same order here). A run pixel gets the same feature when its nearest
+    /// features lie within the run's columns: when every pixel within Chebyshev distance
+    /// `r` of a feature is a run pixel, that holds for each run pixel within Euclidean
+    /// distance `r` of its nearest feature (each of those features, and every pixel on the
+    /// row between it and the pixel, is within that Chebyshev distance of it). Farther pixels
+    /// get a feature at least as far as their nearest, or none.
+    ///
+    /// Columns are swept over the whole height (a feature above or below the run counts), but
+    /// only run pixels are stored and only runs take the row transform: for features along
+    /// thin lines the runs near them are a fraction of the image.
+    static func nearestWithinRuns(width w: Int, height h: Int, features: UnsafeBufferPointer<Bool>,
+                                  runsOfRow: (Int) -> [Range<Int>], count: Int) -> [Int32] {
+        precondition(features.count == w * h, "feature mask has \(features.count) pixels, expected \(w * h)")
+        var dist = [Float](repeating: .infinity, count: count)
+        var nearest = [Int32](repeating: -1, count: count)
+        guard count > 0 else { return nearest }
+        nearest.withUnsafeMutableBufferPointer { nearest in
+            dist.withUnsafeMutableBufferPointer { dist in
+                // Downwards: the row of the last feature above (or at) each run pixel.
+                var last = [Int32](repeating: -1, count: w)
+                var j = 0
+                last.withUnsafeMutableBufferPointer { above in
+                    for y in 0..<h {
+                        markFeatures(of: features, row: y * w, width: w, y: Int32(y), into: above)
+                        for run in runsOfRow(y) {
+                            (nearest.baseAddress! + j).update(from: above.baseAddress! + run.lowerBound, count: run.count)
+                            j += run.count
+                        }
+                    }
+                }
+                precondition(j == count, "runs hold \(j) pixels, expected \(count)")
+                // Upwards: the first feature below (or at), compared with the one above as in
+                // `columnPass`.
+                var next = [Int32](repeating: -1, count: w)
+                next.withUnsafeMutableBufferPointer { below in
+                    let w32 = Int32(w)
+                    for y in stride(from: h - 1, through: 0, by: -1) {
+                        markFeatures(of: features, row: y * w, width: w, y: Int32(y), into: below)
+                        let runs = runsOfRow(y)
+                        for run in runs { j -= run.count }
+                        var k = j
+                        let y32 = Int32(y)
+                        for run in runs {
+                            for x in run {
+                                let a = nearest[k], b = below[x]
+                                let p = a >= 0 && (b < 0 || y32 - a <= b - y32) ? a : b
+                                let dq = Float(y32 - p)
+                                dist[k] = p < 0 ? .infinity : dq * dq + 0
+                                nearest[k] = p < 0 ? -1 : p * w32 + Int32(x)
+                                k += 1
+                            }
+                        }
+                    }
+                }
+                // Rows: each run on its own, in its row's columns.
+                var v = [Int](repeating: 0, count: w)
+                var vf = [Float](repeating: 0, count: w)
+                var vg = [Float](repeating: 0, count: w)
+                var vIndex = [Int32](repeating: -1, count: w)
+                var z = [Float](repeating: 0, count: w + 1)
+                v.withUnsafeMutableBufferPointer { v in
+                    vf.withUnsafeMutableBufferPointer { vf in
+                        vg.withUnsafeMutableBufferPointer { vg in
+                            vIndex.withUnsafeMutableBufferPointer { vIndex in
+                                z.withUnsafeMutableBufferPointer { z in
+                                    let envelope = Envelope(v: v, f: vf, g: vg, index: vIndex, z: z)
+                                    for y in 0..<h {
+                                        for run in runsOfRow(y) {
+                                            transform1D(count: run.count, origin: run.lowerBound, d: dist.baseAddress! + j,
+                                                        dIndex: nearest.baseAddress! + j, envelope: envelope)
+                                            j += run.count
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return nearest
+    }
+
     /// The 1D transform along every row, in place.
     private static func rowPass(width w: Int, height h: Int, dist: UnsafeMutableBufferPointer<Float>,
                                 nearest: UnsafeMutableBufferPointer<Int32>) {
@@ -164,21 +254,24 @@ enum DistanceTransform {
 
     /// Lower envelope of parabolas rooted at (q, d[q]) for the finite samples of `d`, then
     /// the envelope written back over `d` and `dIndex`. A row without finite samples is
-    /// left as it is (infinite, -1).
+    /// left as it is (infinite, -1). `d[0]` lies at column `origin` of its row: the envelope
+    /// is computed in the row's own columns, so that a run of a row (see
+    /// `nearestWithinRuns`) is transformed with the same operands as the whole row.
     @inline(__always)
-    private static func transform1D(count n: Int, d: UnsafeMutablePointer<Float>, dIndex: UnsafeMutablePointer<Int32>,
-                                    envelope e: Envelope) {
+    private static func transform1D(count n: Int, origin: Int = 0, d: UnsafeMutablePointer<Float>,
+                                    dIndex: UnsafeMutablePointer<Int32>, envelope e: Envelope) {
         let v = e.v, vf = e.f, vg = e.g, vIndex = e.index, z = e.z
         var k = -1
-        for q in 0..<n where d[q].isFinite {
-            let fq = d[q]
+        for column in 0..<n where d[column].isFinite {
+            let q = origin + column
+            let fq = d[column]
             let gq = fq + Float(q * q)
             if k < 0 {
                 k = 0
                 v[0] = q
                 vf[0] = fq
                 vg[0] = gq
-                vIndex[0] = dIndex[q]
+                vIndex[0] = dIndex[column]
                 z[0] = -.infinity
                 z[1] = .infinity
                 continue
@@ -192,17 +285,18 @@ enum DistanceTransform {
             v[k] = q
             vf[k] = fq
             vg[k] = gq
-            vIndex[k] = dIndex[q]
+            vIndex[k] = dIndex[column]
             z[k] = k == 0 ? -.infinity : s
             z[k + 1] = .infinity
         }
         guard k >= 0 else { return }
         var j = 0
-        for q in 0..<n {
+        for column in 0..<n {
+            let q = origin + column
             while z[j + 1] < Float(q) { j += 1 }
             let dq = Float(q - v[j])
-            d[q] = dq * dq + vf[j]
-            dIndex[q] = vIndex[j]
+            d[column] = dq * dq + vf[j]
+            dIndex[column] = vIndex[j]
         }
     }
 }

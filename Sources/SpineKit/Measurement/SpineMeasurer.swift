@@ -127,9 +127,9 @@ struct SpineMeasurer {
         guard let nearShaft = model.shaft(atPixel: nearestPixel) else { return nil }
         let attached = Double(nearestDistance) <= nearShaft.radius + 1.5
         let anchorPixel = attached ? nearestPixel : headIndex
-        let c = Int(model.nearestCenterline.pixels[anchorPixel])
-        guard c >= 0 else { return nil }
-        let centre = model.smoothedCenterlinePoint(ofPixel: c)
+        let anchorPoint = model.nearestPoint(ofPixel: anchorPixel)
+        guard anchorPoint >= 0 else { return nil }
+        let centre = model.smoothedPoints[anchorPoint]
         var ux = head.x - centre.x, uy = head.y - centre.y
         let norm = (ux * ux + uy * uy).squareRoot()
         // A head centre inside the shaft radius means the "spine" is a bulge of the shaft.
@@ -142,7 +142,7 @@ struct SpineMeasurer {
         uy /= norm
         // Signal straight beyond the end of a traced process is the process going on (fainter,
         // or leaving the mask), not a spine.
-        if let t = model.endTangent[Int32(c)], ux * t.x + uy * t.y > settings.endContinuationCosine { return nil }
+        if let t = model.endTangent[model.pointPixel[anchorPoint]], ux * t.x + uy * t.y > settings.endContinuationCosine { return nil }
         let base = PixelPoint(x: centre.x + ux * surfaceRadius, y: centre.y + uy * surfaceRadius)
         var vx = head.x - base.x, vy = head.y - base.y
         let baseToHead = (vx * vx + vy * vy).squareRoot()
