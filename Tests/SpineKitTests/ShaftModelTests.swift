@@ -104,3 +104,46 @@ struct ShaftModelTests {
         #expect(a.spines.map(\.lengthMicrons) == b.spines.map(\.lengthMicrons))
     }
 }
+
+@Suite("Wide-shaft distances")
+struct WideDistanceTests {
+    /// Searched at one pixel, the nearest wide-shaft centreline pixel, its path and its
+    /// distance are those of the whole-image transform (a pixel on two paths belonging to
+    /// the later one), at every pixel.
+    @Test(arguments: [UInt64(3), 8])
+    func searchMatchesTheWholeImageTransform(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        let w = 97, h = 71
+        var centerline: [(pixel: Int, path: Int)] = []
+        var mask = BinaryMask(width: w, height: h, repeating: false)
+        var pathOfPixel = [Int](repeating: -1, count: w * h)
+        for path in 0..<3 {
+            // Wandering paths; the second starts on the first, so they share pixels.
+            var x = path == 1 ? centerline[20].pixel % w : rng.index(below: w)
+            var y = path == 1 ? centerline[20].pixel / w : rng.index(below: h)
+            for _ in 0..<120 {
+                x = Swift.min(w - 1, Swift.max(0, x + rng.index(below: 3) - 1))
+                y = Swift.min(h - 1, Swift.max(0, y + rng.index(below: 3) - 1))
+                centerline.append((y * w + x, path))
+                mask.pixels[y * w + x] = true
+                pathOfPixel[y * w + x] = path
+            }
+        }
+        let map = mask.distanceToForeground()
+        let wide = ShaftCensus.WideDistances(centerline: centerline, width: w, map: nil, radiusPixels: [1, 2, 3])
+        var wrong = 0
+        for i in 0..<(w * h) {
+            guard let found = wide.nearest(i) else {
+                wrong += 1
+                continue
+            }
+            let c = Int(map.nearest.pixels[i])
+            if found.path != pathOfPixel[c] || found.squaredDistance != map.squaredDistance.pixels[i]
+                || wide.distance(i) != Double(map.squaredDistance.pixels[i]).squareRoot() {
+                wrong += 1
+            }
+        }
+        #expect(wrong == 0)
+        #expect(ShaftCensus.WideDistances(centerline: [], width: w, map: nil, radiusPixels: []).nearest(5) == nil)
+    }
+}

@@ -18,7 +18,8 @@ struct ShaftModel {
     /// `nearestPoint(ofPixel:)` for the others.
     var bandNearestPoint: [Int32]
     /// The nearest point of every pixel of the image, when a reader needs it beyond the band
-    /// (see `resolveNearestEverywhere`); nil otherwise.
+    /// (see `resolveNearestEverywhere`) or the image is too large for the band's transform
+    /// (`DistanceTransform.tiesFollowTheRule`); nil otherwise.
     var nearestEverywhere: [Int32]?
     /// Segment number of each centreline point (indexed as `smoothedPoints`).
     var segmentOfPoint: [Int32]
@@ -98,7 +99,12 @@ struct ShaftModel {
     /// the band.
     mutating func resolveNearestEverywhere() {
         guard nearestEverywhere == nil else { return }
-        let w = band.width, h = band.height
+        nearestEverywhere = Self.nearestPoints(width: band.width, height: band.height,
+                                               pointPixel: pointPixel, pixelPoints: pixelPoints)
+    }
+
+    /// The point of the nearest centreline pixel of every pixel, by the whole-image transform.
+    private static func nearestPoints(width w: Int, height h: Int, pointPixel: [Int32], pixelPoints: [Int32]) -> [Int32] {
         var isCenterline = BinaryMask(width: w, height: h, repeating: false)
         var pointOfPixel = [Int32](repeating: -1, count: w * h)
         for point in pixelPoints {
@@ -108,7 +114,7 @@ struct ShaftModel {
         }
         var nearest = isCenterline.distanceToForeground().nearest.pixels
         for i in nearest.indices where nearest[i] >= 0 { nearest[i] = pointOfPixel[Int(nearest[i])] }
-        nearestEverywhere = nearest
+        return nearest
     }
 
     /// The segment of pixel (x, y) and its distance to the smoothed centreline, when it has a
@@ -287,15 +293,27 @@ struct ShaftModel {
         // transform over the band's runs is exact; a pixel beyond the margin gets a centreline
         // pixel at least as far, so it is beyond the reach either way. Neither the whole
         // image nor the squared distances are transformed or kept.
-        var bandNearestPoint = isCenterline.pixels.withUnsafeBufferPointer { features in
-            DistanceTransform.nearestWithinRuns(width: w, height: h, features: features,
-                                                runsOfRow: band.runs(ofRow:), count: band.pixelCount)
-        }
-        isCenterline = BinaryMask(width: 0, height: 0, repeating: false)  // freed: only the band is kept
-        smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
-            bandNearestPoint.withUnsafeMutableBufferPointer { nearest in
-                for j in 0..<nearest.count where nearest[j] >= 0 { nearest[j] = pointIndex[Int(nearest[j])] }
+        var bandNearestPoint: [Int32]
+        var nearestEverywhere: [Int32]?
+        if DistanceTransform.tiesFollowTheRule(width: w, height: h) {
+            bandNearestPoint = isCenterline.pixels.withUnsafeBufferPointer { features in
+                DistanceTransform.nearestWithinRuns(width: w, height: h, features: features,
+                                                    runsOfRow: band.runs(ofRow:), count: band.pixelCount)
             }
+            isCenterline = BinaryMask(width: 0, height: 0, repeating: false)  // freed: only the band is kept
+            smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
+                bandNearestPoint.withUnsafeMutableBufferPointer { nearest in
+                    for j in 0..<nearest.count where nearest[j] >= 0 { nearest[j] = pointIndex[Int(nearest[j])] }
+                }
+            }
+        } else {
+            // Too large for the band's transform to be shown equal to the whole image's:
+            // the whole image is transformed and kept, and the band read from it.
+            isCenterline = BinaryMask(width: 0, height: 0, repeating: false)
+            let everywhere = Self.nearestPoints(width: w, height: h, pointPixel: pointPixel, pixelPoints: pixelPoints)
+            bandNearestPoint = [Int32](repeating: -1, count: band.pixelCount)
+            band.forEachPixel { x, y, j in bandNearestPoint[j] = everywhere[y * w + x] }
+            nearestEverywhere = everywhere
         }
         smoothedPointIndex = []
         let segmentCount = segmentPath.count
@@ -443,7 +461,7 @@ struct ShaftModel {
             }
         }
         return ShaftModel(residual: residual, noise: noise,
-                          bandNearestPoint: bandNearestPoint, nearestEverywhere: nil, segmentOfPoint: segmentOfPoint,
+                          bandNearestPoint: bandNearestPoint, nearestEverywhere: nearestEverywhere, segmentOfPoint: segmentOfPoint,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
                           segmentPeak: (0..<segmentCount).map { level[$0 * bins] },
                           segmentPath: segmentPath, smoothedPoints: smoothedPoint, pointPixel: pointPixel,

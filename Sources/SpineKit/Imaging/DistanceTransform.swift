@@ -124,14 +124,25 @@ enum DistanceTransform {
         }
     }
 
+    /// Whether, in an image of this size, `compute` takes of the features nearest to a pixel
+    /// exactly the leftmost, then the upper one (the rule `nearestWithinRuns` and searches
+    /// for one pixel reproduce). Up to 2048 px a side the envelope's squared distances and
+    /// their sums stay below 2^24, exact in `Float`, and a crossing point inside the row,
+    /// rounded, never reaches or passes a column it does not lie on (it lies at least
+    /// 1/4096 from one, and is rounded by less than 1/16384): ties at a column are found
+    /// exactly and resolved leftward. Larger images keep the whole-image transform.
+    static func tiesFollowTheRule(width: Int, height: Int) -> Bool {
+        Swift.max(width, height) <= 2048
+    }
+
     /// The nearest feature pixel of every pixel of a set of row runs, found among the
     /// features whose column crosses the pixel's own run: `nearest[j]` for the `j`-th run
     /// pixel in raster order (runs of a row left to right, as `runsOfRow` lists them), -1
     /// when no such column holds a feature.
     ///
     /// `compute` takes, of the features nearest to a pixel, the leftmost, then the upper one
-    /// (squared distances, their sums and the envelope's crossing points are exact or
-    /// rounded in the same order here). A run pixel gets the same feature when its nearest
+    /// (see `tiesFollowTheRule`, with the same arithmetic here). A run pixel gets the same
+    /// feature when its nearest
     /// features lie within the run's columns: when every pixel within Chebyshev distance
     /// `r` of a feature is a run pixel, that holds for each run pixel within Euclidean
     /// distance `r` of its nearest feature (each of those features, and every pixel on the
