@@ -368,10 +368,16 @@ struct ShaftModel {
         var spread = [Float](repeating: settings.globalNoise, count: segmentCount * bins)
         values.withUnsafeMutableBufferPointer { all in
             for k in 0..<binCount.count where binCount[k] >= 4 {
-                let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
-                let q = OrderStatistics.quantile(v, settings.profileQuantile)
-                let median = OrderStatistics.quantile(v, 0.5)
-                let low = OrderStatistics.quantile(v, 0.16)
+                // One sort of the bin, then its three order statistics read off, rather than
+                // three selections: a bin holds a few dozen values, where selection's
+                // partitions mispredict most of their branches. An order statistic does not
+                // depend on how it is found (see `OrderStatistics.quantile`), so the values
+                // are those of the selections.
+                var v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
+                v.sort()
+                let q = v[OrderStatistics.rank(settings.profileQuantile, count: v.count)]
+                let median = v[OrderStatistics.rank(0.5, count: v.count)]
+                let low = v[OrderStatistics.rank(0.16, count: v.count)]
                 // q50 - q16 is one standard deviation for Gaussian noise, and spines only
                 // disturb the upper tail.
                 let sigma = Swift.max(settings.globalNoise, median - low)
