@@ -61,6 +61,12 @@ struct SpineDetector {
                                                 func test(x: Int, y: Int, point: Int) {
                                                     guard point >= 0 else { return }
                                                     let i = y * w + x
+                                                    // A residual of 0 or less passes neither test while both
+                                                    // noise thresholds are positive: most band pixels (noise
+                                                    // below the model, and every pixel beyond its reach) stop
+                                                    // here, before their shaft is looked up.
+                                                    if residual[i] <= 0 && settings.maskSNR * noise[i] > 0
+                                                        && settings.seedSNR * noise[i] > 0 { return }
                                                     let s = Int(segmentOf[point])
                                                     guard s >= 0 else { return }
                                                     let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
