@@ -146,6 +146,20 @@ struct SpineDetector {
         return blobs
     }
 
+    /// `pixels` from the highest residual to the lowest, equal residuals in their order in
+    /// `pixels` (what a stable sort by descending residual gives), sorted as integer keys:
+    /// the residual's ordered bit pattern, inverted, above the pixel's position.
+    static func brightestFirst(_ pixels: [Int], residual: GrayImage) -> [Int] {
+        var keys = [UInt64](repeating: 0, count: pixels.count)
+        residual.withUnsafeBufferPointer { r in
+            for (k, p) in pixels.enumerated() {
+                keys[k] = UInt64(~OrderStatistics.sortKey(r[p])) << 32 | UInt64(k)
+            }
+        }
+        keys.sort()
+        return keys.map { pixels[Int($0 & 0xFFFF_FFFF)] }
+    }
+
     /// Whether `detect` visits only the model's band: with positive noise thresholds no
     /// pixel outside it (residual 0, noise `globalNoise`) can pass. Otherwise it visits every
     /// pixel, and its blobs and their measurement read the model's nearest centreline point
@@ -160,72 +174,101 @@ struct SpineDetector {
     /// Pixels then go to the nearest peak through the blob (multi-source breadth-first).
     static func split(_ pixels: [Int], residual: GrayImage, noise: GrayImage, width w: Int,
                       settings: Settings) -> [Candidate] {
-        let order = pixels.sorted { residual.pixels[$0] > residual.pixels[$1] }
+        let order = brightestFirst(pixels, residual: residual)
+        let n = order.count
         var local = RegionGrid(covering: pixels, imageWidth: w)
         for (k, p) in order.enumerated() { local[p] = Int32(k) }
-        var parent = Array(0..<order.count)
-        let peakOf = Array(0..<order.count)  // root -> index of its highest pixel
-        var processed = [Bool](repeating: false, count: order.count)
-        var significant: [Int] = []
-        func find(_ a: Int) -> Int {
-            var a = a
-            while parent[a] != a {
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            }
-            return a
+        // The blob's value at pixel index `ny * w + nx`, read from the coordinates: past a
+        // row's end (nx == w) that index is the first pixel of the next row, as it was read
+        // when neighbours were looked up by index. Left of column 0 the callers skip it.
+        @inline(__always) func neighbour(_ nx: Int, _ ny: Int) -> Int {
+            Int(nx < w ? local[x: nx, y: ny] : local[x: 0, y: ny + 1])
         }
-        // The roots met by one pixel, reused from pixel to pixel rather than allocated for each.
-        var roots: [Int] = []
-        roots.reserveCapacity(8)
-        for (k, p) in order.enumerated() {
-            processed[k] = true
-            let x = p % w, y = p / w
-            roots.removeAll(keepingCapacity: true)
-            for dy in -1...1 {
-                for dx in -1...1 where dx != 0 || dy != 0 {
-                    let nx = x + dx, ny = y + dy
-                    let q = Int(local[ny * w + nx])
-                    guard nx >= 0, ny >= 0, q >= 0, processed[q] else { continue }
-                    let r = find(q)
-                    if !roots.contains(r) { roots.append(r) }
+        // Union-find over positions in `order`. A region's highest pixel is its root's own
+        // position: roots are only ever joined under the taller region's root.
+        var parent = Array(0..<n)
+        var processed = [Bool](repeating: false, count: n)
+        var significant: [Int] = []
+        parent.withUnsafeMutableBufferPointer { parent in
+            processed.withUnsafeMutableBufferPointer { processed in
+                residual.withUnsafeBufferPointer { residual in
+                    noise.withUnsafeBufferPointer { noise in
+                        @inline(__always) func find(_ a: Int) -> Int {
+                            var a = a
+                            while parent[a] != a {
+                                parent[a] = parent[parent[a]]
+                                a = parent[a]
+                            }
+                            return a
+                        }
+                        // The roots met by one pixel, in the order its neighbours are visited.
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 8) { roots in
+                            for (k, p) in order.enumerated() {
+                                processed[k] = true
+                                let x = p % w, y = p / w
+                                var rootCount = 0
+                                for dy in -1...1 {
+                                    for dx in -1...1 where dx != 0 || dy != 0 {
+                                        let nx = x + dx, ny = y + dy
+                                        guard nx >= 0, ny >= 0 else { continue }
+                                        let q = neighbour(nx, ny)
+                                        guard q >= 0, processed[q] else { continue }
+                                        let r = find(q)
+                                        if !roots[0..<rootCount].contains(r) {
+                                            roots[rootCount] = r
+                                            rootCount += 1
+                                        }
+                                    }
+                                }
+                                guard rootCount > 0 else { continue }
+                                let level = residual[p]
+                                // The first of the tallest roots met.
+                                var tallest = roots[0]
+                                for m in 1..<rootCount where residual[order[tallest]] < residual[order[roots[m]]] {
+                                    tallest = roots[m]
+                                }
+                                for m in 0..<rootCount where roots[m] != tallest {
+                                    let r = roots[m]
+                                    let peakValue = residual[order[r]]
+                                    let rise = peakValue - level
+                                    let needed = Swift.max(settings.prominenceSNR * noise[p], settings.prominenceFraction * peakValue)
+                                    if rise >= needed { significant.append(order[r]) }
+                                    parent[r] = tallest
+                                }
+                                parent[k] = tallest
+                            }
+                        }
+                    }
                 }
             }
-            guard !roots.isEmpty else { continue }
-            let level = residual.pixels[p]
-            let tallest = roots.max { residual.pixels[order[peakOf[$0]]] < residual.pixels[order[peakOf[$1]]] }!
-            for r in roots where r != tallest {
-                let peakValue = residual.pixels[order[peakOf[r]]]
-                let rise = peakValue - level
-                let needed = Swift.max(settings.prominenceSNR * noise.pixels[p], settings.prominenceFraction * peakValue)
-                if rise >= needed { significant.append(order[peakOf[r]]) }
-                parent[r] = tallest
-            }
-            parent[k] = tallest
         }
         significant.append(order[0])
         if significant.count == 1 { return [Candidate(pixels: pixels, peak: order[0])] }
 
         // Geodesic nearest peak.
-        var owner = [Int](repeating: -1, count: order.count)
+        var owner = [Int](repeating: -1, count: n)
         var queue: [Int] = []
+        queue.reserveCapacity(n)
         for (s, peak) in significant.enumerated() {
             let k = Int(local[peak])
             owner[k] = s
             queue.append(k)
         }
-        var head = 0
-        while head < queue.count {
-            let k = queue[head]
-            head += 1
-            let p = order[k], x = p % w, y = p / w
-            for dy in -1...1 {
-                for dx in -1...1 where dx != 0 || dy != 0 {
-                    let nx = x + dx, ny = y + dy
-                    let q = Int(local[ny * w + nx])
-                    guard nx >= 0, ny >= 0, q >= 0, owner[q] < 0 else { continue }
-                    owner[q] = owner[k]
-                    queue.append(q)
+        owner.withUnsafeMutableBufferPointer { owner in
+            var head = 0
+            while head < queue.count {
+                let k = queue[head]
+                head += 1
+                let p = order[k], x = p % w, y = p / w
+                for dy in -1...1 {
+                    for dx in -1...1 where dx != 0 || dy != 0 {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0, ny >= 0 else { continue }
+                        let q = neighbour(nx, ny)
+                        guard q >= 0, owner[q] < 0 else { continue }
+                        owner[q] = owner[k]
+                        queue.append(q)
+                    }
                 }
             }
         }

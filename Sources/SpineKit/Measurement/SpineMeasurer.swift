@@ -224,10 +224,10 @@ struct SpineMeasurer {
             let x = p % w, y = p / w
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
-                    let q = (y + dy) * w + (x + dx)
-                    if x + dx >= 0, x + dx < w, inCandidate[q] == 1 {
-                        inCandidate[q] = RegionGrid.empty
-                        stack.append(q)
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0, nx < w, inCandidate[x: nx, y: ny] == 1 {
+                        inCandidate[x: nx, y: ny] = RegionGrid.empty
+                        stack.append(ny * w + nx)
                     }
                 }
             }
