@@ -124,7 +124,7 @@ struct FastPathTests {
         let band = ShaftModel.Band(width: w, height: h, around: [m.pixels.indices.filter { m.pixels[$0] }], margin: margin)
         let nearest = m.pixels.withUnsafeBufferPointer {
             DistanceTransform.nearestWithinRuns(width: w, height: h, features: $0, runsOfRow: band.runs(ofRow:),
-                                                count: band.pixelCount)
+                                                count: band.pixelCount, r: margin)
         }
         #expect(nearest.count == band.pixelCount)
         var wrong = 0

@@ -298,7 +298,8 @@ struct ShaftModel {
         if DistanceTransform.tiesFollowTheRule(width: w, height: h) {
             bandNearestPoint = isCenterline.pixels.withUnsafeBufferPointer { features in
                 DistanceTransform.nearestWithinRuns(width: w, height: h, features: features,
-                                                    runsOfRow: band.runs(ofRow:), count: band.pixelCount)
+                                                    runsOfRow: band.runs(ofRow:), count: band.pixelCount,
+                                                    r: band.margin)
             }
             isCenterline = BinaryMask(width: 0, height: 0, repeating: false)  // freed: only the band is kept
             smoothedPointIndex.withUnsafeBufferPointer { pointIndex in

@@ -142,18 +142,21 @@ enum DistanceTransform {
     ///
     /// `compute` takes, of the features nearest to a pixel, the leftmost, then the upper one
     /// (see `tiesFollowTheRule`, with the same arithmetic here). A run pixel gets the same
-    /// feature when its nearest
-    /// features lie within the run's columns: when every pixel within Chebyshev distance
-    /// `r` of a feature is a run pixel, that holds for each run pixel within Euclidean
-    /// distance `r` of its nearest feature (each of those features, and every pixel on the
-    /// row between it and the pixel, is within that Chebyshev distance of it). Farther pixels
-    /// get a feature at least as far as their nearest, or none.
+    /// feature when its nearest features lie within the run's columns: when every pixel
+    /// within Chebyshev distance `r` of a feature is a run pixel, that holds for each run
+    /// pixel within Euclidean distance `r` of its nearest feature (each of those features,
+    /// and every pixel on the row between it and the pixel, is within that Chebyshev
+    /// distance of it). Farther pixels get a feature at least as far as their nearest, or
+    /// none.
     ///
     /// Columns are swept over the whole height (a feature above or below the run counts), but
     /// only run pixels are stored and only runs take the row transform: for features along
-    /// thin lines the runs near them are a fraction of the image.
+    /// thin lines the runs near them are a fraction of the image. A feature more than `r`
+    /// rows from a pixel of its column is left out of that pixel's row transform: it cannot
+    /// be within `r` of any pixel of that row, so only pixels beyond `r` lose it (they get a
+    /// farther feature, or none).
     static func nearestWithinRuns(width w: Int, height h: Int, features: UnsafeBufferPointer<Bool>,
-                                  runsOfRow: (Int) -> [Range<Int>], count: Int) -> [Int32] {
+                                  runsOfRow: (Int) -> [Range<Int>], count: Int, r: Int) -> [Int32] {
         precondition(features.count == w * h, "feature mask has \(features.count) pixels, expected \(w * h)")
         var dist = [Float](repeating: .infinity, count: count)
         var nearest = [Int32](repeating: -1, count: count)
@@ -177,7 +180,7 @@ enum DistanceTransform {
                 // `columnPass`.
                 var next = [Int32](repeating: -1, count: w)
                 next.withUnsafeMutableBufferPointer { below in
-                    let w32 = Int32(w)
+                    let w32 = Int32(w), r32 = Int32(Swift.min(r, h))
                     for y in stride(from: h - 1, through: 0, by: -1) {
                         markFeatures(of: features, row: y * w, width: w, y: Int32(y), into: below)
                         let runs = runsOfRow(y)
@@ -187,7 +190,8 @@ enum DistanceTransform {
                         for run in runs {
                             for x in run {
                                 let a = nearest[k], b = below[x]
-                                let p = a >= 0 && (b < 0 || y32 - a <= b - y32) ? a : b
+                                var p = a >= 0 && (b < 0 || y32 - a <= b - y32) ? a : b
+                                if p >= 0 && Swift.max(y32 - p, p - y32) > r32 { p = -1 }
                                 let dq = Float(y32 - p)
                                 dist[k] = p < 0 ? .infinity : dq * dq + 0
                                 nearest[k] = p < 0 ? -1 : p * w32 + Int32(x)
