@@ -114,16 +114,10 @@ struct SpineMeasurer {
         guard headIndex >= 0, headIndex < r.count,
               let shaft = model.shaft(atPixel: headIndex) ?? model.shaft(atPixel: candidate.peak) else { return nil }
         // Base: where the spine meets the shaft surface, from the spine pixel nearest the
-        // centreline (attached) or from the head (detached).
-        var nearestPixel = headIndex
-        var nearestDistance = Float.infinity
-        for p in candidate.pixels {
-            let d = model.centerlineDistance(ofPixel: p)
-            if d < nearestDistance {
-                nearestDistance = d
-                nearestPixel = p
-            }
-        }
+        // centreline (attached) or from the head (detached). That pixel is the first of the
+        // nearest, found above as `basePixel`; the head stands in when no pixel has a
+        // centreline.
+        let (nearestPixel, nearestDistance) = baseDistance < .infinity ? (basePixel, baseDistance) : (headIndex, .infinity)
         guard let nearShaft = model.shaft(atPixel: nearestPixel) else { return nil }
         let attached = Double(nearestDistance) <= nearShaft.radius + 1.5
         let anchorPixel = attached ? nearestPixel : headIndex
@@ -201,7 +195,13 @@ struct SpineMeasurer {
             let x = Int((centre.x + radius * cos(a)).rounded()), y = Int((centre.y + radius * sin(a)).rounded())
             guard r.contains(x: x, y: y) else { continue }
             let i = y * r.width + x
-            guard let s = model.shaft(atPixel: i), Double(model.centerlineDistance(ofPixel: i)) >= s.radius else { continue }
+            // `shaft(atPixel:)` and `centerlineDistance(ofPixel:)` from one look-up of the
+            // pixel's nearest centreline point.
+            let point = model.nearestPoint(ofPixel: i)
+            guard point >= 0 else { continue }
+            let s = Int(model.segmentOfPoint[point])
+            guard s >= 0,
+                  Double(ShaftModel.distance(x: x, y: y, to: model.smoothedPoints[point])) >= model.segmentRadius[s] else { continue }
             values.append(r.pixels[i])
         }
         return values.isEmpty ? 0 : OrderStatistics.median(values)
