@@ -122,10 +122,10 @@ struct FastPathTests {
         let m = Self.lines(width: w, height: h, seed: seed)
         let map = m.distanceToForeground()
         let band = ShaftModel.Band(width: w, height: h, around: [m.pixels.indices.filter { m.pixels[$0] }], margin: margin)
-        let nearest = m.pixels.withUnsafeBufferPointer {
-            DistanceTransform.nearestWithinRuns(width: w, height: h, features: $0, runsOfRow: band.runs(ofRow:),
-                                                count: band.pixelCount, r: margin)
-        }
+        // Each feature labelled with its own pixel index, as the whole-image transform reports it.
+        let features = m.pixels.indices.filter { m.pixels[$0] }.map { (pixel: $0, label: Int32($0)) }
+        let nearest = DistanceTransform.nearestWithinRuns(width: w, height: h, features: features,
+                                                          runsOfRow: band.runs(ofRow:), count: band.pixelCount, r: margin)
         #expect(nearest.count == band.pixelCount)
         var wrong = 0
         band.forEachPixel { x, y, j in

@@ -268,7 +268,6 @@ struct ShaftModel {
 
     static func build(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings) -> ShaftModel {
         let w = smoothed.width, h = smoothed.height
-        var isCenterline = BinaryMask(width: w, height: h, repeating: false)
         var segmentPath: [Int] = []
         var endTangent: [Int32: PixelPoint] = [:]
         // Distances are measured to the smoothed centreline point of the nearest skeleton
@@ -277,7 +276,6 @@ struct ShaftModel {
         var smoothedPoint: [PixelPoint] = []
         var segmentOfPoint: [Int32] = []
         var pointPixel: [Int32] = []
-        var smoothedPointIndex = [Int32](repeating: -1, count: w * h)
         // How far a smoothed point lies from its pixel, so that the band below provably holds
         // every pixel within reach of a smoothed point.
         var largestOffset = 0.0
@@ -287,7 +285,6 @@ struct ShaftModel {
             for _ in 0..<segments { segmentPath.append(p) }
             let endZone = Swift.max(2, settings.segmentPixels / 4)
             for (k, pixel) in path.pixels.enumerated() {
-                isCenterline.pixels[pixel] = true
                 if k < endZone || k >= path.pixels.count - endZone {
                     // Outward tangent over the last few points of the path.
                     let span = Swift.min(path.points.count - 1, endZone)
@@ -296,7 +293,6 @@ struct ShaftModel {
                     let dx = b.x - a.x, dy = b.y - a.y, n = (dx * dx + dy * dy).squareRoot()
                     if n > 0 { endTangent[Int32(pixel)] = PixelPoint(x: dx / n, y: dy / n) }
                 }
-                smoothedPointIndex[pixel] = Int32(smoothedPoint.count)
                 smoothedPoint.append(path.points[k])
                 pointPixel.append(Int32(pixel))
                 segmentOfPoint.append(Int32(base + Swift.min(segments - 1, k * segments / path.pixels.count)))
@@ -304,7 +300,14 @@ struct ShaftModel {
                 largestOffset = Swift.max(largestOffset, (dx * dx + dy * dy).squareRoot())
             }
         }
-        let pixelPoints = (0..<Int32(pointPixel.count)).filter { smoothedPointIndex[Int(pointPixel[Int($0)])] == $0 }
+        // The point of each centreline pixel (the last of its points), in raster order: the
+        // pixel's points sorted together by (pixel, point), no image-sized index.
+        let pixelPoints: [Int32] = {
+            let keys = pointPixel.indices.map { UInt64(UInt32(pointPixel[$0])) << 32 | UInt64($0) }.sorted()
+            return keys.indices.compactMap { n in
+                n + 1 < keys.count && keys[n + 1] >> 32 == keys[n] >> 32 ? nil : Int32(truncatingIfNeeded: keys[n])
+            }
+        }()
         // Beyond the reach no pixel is sampled or modelled, and the reach is a small part of
         // the image: the passes below visit only the band that can be within it (the margin
         // covers the offset of the smoothed points and the rounding of distances to Float).
@@ -318,27 +321,17 @@ struct ShaftModel {
         var bandNearestPoint: [Int32]
         var nearestEverywhere: [Int32]?
         if DistanceTransform.tiesFollowTheRule(width: w, height: h) {
-            bandNearestPoint = isCenterline.pixels.withUnsafeBufferPointer { features in
-                DistanceTransform.nearestWithinRuns(width: w, height: h, features: features,
-                                                    runsOfRow: band.runs(ofRow:), count: band.pixelCount,
-                                                    r: band.margin)
-            }
-            isCenterline = BinaryMask(width: 0, height: 0, repeating: false)  // freed: only the band is kept
-            smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
-                bandNearestPoint.withUnsafeMutableBufferPointer { nearest in
-                    for j in 0..<nearest.count where nearest[j] >= 0 { nearest[j] = pointIndex[Int(nearest[j])] }
-                }
-            }
+            bandNearestPoint = DistanceTransform.nearestWithinRuns(
+                width: w, height: h, features: pixelPoints.map { (pixel: Int(pointPixel[Int($0)]), label: $0) },
+                runsOfRow: band.runs(ofRow:), count: band.pixelCount, r: band.margin)
         } else {
             // Too large for the band's transform to be shown equal to the whole image's:
             // the whole image is transformed and kept, and the band read from it.
-            isCenterline = BinaryMask(width: 0, height: 0, repeating: false)
             let everywhere = Self.nearestPoints(width: w, height: h, pointPixel: pointPixel, pixelPoints: pixelPoints)
             bandNearestPoint = [Int32](repeating: -1, count: band.pixelCount)
             band.forEachPixel { x, y, j in bandNearestPoint[j] = everywhere[y * w + x] }
             nearestEverywhere = everywhere
         }
-        smoothedPointIndex = []
         let segmentCount = segmentPath.count
         let bins = Swift.max(2, Int((settings.reachPixels / settings.binPixels).rounded(.up)) + 1)
         let reach = Float(settings.reachPixels), binPixels = Float(settings.binPixels)

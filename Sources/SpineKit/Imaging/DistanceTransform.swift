@@ -136,9 +136,11 @@ enum DistanceTransform {
     }
 
     /// The nearest feature pixel of every pixel of a set of row runs, found among the
-    /// features whose column crosses the pixel's own run: `nearest[j]` for the `j`-th run
-    /// pixel in raster order (runs of a row left to right, as `runsOfRow` lists them), -1
-    /// when no such column holds a feature.
+    /// features whose column crosses the pixel's own run: its `label` in `nearest[j]` for the
+    /// `j`-th run pixel in raster order (runs of a row left to right, as `runsOfRow` lists
+    /// them), -1 when no such column holds a feature. `features` lists the feature pixels
+    /// (index `y * width + x`) in raster order, each once: a sparse set needs no mask, and
+    /// the label (the caller's number for the pixel) no look-up by pixel afterwards.
     ///
     /// `compute` takes, of the features nearest to a pixel, the leftmost, then the upper one
     /// (see `tiesFollowTheRule`, with the same arithmetic here). A run pixel gets the same
@@ -155,47 +157,73 @@ enum DistanceTransform {
     /// rows from a pixel of its column is left out of that pixel's row transform: it cannot
     /// be within `r` of any pixel of that row, so only pixels beyond `r` lose it (they get a
     /// farther feature, or none).
-    static func nearestWithinRuns(width w: Int, height h: Int, features: UnsafeBufferPointer<Bool>,
+    static func nearestWithinRuns(width w: Int, height h: Int, features: [(pixel: Int, label: Int32)],
                                   runsOfRow: (Int) -> [Range<Int>], count: Int, r: Int) -> [Int32] {
-        precondition(features.count == w * h, "feature mask has \(features.count) pixels, expected \(w * h)")
+        precondition(features.allSatisfy { $0.pixel >= 0 && $0.pixel < w * h }, "a feature lies outside the image")
+        precondition(zip(features, features.dropFirst()).allSatisfy { $0.pixel < $1.pixel },
+                     "features must be in raster order, each once")
         var dist = [Float](repeating: .infinity, count: count)
         var nearest = [Int32](repeating: -1, count: count)
         guard count > 0 else { return nearest }
+        // The label of the feature above each run pixel, from the downward sweep.
+        var labelAbove = [Int32](repeating: -1, count: count)
         nearest.withUnsafeMutableBufferPointer { nearest in
             dist.withUnsafeMutableBufferPointer { dist in
-                // Downwards: the row of the last feature above (or at) each run pixel.
-                var last = [Int32](repeating: -1, count: w)
-                var j = 0
-                last.withUnsafeMutableBufferPointer { above in
-                    for y in 0..<h {
-                        markFeatures(of: features, row: y * w, width: w, y: Int32(y), into: above)
-                        for run in runsOfRow(y) {
-                            (nearest.baseAddress! + j).update(from: above.baseAddress! + run.lowerBound, count: run.count)
-                            j += run.count
+                // Downwards: the row (into `nearest`) and label of the last feature above (or
+                // at) each run pixel.
+                var lastRow = [Int32](repeating: -1, count: w), lastLabel = [Int32](repeating: -1, count: w)
+                var j = 0, f = 0
+                lastRow.withUnsafeMutableBufferPointer { aboveRow in
+                    lastLabel.withUnsafeMutableBufferPointer { aboveLabel in
+                        labelAbove.withUnsafeMutableBufferPointer { labelAbove in
+                            for y in 0..<h {
+                                while f < features.count && features[f].pixel < (y + 1) * w {
+                                    aboveRow[features[f].pixel - y * w] = Int32(y)
+                                    aboveLabel[features[f].pixel - y * w] = features[f].label
+                                    f += 1
+                                }
+                                for run in runsOfRow(y) {
+                                    (nearest.baseAddress! + j).update(from: aboveRow.baseAddress! + run.lowerBound,
+                                                                      count: run.count)
+                                    (labelAbove.baseAddress! + j).update(from: aboveLabel.baseAddress! + run.lowerBound,
+                                                                         count: run.count)
+                                    j += run.count
+                                }
+                            }
                         }
                     }
                 }
                 precondition(j == count, "runs hold \(j) pixels, expected \(count)")
                 // Upwards: the first feature below (or at), compared with the one above as in
                 // `columnPass`.
-                var next = [Int32](repeating: -1, count: w)
-                next.withUnsafeMutableBufferPointer { below in
-                    let w32 = Int32(w), r32 = Int32(Swift.min(r, h))
-                    for y in stride(from: h - 1, through: 0, by: -1) {
-                        markFeatures(of: features, row: y * w, width: w, y: Int32(y), into: below)
-                        let runs = runsOfRow(y)
-                        for run in runs { j -= run.count }
-                        var k = j
-                        let y32 = Int32(y)
-                        for run in runs {
-                            for x in run {
-                                let a = nearest[k], b = below[x]
-                                var p = a >= 0 && (b < 0 || y32 - a <= b - y32) ? a : b
-                                if p >= 0 && Swift.max(y32 - p, p - y32) > r32 { p = -1 }
-                                let dq = Float(y32 - p)
-                                dist[k] = p < 0 ? .infinity : dq * dq + 0
-                                nearest[k] = p < 0 ? -1 : p * w32 + Int32(x)
-                                k += 1
+                var nextRow = [Int32](repeating: -1, count: w), nextLabel = [Int32](repeating: -1, count: w)
+                f = features.count - 1
+                nextRow.withUnsafeMutableBufferPointer { belowRow in
+                    nextLabel.withUnsafeMutableBufferPointer { belowLabel in
+                        labelAbove.withUnsafeBufferPointer { labelAbove in
+                            let r32 = Int32(Swift.min(r, h))
+                            for y in stride(from: h - 1, through: 0, by: -1) {
+                                while f >= 0 && features[f].pixel >= y * w {
+                                    belowRow[features[f].pixel - y * w] = Int32(y)
+                                    belowLabel[features[f].pixel - y * w] = features[f].label
+                                    f -= 1
+                                }
+                                let runs = runsOfRow(y)
+                                for run in runs { j -= run.count }
+                                var k = j
+                                let y32 = Int32(y)
+                                for run in runs {
+                                    for x in run {
+                                        let a = nearest[k], b = belowRow[x]
+                                        let useAbove = a >= 0 && (b < 0 || y32 - a <= b - y32)
+                                        var p = useAbove ? a : b
+                                        if p >= 0 && Swift.max(y32 - p, p - y32) > r32 { p = -1 }
+                                        let dq = Float(y32 - p)
+                                        dist[k] = p < 0 ? .infinity : dq * dq + 0
+                                        nearest[k] = p < 0 ? -1 : useAbove ? labelAbove[k] : belowLabel[x]
+                                        k += 1
+                                    }
+                                }
                             }
                         }
                     }
