@@ -79,19 +79,24 @@ public enum SpineAnalysis {
 
         // 4. Shaft model and spine candidates.
         let reach = px(parameters.spineReachMicrons)
-        let model = ShaftModel.build(
+        var model = ShaftModel.build(
             smoothed: smoothed, paths: paths,
             settings: .init(segmentPixels: Swift.max(4, Int(px(parameters.profileSegmentMicrons).rounded())),
                             reachPixels: reach + px(1.0), binPixels: 0.5,
                             profileQuantile: 0.3, quantileOffsetSigmas: 0.5244, globalNoise: noise,
                             // Without a background there is no shot-noise floor to scale.
                             spreadCapFactor: backgroundRemoved ? .infinity : Float(parameters.shaftSpreadCapFactor)))
-        let candidates = SpineDetector.detect(model: model, settings: .init(
+        let detection = SpineDetector.Settings(
             seedSNR: Float(parameters.spineSeedSNR), maskSNR: Float(parameters.spineMaskSNR),
             seedFraction: Float(parameters.spineSeedFraction), maskFraction: Float(parameters.spineMaskFraction),
             prominenceSNR: Float(parameters.spineProminenceSNR),
             prominenceFraction: Float(parameters.spineProminenceFraction),
-            innerRadiusFraction: 0.75, reachPixels: reach))
+            innerRadiusFraction: 0.75, reachPixels: reach)
+        // Spines found anywhere (thresholds not positive) are measured anywhere.
+        if !SpineDetector.visitsBandOnly(globalNoise: model.globalNoise, settings: detection) {
+            model.resolveNearestEverywhere()
+        }
+        let candidates = SpineDetector.detect(model: model, settings: detection)
         stopwatch.lap("detection", into: &result.timings)
 
         // 5. Measurement; the blur is read from the necks.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SpineKit
 
@@ -66,6 +67,79 @@ struct FastPathTests {
                 #expect(dx * dx + dy * dy == bestD, "pixel \(i) points at a feature that is not nearest")
             }
         }
+    }
+
+    /// Thin wandering lines, as centrelines are, plus a few lone pixels on a lattice: many
+    /// pixels lie equally far from two or more features.
+    private static func lines(width w: Int, height h: Int, seed: UInt64) -> BinaryMask {
+        var rng = TestRNG(seed: seed)
+        var m = BinaryMask(width: w, height: h, repeating: false)
+        for _ in 0..<3 {
+            var x = Double(rng.index(below: w)), y = Double(rng.index(below: h))
+            var angle = rng.unit() * 2 * Double.pi
+            for _ in 0..<(w + h) {
+                angle += (rng.unit() - 0.5) * 0.4
+                x += Foundation.cos(angle)
+                y += Foundation.sin(angle)
+                let xi = Int(x.rounded()), yi = Int(y.rounded())
+                guard xi >= 0, yi >= 0, xi < w, yi < h else { break }
+                m[x: xi, y: yi] = true
+            }
+        }
+        for y in stride(from: 3, to: h, by: 24) {
+            for x in stride(from: 5, to: w, by: 30) where rng.chance(0.5) { m[x: x, y: y] = true }
+        }
+        return m
+    }
+
+    /// Of the features nearest to a pixel the transform takes the leftmost, then the upper
+    /// one: the rule `nearestWithinRuns` and `ShaftModel.nearestPoint(ofPixel:)` rely on to
+    /// give the same pixel as the whole-image transform.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func nearestFeatureTiesGoLeftThenUp(seed: UInt64) {
+        let w = 157, h = 113
+        let m = Self.lines(width: w, height: h, seed: seed)
+        let map = m.distanceToForeground()
+        let features = m.pixels.indices.filter { m.pixels[$0] }
+        var mismatches = 0
+        for i in 0..<m.count {
+            var best = -1, bestKey = (Int.max, Int.max, Int.max)
+            for f in features {
+                let key = ((f % w - i % w) * (f % w - i % w) + (f / w - i / w) * (f / w - i / w), f % w, f / w)
+                if key < bestKey { best = f; bestKey = key }
+            }
+            if Int(map.nearest.pixels[i]) != best { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
+
+    /// Over row runs that hold every pixel within Chebyshev distance `margin` of a feature,
+    /// each run pixel within `margin` of its nearest feature gets the whole-image transform's
+    /// feature, and every other run pixel a feature no nearer than its nearest, or none.
+    @Test(arguments: [UInt64(1), 2, 3], [3, 9, 20])
+    func nearestWithinRunsMatchesTheWholeImage(seed: UInt64, margin: Int) {
+        let w = 157, h = 113
+        let m = Self.lines(width: w, height: h, seed: seed)
+        let map = m.distanceToForeground()
+        let band = ShaftModel.Band(width: w, height: h, around: [m.pixels.indices.filter { m.pixels[$0] }], margin: margin)
+        // Each feature labelled with its own pixel index, as the whole-image transform reports it.
+        let features = m.pixels.indices.filter { m.pixels[$0] }.map { (pixel: $0, label: Int32($0)) }
+        let nearest = DistanceTransform.nearestWithinRuns(width: w, height: h, features: features,
+                                                          runsOfRow: band.runs(ofRow:), count: band.pixelCount, r: margin)
+        #expect(nearest.count == band.pixelCount)
+        var wrong = 0
+        band.forEachPixel { x, y, j in
+            let i = y * w + x
+            let truth = Int(map.nearest.pixels[i]), got = Int(nearest[j])
+            let d2 = Int(map.squaredDistance.pixels[i])
+            if d2 <= margin * margin {
+                if got != truth { wrong += 1 }
+            } else if got >= 0 {
+                let dx = got % w - x, dy = got / w - y
+                if dx * dx + dy * dy < d2 { wrong += 1 }
+            }
+        }
+        #expect(wrong == 0)
     }
 
     @Test(arguments: [10, 255, 256, 1000, 5000])

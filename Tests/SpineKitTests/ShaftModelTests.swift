@@ -35,6 +35,29 @@ struct ShaftModelTests {
                                          quantileOffsetSigmas: 0.5244, globalNoise: 10, spreadCapFactor: cap))
     }
 
+    /// The model's nearest centreline point of every pixel, read from the band or searched
+    /// beyond it, is the one the whole-image transform gives: of equally near centreline
+    /// pixels the leftmost, then the upper, and a pixel on two paths the later path's point.
+    @Test func nearestPointMatchesTheWholeImageTransform() {
+        let (image, paths, _) = crowdedShaft()
+        let w = image.width
+        // A second path crossing the first (sharing a pixel with it) and ending inside the image.
+        let points = (20...70).map { PixelPoint(x: Double($0) + 0.3 * Foundation.sin(Double($0)), y: Double($0) - 5) }
+        let crossing = ShaftTracer.Path(pixels: points.map { Int($0.y.rounded()) * w + Int($0.x.rounded()) },
+                                        points: points, lengthPixels: ShaftTracer.arcLength(points))
+        let model = ShaftModel.build(smoothed: image, paths: paths + [crossing],
+                                     settings: .init(segmentPixels: 12, reachPixels: 6, binPixels: 0.5, profileQuantile: 0.3,
+                                                     quantileOffsetSigmas: 0.5244, globalNoise: 10))
+        var resolved = model
+        resolved.resolveNearestEverywhere()
+        let everywhere = resolved.nearestEverywhere ?? []
+        #expect(everywhere.count == image.count)
+        #expect(model.band.pixelCount < image.count)
+        var wrong = 0
+        for i in 0..<image.count where model.nearestPoint(ofPixel: i) != Int(everywhere[i]) { wrong += 1 }
+        #expect(wrong == 0)
+    }
+
     /// Heads crowding one distance bin of a stretch inflate its spread: uncapped, the
     /// heads sit under 4 "noise" deviations; with the shot-noise cap they stand out by far
     /// more, while a stretch without spines keeps exactly the spread it measured.
@@ -79,5 +102,48 @@ struct ShaftModelTests {
         #expect(!a.spines.isEmpty)
         #expect(a.spines.map(\.head) == b.spines.map(\.head))
         #expect(a.spines.map(\.lengthMicrons) == b.spines.map(\.lengthMicrons))
+    }
+}
+
+@Suite("Wide-shaft distances")
+struct WideDistanceTests {
+    /// Searched at one pixel, the nearest wide-shaft centreline pixel, its path and its
+    /// distance are those of the whole-image transform (a pixel on two paths belonging to
+    /// the later one), at every pixel.
+    @Test(arguments: [UInt64(3), 8])
+    func searchMatchesTheWholeImageTransform(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        let w = 97, h = 71
+        var centerline: [(pixel: Int, path: Int)] = []
+        var mask = BinaryMask(width: w, height: h, repeating: false)
+        var pathOfPixel = [Int](repeating: -1, count: w * h)
+        for path in 0..<3 {
+            // Wandering paths; the second starts on the first, so they share pixels.
+            var x = path == 1 ? centerline[20].pixel % w : rng.index(below: w)
+            var y = path == 1 ? centerline[20].pixel / w : rng.index(below: h)
+            for _ in 0..<120 {
+                x = Swift.min(w - 1, Swift.max(0, x + rng.index(below: 3) - 1))
+                y = Swift.min(h - 1, Swift.max(0, y + rng.index(below: 3) - 1))
+                centerline.append((y * w + x, path))
+                mask.pixels[y * w + x] = true
+                pathOfPixel[y * w + x] = path
+            }
+        }
+        let map = mask.distanceToForeground()
+        let wide = ShaftCensus.WideDistances(centerline: centerline, width: w, map: nil, radiusPixels: [1, 2, 3])
+        var wrong = 0
+        for i in 0..<(w * h) {
+            guard let found = wide.nearest(i) else {
+                wrong += 1
+                continue
+            }
+            let c = Int(map.nearest.pixels[i])
+            if found.path != pathOfPixel[c] || found.squaredDistance != map.squaredDistance.pixels[i]
+                || wide.distance(i) != Double(map.squaredDistance.pixels[i]).squareRoot() {
+                wrong += 1
+            }
+        }
+        #expect(wrong == 0)
+        #expect(ShaftCensus.WideDistances(centerline: [], width: w, map: nil, radiusPixels: []).nearest(5) == nil)
     }
 }

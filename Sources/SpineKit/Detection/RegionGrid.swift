@@ -41,6 +41,23 @@ struct RegionGrid {
         return y * columns + x
     }
 
+    /// The value at pixel (x, y) (`empty` outside the bounding box): the same as
+    /// `self[y * imageWidth + x]` for x in 0..<imageWidth, without dividing the index back
+    /// into coordinates.
+    @inline(__always)
+    subscript(x x: Int, y y: Int) -> Int32 {
+        get {
+            let lx = x - x0, ly = y - y0
+            guard lx >= 0, ly >= 0, lx < columns, ly < rows else { return Self.empty }
+            return values[ly * columns + lx]
+        }
+        set {
+            let lx = x - x0, ly = y - y0
+            precondition(lx >= 0 && ly >= 0 && lx < columns && ly < rows, "pixel (\(x), \(y)) is outside the region's bounding box")
+            values[ly * columns + lx] = newValue
+        }
+    }
+
     /// The value at pixel index `p` (`empty` when it has none).
     @inline(__always)
     subscript(p: Int) -> Int32 {

@@ -11,11 +11,17 @@ struct ShaftModel {
     var residual: GrayImage
     /// Local noise standard deviation of the smoothed image.
     var noise: GrayImage
-    /// Index of the nearest centreline pixel (or -1).
-    var nearestCenterline: Raster<Int32>
-    /// Segment number of each centreline point (indexed as `smoothedPoints`), read for every
-    /// pixel near a shaft through `smoothedPointIndex`: an image-sized array would hold -1
-    /// almost everywhere.
+    /// For each band pixel (in `band` order): the point (index into `smoothedPoints`) of its
+    /// nearest centreline pixel, as found within the pixel's band run (-1 for none). Exact
+    /// for every band pixel within `band.margin` of a centreline pixel, which holds every
+    /// pixel the profiles are built from and every pixel the detector can mark; see
+    /// `nearestPoint(ofPixel:)` for the others.
+    var bandNearestPoint: [Int32]
+    /// The nearest point of every pixel of the image, when a reader needs it beyond the band
+    /// (see `resolveNearestEverywhere`) or the image is too large for the band's transform
+    /// (`DistanceTransform.tiesFollowTheRule`); nil otherwise.
+    var nearestEverywhere: [Int32]?
+    /// Segment number of each centreline point (indexed as `smoothedPoints`).
     var segmentOfPoint: [Int32]
     /// Per segment: shaft radius in pixels and intensity per pixel of projected thickness.
     var segmentRadius: [Double]
@@ -25,11 +31,13 @@ struct ShaftModel {
     /// Per segment: which dendrite (0-based path index).
     var segmentPath: [Int]
 
-    /// Smoothed centreline position of each centreline pixel (by pixel index).
+    /// Smoothed centreline position of each centreline point, one per pixel of each path.
     var smoothedPoints: [PixelPoint]
-    /// Index into `smoothedPoints` of each centreline pixel (-1 elsewhere): 4 bytes a pixel
-    /// instead of a point (16 bytes) for every pixel of the image.
-    var smoothedPointIndex: [Int32]
+    /// The centreline pixel (index `y * width + x`) of each point.
+    var pointPixel: [Int32]
+    /// The points that stand for their pixel: a pixel on two paths takes the later one's
+    /// point and segment, consistently.
+    var pixelPoints: [Int32]
     /// For centreline pixels near either end of their path: the unit tangent pointing out
     /// of the path.
     var endTangent: [Int32: PixelPoint]
@@ -38,30 +46,82 @@ struct ShaftModel {
     var band: Band
     var globalNoise: Float
 
-    func smoothedCenterlinePoint(ofPixel i: Int) -> PixelPoint { smoothedPoints[Int(smoothedPointIndex[i])] }
+    /// The point (index into `smoothedPoints`) of the centreline pixel nearest to pixel index
+    /// `i`, -1 with no centreline: of equally near centreline pixels the leftmost, then the
+    /// upper one, as the Euclidean distance transform (`distanceToForeground`) takes them.
+    ///
+    /// Read from the band where the band's value is provably that pixel's (within
+    /// `band.margin` of it), otherwise searched among all centreline pixels: the measurer's
+    /// heads and rings lie near spines, so the search is rare.
+    func nearestPoint(ofPixel i: Int) -> Int {
+        if let nearestEverywhere { return Int(nearestEverywhere[i]) }
+        let w = band.width, x = i % w, y = i / w
+        if let j = band.index(x: x, y: y) {
+            let point = Int(bandNearestPoint[j])
+            if point >= 0 {
+                let c = Int(pointPixel[point]), dx = c % w - x, dy = c / w - y
+                if dx * dx + dy * dy <= band.margin * band.margin { return point }
+            }
+        }
+        return nearestPointBySearch(x: x, y: y)
+    }
+
+    /// `nearestPoint(ofPixel:)` by looking at every centreline pixel: the least squared
+    /// distance, then the least column, then the least row.
+    private func nearestPointBySearch(x: Int, y: Int) -> Int {
+        let w = band.width
+        var best = -1, bestKey = (Int.max, Int.max, Int.max)
+        for point in pixelPoints {
+            let c = Int(pointPixel[Int(point)]), cx = c % w, cy = c / w
+            let key = ((cx - x) * (cx - x) + (cy - y) * (cy - y), cx, cy)
+            if key < bestKey {
+                bestKey = key
+                best = Int(point)
+            }
+        }
+        return best
+    }
 
     /// Distance from pixel index `i` to the smoothed centreline point of its nearest
     /// centreline pixel, pixels (infinite with no centreline).
     ///
     /// Computed when asked rather than stored: it is read only near the shafts, and a
     /// stored image would cost a pass and 4 bytes over every pixel.
-    @inline(__always)
     func centerlineDistance(ofPixel i: Int) -> Float {
-        let c = Int(nearestCenterline.pixels[i])
-        guard c >= 0 else { return .infinity }
-        let w = nearestCenterline.width
-        return Self.distance(x: i % w, y: i / w, to: smoothedPoints[Int(smoothedPointIndex[c])])
+        let point = nearestPoint(ofPixel: i)
+        guard point >= 0 else { return .infinity }
+        let w = band.width
+        return Self.distance(x: i % w, y: i / w, to: smoothedPoints[point])
+    }
+
+    /// Computes `nearestEverywhere`, for readers that visit pixels far from every shaft (the
+    /// detector when its thresholds are not positive). The whole-image transform, as before
+    /// the band.
+    mutating func resolveNearestEverywhere() {
+        guard nearestEverywhere == nil else { return }
+        nearestEverywhere = Self.nearestPoints(width: band.width, height: band.height,
+                                               pointPixel: pointPixel, pixelPoints: pixelPoints)
+    }
+
+    /// The point of the nearest centreline pixel of every pixel, by the whole-image transform.
+    private static func nearestPoints(width w: Int, height h: Int, pointPixel: [Int32], pixelPoints: [Int32]) -> [Int32] {
+        var isCenterline = BinaryMask(width: w, height: h, repeating: false)
+        var pointOfPixel = [Int32](repeating: -1, count: w * h)
+        for point in pixelPoints {
+            let c = Int(pointPixel[Int(point)])
+            isCenterline.pixels[c] = true
+            pointOfPixel[c] = point
+        }
+        var nearest = isCenterline.distanceToForeground().nearest.pixels
+        for i in nearest.indices where nearest[i] >= 0 { nearest[i] = pointOfPixel[Int(nearest[i])] }
+        return nearest
     }
 
     /// The segment of pixel (x, y) and its distance to the smoothed centreline, when it has a
     /// segment and lies within `reach`: the pixels the profiles are built from and model.
     @inline(__always)
-    private static func sample(x: Int, y: Int, width w: Int, reach: Float, nearest: UnsafeBufferPointer<Int32>,
-                               pointIndex: UnsafeBufferPointer<Int32>, points: UnsafeBufferPointer<PixelPoint>,
+    private static func sample(x: Int, y: Int, point: Int, reach: Float, points: UnsafeBufferPointer<PixelPoint>,
                                segmentOf: UnsafeBufferPointer<Int32>) -> (segment: Int, distance: Float)? {
-        let c = Int(nearest[y * w + x])
-        guard c >= 0 else { return nil }
-        let point = Int(pointIndex[c])
         guard point >= 0, segmentOf[point] >= 0 else { return nil }
         let d = distance(x: x, y: y, to: points[point])
         guard d <= reach else { return nil }
@@ -80,14 +140,20 @@ struct ShaftModel {
     struct Band {
         static let tileSize = 16
         let width: Int, height: Int
+        /// Every pixel within this Chebyshev distance of a centreline pixel is in the band.
+        let margin: Int
         /// For each row of tiles: the column ranges of its marked tiles, merged, left to right.
         let spans: [[Range<Int>]]
+        /// Band index (see `forEachPixel`) of the first band pixel of each row; one more
+        /// entry holds the band's pixel count.
+        private let rowStart: [Int]
 
         /// Marks the tiles within Chebyshev distance `margin` of each pixel index in `pixels`:
         /// a pixel in an unmarked tile is farther than `margin` from all of them.
         init(width: Int, height: Int, around pixels: [[Int]], margin: Int) {
             self.width = width
             self.height = height
+            self.margin = margin
             let t = Self.tileSize
             let tw = (width + t - 1) / t, th = (height + t - 1) / t
             var marked = [Bool](repeating: false, count: tw * th)
@@ -115,6 +181,11 @@ struct ShaftModel {
                 }
             }
             self.spans = spans
+            var rowStart = [Int](repeating: 0, count: height + 1)
+            for y in 0..<height {
+                rowStart[y + 1] = rowStart[y] + spans[y / t].reduce(0) { $0 + $1.count }
+            }
+            self.rowStart = rowStart
         }
 
         /// The runs of row `y`.
@@ -136,21 +207,50 @@ struct ShaftModel {
             }
         }
 
-        /// How many pixels the runs of all rows hold.
-        var pixelCount: Int {
-            var n = 0
-            for y in 0..<height { for run in runs(ofRow: y) { n += run.count } }
-            return n
+        /// The band index of pixel (x, y), or nil outside the band.
+        func index(x: Int, y: Int) -> Int? {
+            var j = rowStart[y]
+            for run in runs(ofRow: y) {
+                if x < run.lowerBound { return nil }
+                if x < run.upperBound { return j + x - run.lowerBound }
+                j += run.count
+            }
+            return nil
         }
+
+        /// How many pixels the runs of all rows hold.
+        var pixelCount: Int { rowStart[height] }
     }
 
     /// Radius and intensity per thickness of the shaft stretch nearest to pixel index `i`.
     func shaft(atPixel i: Int) -> (segment: Int, radius: Double, peak: Float)? {
-        let c = nearestCenterline.pixels[i]
-        guard c >= 0 else { return nil }
-        let s = Int(segmentOfPoint[Int(smoothedPointIndex[Int(c)])])
+        let point = nearestPoint(ofPixel: i)
+        guard point >= 0 else { return nil }
+        let s = Int(segmentOfPoint[point])
         guard s >= 0 else { return nil }
         return (s, segmentRadius[s], segmentPeak[s])
+    }
+
+    /// Puts the `m` smallest values of `v` in ascending order in `v[0..<m]`, by straight
+    /// insertion into that prefix (later values no smaller than its largest are passed
+    /// over); the rest of `v` is left in no particular order. A profile bin needs its
+    /// values up to the median only, and holds a few dozen.
+    static func sortLowest(_ v: UnsafeMutableBufferPointer<Float>, count m: Int) {
+        precondition(m >= 1 && m <= v.count, "cannot order the \(m) smallest of \(v.count) values")
+        @inline(__always) func insert(_ x: Float, below end: Int) {
+            var j = end
+            while j > 0 && v[j - 1] > x {
+                v[j] = v[j - 1]
+                j -= 1
+            }
+            v[j] = x
+        }
+        for i in 1..<m { insert(v[i], below: i) }
+        for i in m..<v.count where v[i] < v[m - 1] {
+            let x = v[i]
+            v[i] = v[m - 1]
+            insert(x, below: m - 1)
+        }
     }
 
     struct Settings {
@@ -168,7 +268,6 @@ struct ShaftModel {
 
     static func build(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings) -> ShaftModel {
         let w = smoothed.width, h = smoothed.height
-        var isCenterline = BinaryMask(width: w, height: h, repeating: false)
         var segmentPath: [Int] = []
         var endTangent: [Int32: PixelPoint] = [:]
         // Distances are measured to the smoothed centreline point of the nearest skeleton
@@ -176,7 +275,7 @@ struct ShaftModel {
         // A pixel on two paths takes the later one's point and segment, consistently.
         var smoothedPoint: [PixelPoint] = []
         var segmentOfPoint: [Int32] = []
-        var smoothedPointIndex = [Int32](repeating: -1, count: w * h)
+        var pointPixel: [Int32] = []
         // How far a smoothed point lies from its pixel, so that the band below provably holds
         // every pixel within reach of a smoothed point.
         var largestOffset = 0.0
@@ -186,7 +285,6 @@ struct ShaftModel {
             for _ in 0..<segments { segmentPath.append(p) }
             let endZone = Swift.max(2, settings.segmentPixels / 4)
             for (k, pixel) in path.pixels.enumerated() {
-                isCenterline.pixels[pixel] = true
                 if k < endZone || k >= path.pixels.count - endZone {
                     // Outward tangent over the last few points of the path.
                     let span = Swift.min(path.points.count - 1, endZone)
@@ -195,20 +293,45 @@ struct ShaftModel {
                     let dx = b.x - a.x, dy = b.y - a.y, n = (dx * dx + dy * dy).squareRoot()
                     if n > 0 { endTangent[Int32(pixel)] = PixelPoint(x: dx / n, y: dy / n) }
                 }
-                smoothedPointIndex[pixel] = Int32(smoothedPoint.count)
                 smoothedPoint.append(path.points[k])
+                pointPixel.append(Int32(pixel))
                 segmentOfPoint.append(Int32(base + Swift.min(segments - 1, k * segments / path.pixels.count)))
                 let dx = Double(pixel % w) - path.points[k].x, dy = Double(pixel / w) - path.points[k].y
                 largestOffset = Swift.max(largestOffset, (dx * dx + dy * dy).squareRoot())
             }
         }
-        // Only the nearest centreline pixel is kept; the squared distances go at once.
-        let nearest = isCenterline.distanceToForeground().nearest
+        // The point of each centreline pixel (the last of its points), in raster order: the
+        // pixel's points sorted together by (pixel, point), no image-sized index.
+        let pixelPoints: [Int32] = {
+            let keys = pointPixel.indices.map { UInt64(UInt32(pointPixel[$0])) << 32 | UInt64($0) }.sorted()
+            return keys.indices.compactMap { n in
+                n + 1 < keys.count && keys[n + 1] >> 32 == keys[n] >> 32 ? nil : Int32(truncatingIfNeeded: keys[n])
+            }
+        }()
         // Beyond the reach no pixel is sampled or modelled, and the reach is a small part of
         // the image: the passes below visit only the band that can be within it (the margin
         // covers the offset of the smoothed points and the rounding of distances to Float).
         let band = Band(width: w, height: h, around: paths.map(\.pixels),
                         margin: Int((settings.reachPixels + largestOffset).rounded(.up)) + 2)
+        // The nearest centreline pixel of each band pixel, as its point. A pixel within reach
+        // of its point is within the band's margin of its nearest centreline pixel, where the
+        // transform over the band's runs is exact; a pixel beyond the margin gets a centreline
+        // pixel at least as far, so it is beyond the reach either way. Neither the whole
+        // image nor the squared distances are transformed or kept.
+        var bandNearestPoint: [Int32]
+        var nearestEverywhere: [Int32]?
+        if DistanceTransform.tiesFollowTheRule(width: w, height: h) {
+            bandNearestPoint = DistanceTransform.nearestWithinRuns(
+                width: w, height: h, features: pixelPoints.map { (pixel: Int(pointPixel[Int($0)]), label: $0) },
+                runsOfRow: band.runs(ofRow:), count: band.pixelCount, r: band.margin)
+        } else {
+            // Too large for the band's transform to be shown equal to the whole image's:
+            // the whole image is transformed and kept, and the band read from it.
+            let everywhere = Self.nearestPoints(width: w, height: h, pointPixel: pointPixel, pixelPoints: pixelPoints)
+            bandNearestPoint = [Int32](repeating: -1, count: band.pixelCount)
+            band.forEachPixel { x, y, j in bandNearestPoint[j] = everywhere[y * w + x] }
+            nearestEverywhere = everywhere
+        }
         let segmentCount = segmentPath.count
         let bins = Swift.max(2, Int((settings.reachPixels / settings.binPixels).rounded(.up)) + 1)
         let reach = Float(settings.reachPixels), binPixels = Float(settings.binPixels)
@@ -219,20 +342,17 @@ struct ShaftModel {
         // and again for the residual, rather than stored for the whole band.
         var binCount = [Int](repeating: 0, count: segmentCount * bins)
         var bandKeys = [Int32](repeating: -1, count: band.pixelCount)
-        nearest.withUnsafeBufferPointer { near in
-            smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
-                smoothedPoint.withUnsafeBufferPointer { points in
-                    segmentOfPoint.withUnsafeBufferPointer { segmentOf in
-                        binCount.withUnsafeMutableBufferPointer { counts in
-                            bandKeys.withUnsafeMutableBufferPointer { keys in
-                                band.forEachPixel { x, y, j in
-                                    guard let (s, d) = Self.sample(x: x, y: y, width: w, reach: reach, nearest: near,
-                                                                   pointIndex: pointIndex, points: points,
-                                                                   segmentOf: segmentOf) else { return }
-                                    let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
-                                    keys[j] = Int32(key)
-                                    counts[key] += 1
-                                }
+        bandNearestPoint.withUnsafeBufferPointer { near in
+            smoothedPoint.withUnsafeBufferPointer { points in
+                segmentOfPoint.withUnsafeBufferPointer { segmentOf in
+                    binCount.withUnsafeMutableBufferPointer { counts in
+                        bandKeys.withUnsafeMutableBufferPointer { keys in
+                            band.forEachPixel { x, y, j in
+                                guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
+                                                               points: points, segmentOf: segmentOf) else { return }
+                                let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
+                                keys[j] = Int32(key)
+                                counts[key] += 1
                             }
                         }
                     }
@@ -264,10 +384,18 @@ struct ShaftModel {
         var spread = [Float](repeating: settings.globalNoise, count: segmentCount * bins)
         values.withUnsafeMutableBufferPointer { all in
             for k in 0..<binCount.count where binCount[k] >= 4 {
+                // The bin's lower values put in order once, then its three order statistics
+                // read off, rather than three selections: a bin holds a few dozen values
+                // (32-63 in most bins of the benchmark's images), where selection's partitions
+                // mispredict most of their branches. An order statistic does not depend on
+                // how it is found (see `OrderStatistics.quantile`), so the values are those
+                // of the selections.
                 let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
-                let q = OrderStatistics.quantile(v, settings.profileQuantile)
-                let median = OrderStatistics.quantile(v, 0.5)
-                let low = OrderStatistics.quantile(v, 0.16)
+                let ranks = (q: OrderStatistics.rank(settings.profileQuantile, count: v.count),
+                             median: OrderStatistics.rank(0.5, count: v.count),
+                             low: OrderStatistics.rank(0.16, count: v.count))
+                Self.sortLowest(v, count: Swift.max(ranks.q, ranks.median, ranks.low) + 1)
+                let q = v[ranks.q], median = v[ranks.median], low = v[ranks.low]
                 // q50 - q16 is one standard deviation for Gaussian noise, and spines only
                 // disturb the upper tail.
                 let sigma = Swift.max(settings.globalNoise, median - low)
@@ -326,34 +454,27 @@ struct ShaftModel {
 
         var residual = GrayImage(width: w, height: h, repeating: 0)
         var noise = GrayImage(width: w, height: h, repeating: settings.globalNoise)
-        nearest.withUnsafeBufferPointer { near in
-            smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
-                smoothedPoint.withUnsafeBufferPointer { points in
-                    segmentOfPoint.withUnsafeBufferPointer { segmentOf in
-                        level.withUnsafeBufferPointer { level in
-                            spread.withUnsafeBufferPointer { spread in
-                                smoothed.withUnsafeBufferPointer { image in
-                                    residual.withUnsafeMutableBufferPointer { residual in
-                                        noise.withUnsafeMutableBufferPointer { noise in
-                                            for y in 0..<h {
-                                                for run in band.runs(ofRow: y) {
-                                                    for x in run {
-                                                        guard let (s, d) = Self.sample(
-                                                            x: x, y: y, width: w, reach: reach, nearest: near,
-                                                            pointIndex: pointIndex, points: points, segmentOf: segmentOf)
-                                                        else { continue }
-                                                        let i = y * w + x
-                                                        // Linear interpolation between bin centres.
-                                                        let position = d / binPixels - 0.5
-                                                        let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
-                                                        let b1 = Swift.min(bins - 1, b0 + 1)
-                                                        let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-                                                        let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
-                                                        residual[i] = image[i] - model
-                                                        noise[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
-                                                    }
-                                                }
-                                            }
+        bandNearestPoint.withUnsafeBufferPointer { near in
+            smoothedPoint.withUnsafeBufferPointer { points in
+                segmentOfPoint.withUnsafeBufferPointer { segmentOf in
+                    level.withUnsafeBufferPointer { level in
+                        spread.withUnsafeBufferPointer { spread in
+                            smoothed.withUnsafeBufferPointer { image in
+                                residual.withUnsafeMutableBufferPointer { residual in
+                                    noise.withUnsafeMutableBufferPointer { noise in
+                                        band.forEachPixel { x, y, j in
+                                            guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
+                                                                           points: points, segmentOf: segmentOf)
+                                            else { return }
+                                            let i = y * w + x
+                                            // Linear interpolation between bin centres.
+                                            let position = d / binPixels - 0.5
+                                            let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
+                                            let b1 = Swift.min(bins - 1, b0 + 1)
+                                            let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                                            let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
+                                            residual[i] = image[i] - model
+                                            noise[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
                                         }
                                     }
                                 }
@@ -364,10 +485,10 @@ struct ShaftModel {
             }
         }
         return ShaftModel(residual: residual, noise: noise,
-                          nearestCenterline: nearest, segmentOfPoint: segmentOfPoint,
+                          bandNearestPoint: bandNearestPoint, nearestEverywhere: nearestEverywhere, segmentOfPoint: segmentOfPoint,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
                           segmentPeak: (0..<segmentCount).map { level[$0 * bins] },
-                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, smoothedPointIndex: smoothedPointIndex,
-                          endTangent: endTangent, band: band, globalNoise: settings.globalNoise)
+                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, pointPixel: pointPixel,
+                          pixelPoints: pixelPoints, endTangent: endTangent, band: band, globalNoise: settings.globalNoise)
     }
 }

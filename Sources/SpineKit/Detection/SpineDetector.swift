@@ -33,11 +33,20 @@ struct SpineDetector {
         // images with crushed blacks).
         var weak = BinaryMask(width: w, height: h, repeating: false)
         var strong = BinaryMask(width: w, height: h, repeating: false)
+        // The weak pixels in raster order (the test visits pixels in that order): the blobs
+        // are grown from them below, without passes over the whole image.
+        var weakPixels: [Int32] = []
         // Outside the model's band the residual is 0 and the noise the global one, so with
         // positive noise thresholds no pixel there passes either test; only the band is visited.
-        let bandOnly = settings.maskSNR * model.globalNoise > 0 && settings.seedSNR * model.globalNoise > 0
-        model.nearestCenterline.withUnsafeBufferPointer { near in
-            model.smoothedPointIndex.withUnsafeBufferPointer { pointIndex in
+        let bandOnly = visitsBandOnly(globalNoise: model.globalNoise, settings: settings)
+        var everywhere: [Int32] = []
+        if !bandOnly {
+            var resolved = model  // a no-op when the pipeline has resolved it already
+            resolved.resolveNearestEverywhere()
+            everywhere = resolved.nearestEverywhere ?? []
+        }
+        model.bandNearestPoint.withUnsafeBufferPointer { bandNear in
+            everywhere.withUnsafeBufferPointer { everywhere in
                 model.smoothedPoints.withUnsafeBufferPointer { points in
                     model.segmentOfPoint.withUnsafeBufferPointer { segmentOf in
                         model.segmentRadius.withUnsafeBufferPointer { radius in
@@ -47,28 +56,35 @@ struct SpineDetector {
                                         weak.withUnsafeMutableBufferPointer { weak in
                                             strong.withUnsafeMutableBufferPointer { strong in
                                                 // `ShaftModel.shaft(atPixel:)` and `centerlineDistance(ofPixel:)`,
-                                                // read straight from the model's arrays.
-                                                func test(x: Int, y: Int) {
+                                                // read straight from the model's arrays (`point`: the pixel's
+                                                // nearest centreline point).
+                                                func test(x: Int, y: Int, point: Int) {
+                                                    guard point >= 0 else { return }
                                                     let i = y * w + x
-                                                    let c = Int(near[i])
-                                                    guard c >= 0 else { return }
-                                                    let point = Int(pointIndex[c])
+                                                    // A residual of 0 or less passes neither test while both
+                                                    // noise thresholds are positive: most band pixels (noise
+                                                    // below the model, and every pixel beyond its reach) stop
+                                                    // here, before their shaft is looked up.
+                                                    if residual[i] <= 0 && settings.maskSNR * noise[i] > 0
+                                                        && settings.seedSNR * noise[i] > 0 { return }
                                                     let s = Int(segmentOf[point])
                                                     guard s >= 0 else { return }
                                                     let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
                                                     guard d >= settings.innerRadiusFraction * radius[s],
                                                           d <= radius[s] + settings.reachPixels else { return }
                                                     let r = residual[i], n = noise[i]
-                                                    weak[i] = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak[s])
+                                                    let isWeak = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak[s])
+                                                    weak[i] = isWeak
                                                     strong[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak[s])
+                                                    if isWeak { weakPixels.append(Int32(i)) }
                                                 }
-                                                for y in 0..<h {
-                                                    if bandOnly {
-                                                        for run in model.band.runs(ofRow: y) {
-                                                            for x in run { test(x: x, y: y) }
-                                                        }
-                                                    } else {
-                                                        for x in 0..<w { test(x: x, y: y) }
+                                                if bandOnly {
+                                                    // The band's nearest points are exact where the residual
+                                                    // can be above 0 (see `ShaftModel.bandNearestPoint`).
+                                                    model.band.forEachPixel { x, y, j in test(x: x, y: y, point: Int(bandNear[j])) }
+                                                } else {
+                                                    for y in 0..<h {
+                                                        for x in 0..<w { test(x: x, y: y, point: Int(everywhere[y * w + x])) }
                                                     }
                                                 }
                                             }
@@ -81,14 +97,75 @@ struct SpineDetector {
                 }
             }
         }
-        let mask = weak.reconstructed(from: strong)
-        let (labels, count) = mask.labeled(connectivity: .eight)
         var candidates: [Candidate] = []
-        for pixels in labels.pixelLists(count: count).dropFirst() where !pixels.isEmpty {
+        for pixels in seededBlobs(weakPixels, weak: &weak, strong: strong) {
             candidates.append(contentsOf: split(pixels, residual: model.residual, noise: model.noise,
                                                 width: w, settings: settings))
         }
         return candidates
+    }
+
+    /// The 8-connected components of the weak mask that hold a pixel both weak and strong
+    /// (hysteresis), in order of their first pixel in raster order, each with its pixels in
+    /// raster order: the blobs and order that `weak.reconstructed(from: strong)`, `labeled`
+    /// and `pixelLists` give, found by growing each blob from its first weak pixel instead
+    /// of three passes over the whole image (the weak pixels are a small part of it).
+    ///
+    /// - Parameters:
+    ///   - weakPixels: every weak pixel, in raster order.
+    ///   - weak: the weak mask; emptied as the blobs are grown (a visited pixel is cleared).
+    static func seededBlobs(_ weakPixels: [Int32], weak: inout BinaryMask, strong: BinaryMask) -> [[Int]] {
+        let w = weak.width, h = weak.height
+        var blobs: [[Int]] = []
+        var stack: [Int] = []
+        weak.withUnsafeMutableBufferPointer { weak in
+            strong.withUnsafeBufferPointer { strong in
+                for first in weakPixels where weak[Int(first)] {
+                    var pixels: [Int] = []
+                    var seeded = false
+                    weak[Int(first)] = false
+                    stack.append(Int(first))
+                    while let p = stack.popLast() {
+                        pixels.append(p)
+                        seeded = seeded || strong[p]
+                        let px = p % w, py = p / w
+                        for ny in Swift.max(0, py - 1)...Swift.min(h - 1, py + 1) {
+                            for nx in Swift.max(0, px - 1)...Swift.min(w - 1, px + 1) where weak[ny * w + nx] {
+                                weak[ny * w + nx] = false
+                                stack.append(ny * w + nx)
+                            }
+                        }
+                    }
+                    if seeded {
+                        pixels.sort()
+                        blobs.append(pixels)
+                    }
+                }
+            }
+        }
+        return blobs
+    }
+
+    /// `pixels` from the highest residual to the lowest, equal residuals in their order in
+    /// `pixels` (what a stable sort by descending residual gives), sorted as integer keys:
+    /// the residual's ordered bit pattern, inverted, above the pixel's position.
+    static func brightestFirst(_ pixels: [Int], residual: GrayImage) -> [Int] {
+        var keys = [UInt64](repeating: 0, count: pixels.count)
+        residual.withUnsafeBufferPointer { r in
+            for (k, p) in pixels.enumerated() {
+                keys[k] = UInt64(~OrderStatistics.sortKey(r[p])) << 32 | UInt64(k)
+            }
+        }
+        keys.sort()
+        return keys.map { pixels[Int($0 & 0xFFFF_FFFF)] }
+    }
+
+    /// Whether `detect` visits only the model's band: with positive noise thresholds no
+    /// pixel outside it (residual 0, noise `globalNoise`) can pass. Otherwise it visits every
+    /// pixel, and its blobs and their measurement read the model's nearest centreline point
+    /// anywhere (`ShaftModel.resolveNearestEverywhere`).
+    static func visitsBandOnly(globalNoise: Float, settings: Settings) -> Bool {
+        settings.maskSNR * globalNoise > 0 && settings.seedSNR * globalNoise > 0
     }
 
     /// Splits one blob at its significant intensity peaks: pixels are visited from bright to
@@ -97,72 +174,101 @@ struct SpineDetector {
     /// Pixels then go to the nearest peak through the blob (multi-source breadth-first).
     static func split(_ pixels: [Int], residual: GrayImage, noise: GrayImage, width w: Int,
                       settings: Settings) -> [Candidate] {
-        let order = pixels.sorted { residual.pixels[$0] > residual.pixels[$1] }
+        let order = brightestFirst(pixels, residual: residual)
+        let n = order.count
         var local = RegionGrid(covering: pixels, imageWidth: w)
         for (k, p) in order.enumerated() { local[p] = Int32(k) }
-        var parent = Array(0..<order.count)
-        let peakOf = Array(0..<order.count)  // root -> index of its highest pixel
-        var processed = [Bool](repeating: false, count: order.count)
-        var significant: [Int] = []
-        func find(_ a: Int) -> Int {
-            var a = a
-            while parent[a] != a {
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            }
-            return a
+        // The blob's value at pixel index `ny * w + nx`, read from the coordinates: past a
+        // row's end (nx == w) that index is the first pixel of the next row, as it was read
+        // when neighbours were looked up by index. Left of column 0 the callers skip it.
+        @inline(__always) func neighbour(_ nx: Int, _ ny: Int) -> Int {
+            Int(nx < w ? local[x: nx, y: ny] : local[x: 0, y: ny + 1])
         }
-        // The roots met by one pixel, reused from pixel to pixel rather than allocated for each.
-        var roots: [Int] = []
-        roots.reserveCapacity(8)
-        for (k, p) in order.enumerated() {
-            processed[k] = true
-            let x = p % w, y = p / w
-            roots.removeAll(keepingCapacity: true)
-            for dy in -1...1 {
-                for dx in -1...1 where dx != 0 || dy != 0 {
-                    let nx = x + dx, ny = y + dy
-                    let q = Int(local[ny * w + nx])
-                    guard nx >= 0, ny >= 0, q >= 0, processed[q] else { continue }
-                    let r = find(q)
-                    if !roots.contains(r) { roots.append(r) }
+        // Union-find over positions in `order`. A region's highest pixel is its root's own
+        // position: roots are only ever joined under the taller region's root.
+        var parent = Array(0..<n)
+        var processed = [Bool](repeating: false, count: n)
+        var significant: [Int] = []
+        parent.withUnsafeMutableBufferPointer { parent in
+            processed.withUnsafeMutableBufferPointer { processed in
+                residual.withUnsafeBufferPointer { residual in
+                    noise.withUnsafeBufferPointer { noise in
+                        @inline(__always) func find(_ a: Int) -> Int {
+                            var a = a
+                            while parent[a] != a {
+                                parent[a] = parent[parent[a]]
+                                a = parent[a]
+                            }
+                            return a
+                        }
+                        // The roots met by one pixel, in the order its neighbours are visited.
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 8) { roots in
+                            for (k, p) in order.enumerated() {
+                                processed[k] = true
+                                let x = p % w, y = p / w
+                                var rootCount = 0
+                                for dy in -1...1 {
+                                    for dx in -1...1 where dx != 0 || dy != 0 {
+                                        let nx = x + dx, ny = y + dy
+                                        guard nx >= 0, ny >= 0 else { continue }
+                                        let q = neighbour(nx, ny)
+                                        guard q >= 0, processed[q] else { continue }
+                                        let r = find(q)
+                                        if !roots[0..<rootCount].contains(r) {
+                                            roots[rootCount] = r
+                                            rootCount += 1
+                                        }
+                                    }
+                                }
+                                guard rootCount > 0 else { continue }
+                                let level = residual[p]
+                                // The first of the tallest roots met.
+                                var tallest = roots[0]
+                                for m in 1..<rootCount where residual[order[tallest]] < residual[order[roots[m]]] {
+                                    tallest = roots[m]
+                                }
+                                for m in 0..<rootCount where roots[m] != tallest {
+                                    let r = roots[m]
+                                    let peakValue = residual[order[r]]
+                                    let rise = peakValue - level
+                                    let needed = Swift.max(settings.prominenceSNR * noise[p], settings.prominenceFraction * peakValue)
+                                    if rise >= needed { significant.append(order[r]) }
+                                    parent[r] = tallest
+                                }
+                                parent[k] = tallest
+                            }
+                        }
+                    }
                 }
             }
-            guard !roots.isEmpty else { continue }
-            let level = residual.pixels[p]
-            let tallest = roots.max { residual.pixels[order[peakOf[$0]]] < residual.pixels[order[peakOf[$1]]] }!
-            for r in roots where r != tallest {
-                let peakValue = residual.pixels[order[peakOf[r]]]
-                let rise = peakValue - level
-                let needed = Swift.max(settings.prominenceSNR * noise.pixels[p], settings.prominenceFraction * peakValue)
-                if rise >= needed { significant.append(order[peakOf[r]]) }
-                parent[r] = tallest
-            }
-            parent[k] = tallest
         }
         significant.append(order[0])
         if significant.count == 1 { return [Candidate(pixels: pixels, peak: order[0])] }
 
         // Geodesic nearest peak.
-        var owner = [Int](repeating: -1, count: order.count)
+        var owner = [Int](repeating: -1, count: n)
         var queue: [Int] = []
+        queue.reserveCapacity(n)
         for (s, peak) in significant.enumerated() {
             let k = Int(local[peak])
             owner[k] = s
             queue.append(k)
         }
-        var head = 0
-        while head < queue.count {
-            let k = queue[head]
-            head += 1
-            let p = order[k], x = p % w, y = p / w
-            for dy in -1...1 {
-                for dx in -1...1 where dx != 0 || dy != 0 {
-                    let nx = x + dx, ny = y + dy
-                    let q = Int(local[ny * w + nx])
-                    guard nx >= 0, ny >= 0, q >= 0, owner[q] < 0 else { continue }
-                    owner[q] = owner[k]
-                    queue.append(q)
+        owner.withUnsafeMutableBufferPointer { owner in
+            var head = 0
+            while head < queue.count {
+                let k = queue[head]
+                head += 1
+                let p = order[k], x = p % w, y = p / w
+                for dy in -1...1 {
+                    for dx in -1...1 where dx != 0 || dy != 0 {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0, ny >= 0 else { continue }
+                        let q = neighbour(nx, ny)
+                        guard q >= 0, owner[q] < 0 else { continue }
+                        owner[q] = owner[k]
+                        queue.append(q)
+                    }
                 }
             }
         }

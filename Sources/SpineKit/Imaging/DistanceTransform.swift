@@ -124,6 +124,139 @@ enum DistanceTransform {
         }
     }
 
+    /// Whether, in an image of this size, `compute` takes of the features nearest to a pixel
+    /// exactly the leftmost, then the upper one (the rule `nearestWithinRuns` and searches
+    /// for one pixel reproduce). Up to 2048 px a side the envelope's squared distances and
+    /// their sums stay below 2^24, exact in `Float`, and a crossing point inside the row,
+    /// rounded, never reaches or passes a column it does not lie on (it lies at least
+    /// 1/4096 from one, and is rounded by less than 1/16384): ties at a column are found
+    /// exactly and resolved leftward. Larger images keep the whole-image transform.
+    static func tiesFollowTheRule(width: Int, height: Int) -> Bool {
+        Swift.max(width, height) <= 2048
+    }
+
+    /// The nearest feature pixel of every pixel of a set of row runs, found among the
+    /// features whose column crosses the pixel's own run: its `label` in `nearest[j]` for the
+    /// `j`-th run pixel in raster order (runs of a row left to right, as `runsOfRow` lists
+    /// them), -1 when no such column holds a feature. `features` lists the feature pixels
+    /// (index `y * width + x`) in raster order, each once: a sparse set needs no mask, and
+    /// the label (the caller's number for the pixel) no look-up by pixel afterwards.
+    ///
+    /// `compute` takes, of the features nearest to a pixel, the leftmost, then the upper one
+    /// (see `tiesFollowTheRule`, with the same arithmetic here). A run pixel gets the same
+    /// feature when its nearest features lie within the run's columns: when every pixel
+    /// within Chebyshev distance `r` of a feature is a run pixel, that holds for each run
+    /// pixel within Euclidean distance `r` of its nearest feature (each of those features,
+    /// and every pixel on the row between it and the pixel, is within that Chebyshev
+    /// distance of it). Farther pixels get a feature at least as far as their nearest, or
+    /// none.
+    ///
+    /// Columns are swept over the whole height (a feature above or below the run counts), but
+    /// only run pixels are stored and only runs take the row transform: for features along
+    /// thin lines the runs near them are a fraction of the image. A feature more than `r`
+    /// rows from a pixel of its column is left out of that pixel's row transform: it cannot
+    /// be within `r` of any pixel of that row, so only pixels beyond `r` lose it (they get a
+    /// farther feature, or none).
+    static func nearestWithinRuns(width w: Int, height h: Int, features: [(pixel: Int, label: Int32)],
+                                  runsOfRow: (Int) -> [Range<Int>], count: Int, r: Int) -> [Int32] {
+        precondition(features.allSatisfy { $0.pixel >= 0 && $0.pixel < w * h }, "a feature lies outside the image")
+        precondition(zip(features, features.dropFirst()).allSatisfy { $0.pixel < $1.pixel },
+                     "features must be in raster order, each once")
+        var dist = [Float](repeating: .infinity, count: count)
+        var nearest = [Int32](repeating: -1, count: count)
+        guard count > 0 else { return nearest }
+        // The label of the feature above each run pixel, from the downward sweep.
+        var labelAbove = [Int32](repeating: -1, count: count)
+        nearest.withUnsafeMutableBufferPointer { nearest in
+            dist.withUnsafeMutableBufferPointer { dist in
+                // Downwards: the row (into `nearest`) and label of the last feature above (or
+                // at) each run pixel.
+                var lastRow = [Int32](repeating: -1, count: w), lastLabel = [Int32](repeating: -1, count: w)
+                var j = 0, f = 0
+                lastRow.withUnsafeMutableBufferPointer { aboveRow in
+                    lastLabel.withUnsafeMutableBufferPointer { aboveLabel in
+                        labelAbove.withUnsafeMutableBufferPointer { labelAbove in
+                            for y in 0..<h {
+                                while f < features.count && features[f].pixel < (y + 1) * w {
+                                    aboveRow[features[f].pixel - y * w] = Int32(y)
+                                    aboveLabel[features[f].pixel - y * w] = features[f].label
+                                    f += 1
+                                }
+                                for run in runsOfRow(y) {
+                                    (nearest.baseAddress! + j).update(from: aboveRow.baseAddress! + run.lowerBound,
+                                                                      count: run.count)
+                                    (labelAbove.baseAddress! + j).update(from: aboveLabel.baseAddress! + run.lowerBound,
+                                                                         count: run.count)
+                                    j += run.count
+                                }
+                            }
+                        }
+                    }
+                }
+                precondition(j == count, "runs hold \(j) pixels, expected \(count)")
+                // Upwards: the first feature below (or at), compared with the one above as in
+                // `columnPass`.
+                var nextRow = [Int32](repeating: -1, count: w), nextLabel = [Int32](repeating: -1, count: w)
+                f = features.count - 1
+                nextRow.withUnsafeMutableBufferPointer { belowRow in
+                    nextLabel.withUnsafeMutableBufferPointer { belowLabel in
+                        labelAbove.withUnsafeBufferPointer { labelAbove in
+                            let r32 = Int32(Swift.min(r, h))
+                            for y in stride(from: h - 1, through: 0, by: -1) {
+                                while f >= 0 && features[f].pixel >= y * w {
+                                    belowRow[features[f].pixel - y * w] = Int32(y)
+                                    belowLabel[features[f].pixel - y * w] = features[f].label
+                                    f -= 1
+                                }
+                                let runs = runsOfRow(y)
+                                for run in runs { j -= run.count }
+                                var k = j
+                                let y32 = Int32(y)
+                                for run in runs {
+                                    for x in run {
+                                        let a = nearest[k], b = belowRow[x]
+                                        let useAbove = a >= 0 && (b < 0 || y32 - a <= b - y32)
+                                        var p = useAbove ? a : b
+                                        if p >= 0 && Swift.max(y32 - p, p - y32) > r32 { p = -1 }
+                                        let dq = Float(y32 - p)
+                                        dist[k] = p < 0 ? .infinity : dq * dq + 0
+                                        nearest[k] = p < 0 ? -1 : useAbove ? labelAbove[k] : belowLabel[x]
+                                        k += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                // Rows: each run on its own, in its row's columns.
+                var v = [Int](repeating: 0, count: w)
+                var vf = [Float](repeating: 0, count: w)
+                var vg = [Float](repeating: 0, count: w)
+                var vIndex = [Int32](repeating: -1, count: w)
+                var z = [Float](repeating: 0, count: w + 1)
+                v.withUnsafeMutableBufferPointer { v in
+                    vf.withUnsafeMutableBufferPointer { vf in
+                        vg.withUnsafeMutableBufferPointer { vg in
+                            vIndex.withUnsafeMutableBufferPointer { vIndex in
+                                z.withUnsafeMutableBufferPointer { z in
+                                    let envelope = Envelope(v: v, f: vf, g: vg, index: vIndex, z: z)
+                                    for y in 0..<h {
+                                        for run in runsOfRow(y) {
+                                            transform1D(count: run.count, origin: run.lowerBound, d: dist.baseAddress! + j,
+                                                        dIndex: nearest.baseAddress! + j, envelope: envelope)
+                                            j += run.count
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return nearest
+    }
+
     /// The 1D transform along every row, in place.
     private static func rowPass(width w: Int, height h: Int, dist: UnsafeMutableBufferPointer<Float>,
                                 nearest: UnsafeMutableBufferPointer<Int32>) {
@@ -164,21 +297,24 @@ enum DistanceTransform {
 
     /// Lower envelope of parabolas rooted at (q, d[q]) for the finite samples of `d`, then
     /// the envelope written back over `d` and `dIndex`. A row without finite samples is
-    /// left as it is (infinite, -1).
+    /// left as it is (infinite, -1). `d[0]` lies at column `origin` of its row: the envelope
+    /// is computed in the row's own columns, so that a run of a row (see
+    /// `nearestWithinRuns`) is transformed with the same operands as the whole row.
     @inline(__always)
-    private static func transform1D(count n: Int, d: UnsafeMutablePointer<Float>, dIndex: UnsafeMutablePointer<Int32>,
-                                    envelope e: Envelope) {
+    private static func transform1D(count n: Int, origin: Int = 0, d: UnsafeMutablePointer<Float>,
+                                    dIndex: UnsafeMutablePointer<Int32>, envelope e: Envelope) {
         let v = e.v, vf = e.f, vg = e.g, vIndex = e.index, z = e.z
         var k = -1
-        for q in 0..<n where d[q].isFinite {
-            let fq = d[q]
+        for column in 0..<n where d[column].isFinite {
+            let q = origin + column
+            let fq = d[column]
             let gq = fq + Float(q * q)
             if k < 0 {
                 k = 0
                 v[0] = q
                 vf[0] = fq
                 vg[0] = gq
-                vIndex[0] = dIndex[q]
+                vIndex[0] = dIndex[column]
                 z[0] = -.infinity
                 z[1] = .infinity
                 continue
@@ -192,17 +328,18 @@ enum DistanceTransform {
             v[k] = q
             vf[k] = fq
             vg[k] = gq
-            vIndex[k] = dIndex[q]
+            vIndex[k] = dIndex[column]
             z[k] = k == 0 ? -.infinity : s
             z[k + 1] = .infinity
         }
         guard k >= 0 else { return }
         var j = 0
-        for q in 0..<n {
+        for column in 0..<n {
+            let q = origin + column
             while z[j + 1] < Float(q) { j += 1 }
             let dq = Float(q - v[j])
-            d[q] = dq * dq + vf[j]
-            dIndex[q] = vIndex[j]
+            d[column] = dq * dq + vf[j]
+            dIndex[column] = vIndex[j]
         }
     }
 }

@@ -114,22 +114,16 @@ struct SpineMeasurer {
         guard headIndex >= 0, headIndex < r.count,
               let shaft = model.shaft(atPixel: headIndex) ?? model.shaft(atPixel: candidate.peak) else { return nil }
         // Base: where the spine meets the shaft surface, from the spine pixel nearest the
-        // centreline (attached) or from the head (detached).
-        var nearestPixel = headIndex
-        var nearestDistance = Float.infinity
-        for p in candidate.pixels {
-            let d = model.centerlineDistance(ofPixel: p)
-            if d < nearestDistance {
-                nearestDistance = d
-                nearestPixel = p
-            }
-        }
+        // centreline (attached) or from the head (detached). That pixel is the first of the
+        // nearest, found above as `basePixel`; the head stands in when no pixel has a
+        // centreline.
+        let (nearestPixel, nearestDistance) = baseDistance < .infinity ? (basePixel, baseDistance) : (headIndex, .infinity)
         guard let nearShaft = model.shaft(atPixel: nearestPixel) else { return nil }
         let attached = Double(nearestDistance) <= nearShaft.radius + 1.5
         let anchorPixel = attached ? nearestPixel : headIndex
-        let c = Int(model.nearestCenterline.pixels[anchorPixel])
-        guard c >= 0 else { return nil }
-        let centre = model.smoothedCenterlinePoint(ofPixel: c)
+        let anchorPoint = model.nearestPoint(ofPixel: anchorPixel)
+        guard anchorPoint >= 0 else { return nil }
+        let centre = model.smoothedPoints[anchorPoint]
         var ux = head.x - centre.x, uy = head.y - centre.y
         let norm = (ux * ux + uy * uy).squareRoot()
         // A head centre inside the shaft radius means the "spine" is a bulge of the shaft.
@@ -142,7 +136,7 @@ struct SpineMeasurer {
         uy /= norm
         // Signal straight beyond the end of a traced process is the process going on (fainter,
         // or leaving the mask), not a spine.
-        if let t = model.endTangent[Int32(c)], ux * t.x + uy * t.y > settings.endContinuationCosine { return nil }
+        if let t = model.endTangent[model.pointPixel[anchorPoint]], ux * t.x + uy * t.y > settings.endContinuationCosine { return nil }
         let base = PixelPoint(x: centre.x + ux * surfaceRadius, y: centre.y + uy * surfaceRadius)
         var vx = head.x - base.x, vy = head.y - base.y
         let baseToHead = (vx * vx + vy * vy).squareRoot()
@@ -201,7 +195,13 @@ struct SpineMeasurer {
             let x = Int((centre.x + radius * cos(a)).rounded()), y = Int((centre.y + radius * sin(a)).rounded())
             guard r.contains(x: x, y: y) else { continue }
             let i = y * r.width + x
-            guard let s = model.shaft(atPixel: i), Double(model.centerlineDistance(ofPixel: i)) >= s.radius else { continue }
+            // `shaft(atPixel:)` and `centerlineDistance(ofPixel:)` from one look-up of the
+            // pixel's nearest centreline point.
+            let point = model.nearestPoint(ofPixel: i)
+            guard point >= 0 else { continue }
+            let s = Int(model.segmentOfPoint[point])
+            guard s >= 0,
+                  Double(ShaftModel.distance(x: x, y: y, to: model.smoothedPoints[point])) >= model.segmentRadius[s] else { continue }
             values.append(r.pixels[i])
         }
         return values.isEmpty ? 0 : OrderStatistics.median(values)
@@ -224,10 +224,10 @@ struct SpineMeasurer {
             let x = p % w, y = p / w
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
-                    let q = (y + dy) * w + (x + dx)
-                    if x + dx >= 0, x + dx < w, inCandidate[q] == 1 {
-                        inCandidate[q] = RegionGrid.empty
-                        stack.append(q)
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0, nx < w, inCandidate[x: nx, y: ny] == 1 {
+                        inCandidate[x: nx, y: ny] = RegionGrid.empty
+                        stack.append(ny * w + nx)
                     }
                 }
             }

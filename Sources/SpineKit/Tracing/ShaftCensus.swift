@@ -35,34 +35,66 @@ struct ShaftCensus {
         }
     }
 
-    /// Distance map to the centrelines of wide shafts (of all shafts when none is wide), and
-    /// which path each centreline pixel belongs to.
+    /// Distances to the centrelines of wide shafts (of all shafts when none is wide), and
+    /// which path the nearest centreline pixel belongs to.
+    ///
+    /// They are read at a few spine heads (those nearest to a thin process), so each is
+    /// searched among the centreline pixels when asked rather than read from a transform of
+    /// the whole image; images too large for the search to be shown to pick the transform's
+    /// pixel (`DistanceTransform.tiesFollowTheRule`) keep the transform.
     struct WideDistances {
-        let map: DistanceMap
-        let pathOfPixel: [Int32]
+        /// The centreline pixels (index `y * width + x`) and their paths, path by path: a
+        /// pixel on two paths belongs to the later one.
+        let centerline: [(pixel: Int, path: Int)]
+        let width: Int
+        /// The whole-image transform, for images beyond the search's rule.
+        let map: DistanceMap?
         let radiusPixels: [Double]
 
-        func distance(_ i: Int) -> Double { Double(map.squaredDistance.pixels[i]).squareRoot() }
+        /// The centreline pixel nearest to pixel index `i` and its squared distance, nil with
+        /// none: of equally near ones the leftmost, then the upper, as `distanceToForeground`
+        /// takes them.
+        func nearest(_ i: Int) -> (path: Int, squaredDistance: Float)? {
+            if let map {
+                let c = Int(map.nearest.pixels[i])
+                guard c >= 0, let entry = centerline.last(where: { $0.pixel == c }) else { return nil }
+                return (entry.path, map.squaredDistance.pixels[i])
+            }
+            let x = i % width, y = i / width
+            var bestPath = -1, bestKey = (Int.max, Int.max, Int.max)
+            for (pixel, path) in centerline {
+                let cx = pixel % width, cy = pixel / width
+                let key = ((cx - x) * (cx - x) + (cy - y) * (cy - y), cx, cy)
+                // `<=`: the same pixel again is its later path.
+                if key <= bestKey {
+                    bestKey = key
+                    bestPath = path
+                }
+            }
+            return bestPath < 0 ? nil : (bestPath, Float(bestKey.0))
+        }
+
+        /// Distance from pixel `i` to the nearest wide-shaft centreline pixel, pixels.
+        func distance(_ i: Int) -> Double { Double(nearest(i)?.squaredDistance ?? .infinity).squareRoot() }
 
         /// Radius of the wide shaft nearest to pixel `i`, pixels (0 when there is none).
-        func radius(_ i: Int) -> Double {
-            let c = Int(map.nearest.pixels[i])
-            return c < 0 ? 0 : radiusPixels[Int(pathOfPixel[c])]
-        }
+        func radius(_ i: Int) -> Double { nearest(i).map { radiusPixels[$0.path] } ?? 0 }
     }
 
     func wideShaftDistances(width: Int, height: Int) -> WideDistances {
-        var centerline = BinaryMask(width: width, height: height, repeating: false)
-        var pathOfPixel = [Int32](repeating: -1, count: width * height)
+        var centerline: [(pixel: Int, path: Int)] = []
         let shaft = isShaft
         let anyWide = shaft.contains(true)
         for (index, path) in paths.enumerated() where shaft[index] || !anyWide {
-            for p in path.pixels {
-                centerline.pixels[p] = true
-                pathOfPixel[p] = Int32(index)
-            }
+            for p in path.pixels { centerline.append((p, index)) }
         }
-        return WideDistances(map: centerline.distanceToForeground(), pathOfPixel: pathOfPixel,
+        var map: DistanceMap?
+        if !DistanceTransform.tiesFollowTheRule(width: width, height: height) {
+            var mask = BinaryMask(width: width, height: height, repeating: false)
+            for (p, _) in centerline { mask.pixels[p] = true }
+            map = mask.distanceToForeground()
+        }
+        return WideDistances(centerline: centerline, width: width, map: map,
                              radiusPixels: radiusMicrons.map { $0 / micronsPerPixel })
     }
 
@@ -75,9 +107,8 @@ struct ShaftCensus {
         let x = Swift.min(width - 1, Swift.max(0, Int(head.x.rounded())))
         let y = Swift.min(height - 1, Swift.max(0, Int(head.y.rounded())))
         let i = y * width + x
-        let c = Int(wide.map.nearest.pixels[i])
-        guard c >= 0 else { return defaultPath }
-        let owner = Int(wide.pathOfPixel[c])
-        return wide.distance(i) <= wide.radiusPixels[owner] + reachPixels ? owner : defaultPath
+        guard let nearest = wide.nearest(i) else { return defaultPath }
+        let owner = nearest.path
+        return Double(nearest.squaredDistance).squareRoot() <= wide.radiusPixels[owner] + reachPixels ? owner : defaultPath
     }
 }
