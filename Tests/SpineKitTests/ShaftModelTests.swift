@@ -147,3 +147,28 @@ struct WideDistanceTests {
         #expect(ShaftCensus.WideDistances(centerline: [], width: w, map: nil, radiusPixels: []).nearest(5) == nil)
     }
 }
+
+@Suite("Blob splitting")
+struct BlobSplittingTests {
+    /// A pixel in the image's last column is not a neighbour of the first pixel of the next
+    /// row: a blob at the right edge and one at the left edge a row below stay apart, so no
+    /// prominence is measured across the wrap and neither steals the other's pixels.
+    @Test func blobsDoNotWrapFromOneRowsEndToTheNext() {
+        let w = 10, h = 4
+        var residual = GrayImage(width: w, height: h, repeating: 0)
+        residual[x: 0, y: 2] = 10   // peak at the left edge
+        residual[x: 8, y: 1] = 9    // peak at the right edge, one row up
+        residual[x: 9, y: 1] = 4    // its dimmer neighbour in the last column
+        let noise = GrayImage(width: w, height: h, repeating: 1)
+        let settings = SpineDetector.Settings(seedSNR: 4, maskSNR: 1.5, seedFraction: 0.08, maskFraction: 0.04,
+                                              prominenceSNR: 3, prominenceFraction: 0.1,
+                                              innerRadiusFraction: 0.75, reachPixels: 10)
+        let right = [1 * w + 8, 1 * w + 9]
+        let parts = SpineDetector.split(right + [2 * w + 0], residual: residual, noise: noise, width: w,
+                                        settings: settings)
+        // Read across the wrap, (9, 1) would join the left peak and split the right one off
+        // as a second spine of the same blob.
+        #expect(parts.count == 1)
+        #expect(SpineDetector.split(right, residual: residual, noise: noise, width: w, settings: settings).count == 1)
+    }
+}

@@ -178,11 +178,10 @@ struct SpineDetector {
         let n = order.count
         var local = RegionGrid(covering: pixels, imageWidth: w)
         for (k, p) in order.enumerated() { local[p] = Int32(k) }
-        // The blob's value at pixel index `ny * w + nx`, read from the coordinates: past a
-        // row's end (nx == w) that index is the first pixel of the next row, as it was read
-        // when neighbours were looked up by index. Left of column 0 the callers skip it.
+        // The blob's position of the pixel at (nx, ny); none past the image's right edge (the
+        // callers skip the left one), so a blob never wraps from one row's end to the next.
         @inline(__always) func neighbour(_ nx: Int, _ ny: Int) -> Int {
-            Int(nx < w ? local[x: nx, y: ny] : local[x: 0, y: ny + 1])
+            nx < w ? Int(local[x: nx, y: ny]) : -1
         }
         // Union-find over positions in `order`. A region's highest pixel is its root's own
         // position: roots are only ever joined under the taller region's root.
