@@ -229,26 +229,12 @@ enum DistanceTransform {
                     }
                 }
                 // Rows: each run on its own, in its row's columns.
-                var v = [Int](repeating: 0, count: w)
-                var vf = [Float](repeating: 0, count: w)
-                var vg = [Float](repeating: 0, count: w)
-                var vIndex = [Int32](repeating: -1, count: w)
-                var z = [Float](repeating: 0, count: w + 1)
-                v.withUnsafeMutableBufferPointer { v in
-                    vf.withUnsafeMutableBufferPointer { vf in
-                        vg.withUnsafeMutableBufferPointer { vg in
-                            vIndex.withUnsafeMutableBufferPointer { vIndex in
-                                z.withUnsafeMutableBufferPointer { z in
-                                    let envelope = Envelope(v: v, f: vf, g: vg, index: vIndex, z: z)
-                                    for y in 0..<h {
-                                        for run in runsOfRow(y) {
-                                            transform1D(count: run.count, origin: run.lowerBound, d: dist.baseAddress! + j,
-                                                        dIndex: nearest.baseAddress! + j, envelope: envelope)
-                                            j += run.count
-                                        }
-                                    }
-                                }
-                            }
+                Envelope.withScratch(width: w) { envelope in
+                    for y in 0..<h {
+                        for run in runsOfRow(y) {
+                            transform1D(count: run.count, origin: run.lowerBound, d: dist.baseAddress! + j,
+                                        dIndex: nearest.baseAddress! + j, envelope: envelope)
+                            j += run.count
                         }
                     }
                 }
@@ -262,24 +248,10 @@ enum DistanceTransform {
                                 nearest: UnsafeMutableBufferPointer<Int32>) {
         // The envelope keeps each parabola's root, value, value plus root squared and feature,
         // so a row is transformed where it lies, without a copy.
-        var v = [Int](repeating: 0, count: w)
-        var vf = [Float](repeating: 0, count: w)
-        var vg = [Float](repeating: 0, count: w)
-        var vIndex = [Int32](repeating: -1, count: w)
-        var z = [Float](repeating: 0, count: w + 1)
-        v.withUnsafeMutableBufferPointer { v in
-            vf.withUnsafeMutableBufferPointer { vf in
-                vg.withUnsafeMutableBufferPointer { vg in
-                    vIndex.withUnsafeMutableBufferPointer { vIndex in
-                        z.withUnsafeMutableBufferPointer { z in
-                            let envelope = Envelope(v: v, f: vf, g: vg, index: vIndex, z: z)
-                            for y in 0..<h {
-                                transform1D(count: w, d: dist.baseAddress! + y * w, dIndex: nearest.baseAddress! + y * w,
-                                            envelope: envelope)
-                            }
-                        }
-                    }
-                }
+        Envelope.withScratch(width: w) { envelope in
+            for y in 0..<h {
+                transform1D(count: w, d: dist.baseAddress! + y * w, dIndex: nearest.baseAddress! + y * w,
+                            envelope: envelope)
             }
         }
     }
@@ -293,6 +265,26 @@ enum DistanceTransform {
         let g: UnsafeMutableBufferPointer<Float>
         let index: UnsafeMutableBufferPointer<Int32>
         let z: UnsafeMutableBufferPointer<Float>
+
+        /// Runs `body` with scratch space for rows of up to `w` samples.
+        static func withScratch(width w: Int, _ body: (Envelope) -> Void) {
+            var v = [Int](repeating: 0, count: w)
+            var f = [Float](repeating: 0, count: w)
+            var g = [Float](repeating: 0, count: w)
+            var index = [Int32](repeating: -1, count: w)
+            var z = [Float](repeating: 0, count: w + 1)
+            v.withUnsafeMutableBufferPointer { v in
+                f.withUnsafeMutableBufferPointer { f in
+                    g.withUnsafeMutableBufferPointer { g in
+                        index.withUnsafeMutableBufferPointer { index in
+                            z.withUnsafeMutableBufferPointer { z in
+                                body(Envelope(v: v, f: f, g: g, index: index, z: z))
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Lower envelope of parabolas rooted at (q, d[q]) for the finite samples of `d`, then
