@@ -12,12 +12,29 @@ public enum BackgroundEstimator {
         var grid = [Float](repeating: 0, count: bw * bh)
         var buffer: [Float] = []
         buffer.reserveCapacity(b * b)
+        // Scratch of the sampled selection: it gathers at most all of a block's keys.
+        var scratch = [UInt32](repeating: 0, count: b * b)
         image.withUnsafeBufferPointer { src in
             for by in 0..<bh {
                 for bx in 0..<bw {
-                    buffer.removeAll(keepingCapacity: true)
                     let x0 = bx * b, x1 = Swift.min(image.width, (bx + 1) * b)
-                    for y in (by * b)..<Swift.min(image.height, (by + 1) * b) {
+                    let y0 = by * b, y1 = Swift.min(image.height, (by + 1) * b)
+                    let count = (x1 - x0) * (y1 - y0)
+                    // Large blocks: the value of the same rank in the same order as the radix
+                    // selection below would find (see `sampledSelect`), without copying the
+                    // block and ranking all of it.
+                    if count >= OrderStatistics.radixSelectionMinimumCount,
+                       let value = scratch.withUnsafeMutableBufferPointer({ out in
+                           OrderStatistics.sampledSelect(
+                               src.baseAddress! + y0 * image.width + x0, rows: y1 - y0, length: x1 - x0,
+                               stride: image.width, rank: OrderStatistics.rank(percentile, count: count),
+                               sampleCount: 128, margin: 18, scratch: out)
+                       }) {
+                        grid[by * bw + bx] = value
+                        continue
+                    }
+                    buffer.removeAll(keepingCapacity: true)
+                    for y in y0..<y1 {
                         let row = y * image.width
                         buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[(row + x0)..<(row + x1)]))
                     }
@@ -338,6 +355,15 @@ enum OrderStatistics {
             var copy = Array(values)
             return quantile(&copy, q)
         }
+        // First from a sample, gathering at most a 16th of the values (and a chunk more, see
+        // `sampledSelect`); a miss, or more ties than that in the bracket, falls through.
+        let capacity = values.count / 16
+        let sampled = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity + sampledSelectChunk) {
+            sampledSelect(values.baseAddress!, rows: 1, length: values.count, stride: values.count,
+                          rank: rank(q, count: values.count), sampleCount: 4096, margin: 32,
+                          scratch: $0, capacity: capacity)
+        }
+        if let sampled { return sampled }
         var k = rank(q, count: values.count)
         var counts = [Int](repeating: 0, count: 1 << 16)
         let group: UInt32 = counts.withUnsafeMutableBufferPointer { c in
@@ -355,6 +381,124 @@ enum OrderStatistics {
         // Within the group the order is the keys' order, as radix selection over all values
         // has it.
         return members.withUnsafeMutableBufferPointer { radixSelect($0, rank: k) }
+    }
+
+    /// Values are gathered by `sampledSelect` in runs of at most this many, so a scratch buffer
+    /// needs this much room beyond the values it may keep.
+    static let sampledSelectChunk = 4096
+
+    /// The value of rank `k` (0-based) in `sortKey` order among `rows` runs of `length` values,
+    /// `stride` apart from `base`: the value `radixSelect` finds over the same values, found by
+    /// sampling first (Floyd and Rivest 1975, CACM 18:165).
+    ///
+    /// Two order statistics of `sampleCount` evenly spread values, `margin` places either side
+    /// of rank k's place among them, bound a bracket of keys. One pass then counts the values
+    /// below the bracket and gathers the keys inside it into `scratch`, and rank k is selected
+    /// among those alone (`selectKey`). The result depends only on the values and k: the
+    /// sample decides the cost, never the answer. Returns nil when rank k falls outside the
+    /// bracket (an unlucky sample) or the bracket holds more than `capacity` values (many
+    /// ties); the caller then ranks all values. `scratch` holds `capacity` keys and, unless
+    /// `capacity` is the number of values, `sampledSelectChunk` more.
+    static func sampledSelect(_ base: UnsafePointer<Float>, rows: Int, length: Int, stride: Int,
+                              rank k: Int, sampleCount: Int, margin: Int,
+                              scratch: UnsafeMutableBufferPointer<UInt32>, capacity: Int? = nil) -> Float? {
+        let n = rows * length
+        let capacity = capacity ?? n
+        guard n > 0, k >= 0, k < n, sampleCount > 0 else { return nil }
+        let m = Swift.min(sampleCount, n)
+        let place = Int((Double(k) + 0.5) * Double(m) / Double(n))
+        let lower = place - margin, upper = place + margin
+        func sampleKey(rank r: Int) -> UInt32 {
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: m) { sample in
+                for i in 0..<m {
+                    let p = (2 * i + 1) * n / (2 * m)
+                    sample[i] = sortKey(base[p / length * stride + p % length])
+                }
+                return selectKey(sample, rank: r)
+            }
+        }
+        let low = lower < 0 ? 0 : sampleKey(rank: lower)
+        let high = upper >= m ? UInt32.max : sampleKey(rank: upper)
+        let span = high &- low
+        let lowLanes = SIMD8<UInt32>(repeating: low), spanLanes = SIMD8<UInt32>(repeating: span)
+        // At most a 16th of the values expected inside.
+        let narrow = 32 * margin <= m
+        var below = 0, inside = 0
+        let out = scratch.baseAddress!
+        for r in 0..<rows {
+            let row = base + r * stride
+            var x = 0
+            while x < length {
+                let end = Swift.min(length, x + sampledSelectChunk)
+                // Branch-free (a value near the bracket's edges is in or out at random): every
+                // key is written and kept only if inside; the comparisons are borrows of 64-bit
+                // differences.
+                var p = row + x
+                let stop = row + end
+                // A narrow bracket: eight at a time first, lanes counted below the bracket and
+                // the keys stored only when a lane is inside (most runs of eight hold none), in
+                // lane order, as the loop below would store them.
+                var belowLanes = SIMD8<UInt32>()
+                while narrow && stop - p >= 8 {
+                    let keys = sortKeys(UnsafeRawPointer(p).loadUnaligned(as: SIMD8<UInt32>.self))
+                    belowLanes &+= SIMD8<UInt32>().replacing(with: 1, where: keys .< lowLanes)
+                    let isInside = keys &- lowLanes .<= spanLanes
+                    if any(isInside) {
+                        for lane in 0..<8 {
+                            out[inside] = keys[lane]
+                            inside &+= isInside[lane] ? 1 : 0
+                        }
+                    }
+                    p += 8
+                }
+                below &+= Int(belowLanes.wrappedSum())
+                while p < stop {
+                    let key = sortKey(p.pointee)
+                    below &+= Int(truncatingIfNeeded: (UInt64(key) &- UInt64(low)) >> 63)
+                    out[inside] = key
+                    inside &+= 1 &- Int(truncatingIfNeeded: (UInt64(span) &- UInt64(key &- low)) >> 63)
+                    p += 1
+                }
+                if inside > capacity { return nil }
+                x = end
+            }
+        }
+        guard below <= k, k < below + inside else { return nil }
+        let key = selectKey(UnsafeMutableBufferPointer(start: out, count: inside), rank: k - below)
+        return Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+    }
+
+    /// The key of rank `k` (0-based, ascending) among `keys`, which are overwritten: radix
+    /// selection on the bits where the keys still differ, eight at a time from the highest,
+    /// keeping only the keys whose digit holds rank k. Keys that agree on all their top bits
+    /// (nearby values; the low mantissa bits of integer-valued samples) cost no passes.
+    static func selectKey(_ keys: UnsafeMutableBufferPointer<UInt32>, rank k: Int) -> UInt32 {
+        precondition(k >= 0 && k < keys.count, "rank \(k) outside 0..<\(keys.count)")
+        let v = keys.baseAddress!
+        var count = keys.count, k = k
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 256) { c in
+            while true {
+                var differing: UInt32 = 0
+                for i in 0..<count { differing |= v[i] ^ v[0] }
+                if differing == 0 { return v[0] }
+                let shift = UInt32(Swift.max(0, (32 - differing.leadingZeroBitCount) - 8))
+                for d in 0..<256 { c[d] = 0 }
+                for i in 0..<count { c[Int((v[i] >> shift) & 0xFF)] += 1 }
+                var digit: UInt32 = 0
+                while k >= Int(c[Int(digit)]) {
+                    k -= Int(c[Int(digit)])
+                    digit += 1
+                }
+                var j = 0
+                for i in 0..<count {
+                    let key = v[i]
+                    v[j] = key
+                    // 1 when the digits are equal (their XOR minus 1 borrows), without a branch.
+                    j &+= Int(truncatingIfNeeded: ((((key >> shift) & 0xFF) ^ digit) &- 1) >> 31)
+                }
+                count = j
+            }
+        }
     }
 
     /// The value of rank `k` (0-based, ascending) by most-significant-digit radix selection
@@ -386,6 +530,14 @@ enum OrderStatistics {
             // Every value left has the same bit pattern.
             return v[k]
         }
+    }
+
+    /// `sortKey` of eight values given as their bit patterns.
+    @inline(__always)
+    static func sortKeys(_ bits: SIMD8<UInt32>) -> SIMD8<UInt32> {
+        // All ones for negatives (arithmetic shift of the sign), then the sign bit set for all.
+        let negative = SIMD8<UInt32>(truncatingIfNeeded: SIMD8<Int32>(truncatingIfNeeded: bits) &>> 31)
+        return bits ^ (negative | 0x8000_0000)
     }
 
     /// The bit pattern of `value` with the sign bit of positives and every bit of negatives
