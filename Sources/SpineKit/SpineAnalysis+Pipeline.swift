@@ -32,14 +32,20 @@ public enum SpineAnalysis {
         }()
         // With the background removed (most of the image one constant value) the lower half of
         // the remaining pixels is neuron, not noise; measure the noise inside the signal.
-        // Only the estimate that is used is computed: each ranks up to a million values.
+        // Only the estimate that is used is computed: each ranks up to a million values. One
+        // pass of the flatness test gives both the flat fraction (`flatFraction(of: image)`)
+        // and the pixels `noiseSigma(of: smoothed, excludingFlatRegionsOf: image)` ranks.
         let noise: Float
-        let backgroundRemoved = BackgroundEstimator.flatFraction(of: image) >= parameters.removedBackgroundFraction
+        var flatCount = 0
+        var nonFlat = BackgroundEstimator.nonFlatPixels(of: smoothed, original: image, interiorFlatCount: &flatCount)
+        let flatFraction = Double(flatCount) / Double((image.width - 2) * (image.height - 2))
+        let backgroundRemoved = flatFraction >= parameters.removedBackgroundFraction
         if backgroundRemoved {
+            nonFlat = []
             let gain = BackgroundEstimator.noiseGain(ofGaussianSigma: px(parameters.smoothingSigmaMicrons))
             noise = Swift.max(BackgroundEstimator.pixelNoise(of: image).sigma * gain, Float(parameters.minimumNoise))
         } else {
-            noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, excludingFlatRegionsOf: image),
+            noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, nonFlatPixels: &nonFlat),
                               Float(parameters.minimumNoise))
         }
         stopwatch.lap("background", into: &result.timings)

@@ -265,6 +265,12 @@ struct FastPathTests {
                 if !flat { expected.append(image[x: x, y: y]) }
             }
         }
-        #expect(BackgroundEstimator.nonFlatPixels(of: image, original: original) == expected)
+        var flatCount = -1
+        #expect(BackgroundEstimator.nonFlatPixels(of: image, original: original, interiorFlatCount: &flatCount)
+                    == expected)
+        // The by-product is the count the flat fraction is made of.
+        if w >= 3 && h >= 3 {
+            #expect(Double(flatCount) / Double((w - 2) * (h - 2)) == BackgroundEstimator.flatFraction(of: original))
+        }
     }
 }

@@ -114,8 +114,17 @@ public enum BackgroundEstimator {
         var values: [Float] = []
         if let original, original.width == image.width, original.height == image.height,
            original.width >= 3, original.height >= 3 {
-            values = nonFlatPixels(of: image, original: original)
+            var flatCount = 0
+            values = nonFlatPixels(of: image, original: original, interiorFlatCount: &flatCount)
         }
+        return noiseSigma(of: image, nonFlatPixels: &values)
+    }
+
+    /// `noiseSigma(of:excludingFlatRegionsOf:)` from the non-flat pixels already gathered
+    /// (`nonFlatPixels`); all of `image` when fewer than 16. `values` is emptied once ranked,
+    /// so that a million of them are not held twice.
+    static func noiseSigma(of image: GrayImage, nonFlatPixels values: inout [Float]) -> Float {
+        guard image.count > 1 else { return 0 }
         if values.count < 16 { values = image.pixels }
         // Bright signal lifts the median, and the spread below it with it (signal in 20 % of
         // the pixels overstates sigma by 20 %), so pixels more than 3 sigma above the median
@@ -149,12 +158,17 @@ public enum BackgroundEstimator {
     }
 
     /// The pixels of `image` where `original` is not flat (its 3x3 neighbourhood, edges
-    /// repeated, holds more than one value), in raster order.
+    /// repeated, holds more than one value), in raster order; `interiorFlatCount` is set to
+    /// the number of flat pixels off the edges, the count `flatFraction(of: original)` is
+    /// made of, so that the pipeline tests each pixel once for both.
     ///
     /// Interior pixels are tested eight at a time (`flatLanes`); the edge rows and columns,
     /// whose neighbourhoods repeat the edge, one at a time.
-    static func nonFlatPixels(of image: GrayImage, original: GrayImage) -> [Float] {
+    static func nonFlatPixels(of image: GrayImage, original: GrayImage, interiorFlatCount: inout Int) -> [Float] {
         let w = original.width, h = original.height
+        var flatCount = 0
+        var flatLaneCounts = SIMD8<Int32>(repeating: 0)
+        defer { interiorFlatCount = flatCount + Int(flatLaneCounts.wrappedSum()) }
         return [Float](unsafeUninitializedCapacity: image.count) { out, found in
             var n = 0
             original.withUnsafeBufferPointer { o in
@@ -177,6 +191,7 @@ public enum BackgroundEstimator {
                             x = 1
                             while x + 8 <= w - 1 {
                                 let lanes = flatLanes(centre, width: w, x: x)
+                                flatLaneCounts &-= unsafeBitCast(lanes, to: SIMD8<Int32>.self)
                                 if !any(lanes) {
                                     UnsafeMutableRawPointer(to + n).storeBytes(
                                         of: UnsafeRawPointer(v.baseAddress! + row + x).loadUnaligned(as: SIMD8<Float>.self),
@@ -188,8 +203,14 @@ public enum BackgroundEstimator {
                                 x += 8
                             }
                         }
+                        let interior = y > 0 && y < h - 1
                         while x < w {
-                            if !flat(x) { to[n] = v[row + x]; n += 1 }
+                            if !flat(x) {
+                                to[n] = v[row + x]
+                                n += 1
+                            } else if interior && x > 0 && x < w - 1 {
+                                flatCount += 1
+                            }
                             x += 1
                         }
                     }
