@@ -7,100 +7,48 @@ public enum BackgroundEstimator {
     /// `1 - percentile` of a block (the "rolling ball" idea of Sternberg 1983, cheaper).
     public static func background(of image: GrayImage, blockSize: Int, percentile: Double) -> GrayImage {
         guard !image.isEmpty else { return image }
-        let b = Swift.max(4, blockSize)
-        let bw = (image.width + b - 1) / b, bh = (image.height + b - 1) / b
-        var grid = [Float](repeating: 0, count: bw * bh)
-        var buffer: [Float] = []
-        buffer.reserveCapacity(b * b)
-        // Scratch of the sampled selection: it gathers at most all of a block's keys.
-        var scratch = [UInt32](repeating: 0, count: b * b)
-        image.withUnsafeBufferPointer { src in
-            for by in 0..<bh {
-                for bx in 0..<bw {
-                    let x0 = bx * b, x1 = Swift.min(image.width, (bx + 1) * b)
-                    let y0 = by * b, y1 = Swift.min(image.height, (by + 1) * b)
-                    let count = (x1 - x0) * (y1 - y0)
-                    // Large blocks: the value of the same rank in the same order as the radix
-                    // selection below would find (see `sampledSelect`), without copying the
-                    // block and ranking all of it.
-                    if count >= OrderStatistics.radixSelectionMinimumCount,
-                       let value = scratch.withUnsafeMutableBufferPointer({ out in
-                           OrderStatistics.sampledSelect(
-                               src.baseAddress! + y0 * image.width + x0, rows: y1 - y0, length: x1 - x0,
-                               stride: image.width, rank: OrderStatistics.rank(percentile, count: count),
-                               sampleCount: 128, margin: 18, scratch: out)
-                       }) {
-                        grid[by * bw + bx] = value
-                        continue
-                    }
-                    buffer.removeAll(keepingCapacity: true)
-                    for y in y0..<y1 {
-                        let row = y * image.width
-                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[(row + x0)..<(row + x1)]))
-                    }
-                    grid[by * bw + bx] = OrderStatistics.quantile(&buffer, percentile)
-                }
-            }
-        }
-        // A 3x3 median over blocks removes blocks filled by a dendrite.
-        var smoothed = grid
-        var window: [Float] = []
-        for by in 0..<bh {
-            for bx in 0..<bw {
-                window.removeAll(keepingCapacity: true)
-                for ny in Swift.max(0, by - 1)...Swift.min(bh - 1, by + 1) {
-                    for nx in Swift.max(0, bx - 1)...Swift.min(bw - 1, bx + 1) { window.append(grid[ny * bw + nx]) }
-                }
-                smoothed[by * bw + bx] = OrderStatistics.quantile(&window, 0.5)
-            }
-        }
-        // The horizontal interpolation weights are the same on every row: found once.
+        var surface = BackgroundSurface(of: image, blockSize: blockSize, percentile: percentile)
         let w = image.width
-        var left = [Int](repeating: 0, count: w), right = left
-        var weight = [Float](repeating: 0, count: w)
-        for x in 0..<w {
-            let gx = (Double(x) + 0.5) / Double(b) - 0.5
-            left[x] = Swift.max(0, Swift.min(bw - 1, Int(gx.rounded(.down))))
-            right[x] = Swift.min(bw - 1, left[x] + 1)
-            weight[x] = Float(Swift.max(0, Swift.min(1, gx - Double(left[x]))))
+        let pixels = [Float](unsafeUninitializedCapacity: image.count) { out, initialized in
+            for y in 0..<image.height { surface.row(y, into: out.baseAddress! + y * w) }
+            initialized = image.count
         }
-        // So are the two horizontally interpolated rows of block values, for all the rows
-        // between the same two block rows: they are found once per block row, and each image
-        // row is then a blend of two rows (the same products and sums as per pixel).
-        var top = [Float](repeating: 0, count: w), bottom = top
-        var rowsOf = (-1, -1)
-        var out = GrayImage(width: image.width, height: image.height, repeating: 0)
-        out.withUnsafeMutableBufferPointer { o in
-            smoothed.withUnsafeBufferPointer { s in
-                left.withUnsafeBufferPointer { x0 in
-                    right.withUnsafeBufferPointer { x1 in
-                        weight.withUnsafeBufferPointer { fx in
-                            top.withUnsafeMutableBufferPointer { t in
-                                bottom.withUnsafeMutableBufferPointer { u in
-                                    for y in 0..<image.height {
-                                        let gy = (Double(y) + 0.5) / Double(b) - 0.5
-                                        let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
-                                        let y1 = Swift.min(bh - 1, y0 + 1)
-                                        let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
-                                        if rowsOf != (y0, y1) {
-                                            rowsOf = (y0, y1)
-                                            let upper = s.baseAddress! + y0 * bw, lower = s.baseAddress! + y1 * bw
-                                            for x in 0..<w {
-                                                t[x] = upper[x0[x]] * (1 - fx[x]) + upper[x1[x]] * fx[x]
-                                                u[x] = lower[x0[x]] * (1 - fx[x]) + lower[x1[x]] * fx[x]
-                                            }
-                                        }
-                                        let row = o.baseAddress! + y * w
-                                        for x in 0..<w { row[x] = t[x] * (1 - fy) + u[x] * fy }
-                                    }
-                                }
-                            }
-                        }
+        return GrayImage(width: w, height: image.height, pixels: pixels)
+    }
+
+    /// `(image - background(of: image, ...)).gaussianBlurred(sigma:)`, the same values,
+    /// without the background and the flattened image in memory (8 bytes a pixel): each
+    /// row of the background is made, and subtracted from the image's, when the blur first
+    /// reads it.
+    static func flattenedAndBlurred(_ image: GrayImage, blockSize: Int, percentile: Double,
+                                    sigma: Double) -> GrayImage {
+        guard !image.isEmpty else { return image }
+        var surface = BackgroundSurface(of: image, blockSize: blockSize, percentile: percentile)
+        let w = image.width
+        guard sigma > 0 else {
+            // gaussianBlurred returns its input unchanged: the flattened image itself.
+            var flat = image
+            flat.withUnsafeMutableBufferPointer { f in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: w) { b in
+                    for y in 0..<image.height {
+                        surface.row(y, into: b.baseAddress!)
+                        for x in 0..<w { f[y * w + x] -= b[x] }
                     }
                 }
             }
+            return flat
         }
-        return out
+        return image.withUnsafeBufferPointer { src in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: w) { b in
+                GrayImage.convolveSeparably(width: w, height: image.height,
+                                            kernel: GrayImage.gaussianKernel(sigma: sigma), border: .replicate) { y, row in
+                    surface.row(y, into: b.baseAddress!)
+                    let pixels = src.baseAddress! + y * w
+                    for x in 0..<w { row[x] = pixels[x] - b[x] }
+                    return UnsafePointer(row)
+                }
+            }
+        }
     }
 
     /// Standard deviation of the background noise from the lower half of the intensity
@@ -217,6 +165,129 @@ public enum BackgroundEstimator {
                 }
             }
             found = n
+        }
+    }
+}
+
+/// The smooth background of `BackgroundEstimator.background(of:blockSize:percentile:)`,
+/// made a row at a time: the block percentiles, their 3x3 median and the horizontal
+/// interpolation weights are found at once; each row is a blend of two horizontally
+/// interpolated rows of block values, which are found once per pair of block rows.
+struct BackgroundSurface {
+    let width: Int
+    /// Blocks across and down, and the side of a block in pixels.
+    let blocksAcross: Int, blocksDown: Int, blockSize: Int
+    /// The median-filtered block percentiles, row by row.
+    private let blocks: [Float]
+    /// For each column: the block columns to its left and right, and the right one's weight.
+    private let left: [Int], right: [Int], weight: [Float]
+    /// The horizontally interpolated rows of block rows `rowsOf.0` and `rowsOf.1`.
+    private var top: [Float], bottom: [Float]
+    private var rowsOf = (-1, -1)
+
+    init(of image: GrayImage, blockSize: Int, percentile: Double) {
+        precondition(!image.isEmpty, "a background needs pixels")
+        let b = Swift.max(4, blockSize)
+        let bw = (image.width + b - 1) / b, bh = (image.height + b - 1) / b
+        var grid = [Float](repeating: 0, count: bw * bh)
+        var buffer: [Float] = []
+        buffer.reserveCapacity(b * b)
+        // Scratch of the sampled selection: it gathers at most all of a block's keys.
+        var scratch = [UInt32](repeating: 0, count: b * b)
+        image.withUnsafeBufferPointer { src in
+            for by in 0..<bh {
+                for bx in 0..<bw {
+                    let x0 = bx * b, x1 = Swift.min(image.width, (bx + 1) * b)
+                    let y0 = by * b, y1 = Swift.min(image.height, (by + 1) * b)
+                    let count = (x1 - x0) * (y1 - y0)
+                    // Large blocks: the value of the same rank in the same order as the radix
+                    // selection below would find (see `sampledSelect`), without copying the
+                    // block and ranking all of it.
+                    if count >= OrderStatistics.radixSelectionMinimumCount,
+                       let value = scratch.withUnsafeMutableBufferPointer({ out in
+                           OrderStatistics.sampledSelect(
+                               src.baseAddress! + y0 * image.width + x0, rows: y1 - y0, length: x1 - x0,
+                               stride: image.width, rank: OrderStatistics.rank(percentile, count: count),
+                               sampleCount: 128, margin: 18, scratch: out)
+                       }) {
+                        grid[by * bw + bx] = value
+                        continue
+                    }
+                    buffer.removeAll(keepingCapacity: true)
+                    for y in y0..<y1 {
+                        let row = y * image.width
+                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[(row + x0)..<(row + x1)]))
+                    }
+                    grid[by * bw + bx] = OrderStatistics.quantile(&buffer, percentile)
+                }
+            }
+        }
+        // A 3x3 median over blocks removes blocks filled by a dendrite.
+        var smoothed = grid
+        var window: [Float] = []
+        for by in 0..<bh {
+            for bx in 0..<bw {
+                window.removeAll(keepingCapacity: true)
+                for ny in Swift.max(0, by - 1)...Swift.min(bh - 1, by + 1) {
+                    for nx in Swift.max(0, bx - 1)...Swift.min(bw - 1, bx + 1) { window.append(grid[ny * bw + nx]) }
+                }
+                smoothed[by * bw + bx] = OrderStatistics.quantile(&window, 0.5)
+            }
+        }
+        // The horizontal interpolation weights are the same on every row: found once.
+        let w = image.width
+        var left = [Int](repeating: 0, count: w), right = left
+        var weight = [Float](repeating: 0, count: w)
+        for x in 0..<w {
+            let gx = (Double(x) + 0.5) / Double(b) - 0.5
+            left[x] = Swift.max(0, Swift.min(bw - 1, Int(gx.rounded(.down))))
+            right[x] = Swift.min(bw - 1, left[x] + 1)
+            weight[x] = Float(Swift.max(0, Swift.min(1, gx - Double(left[x]))))
+        }
+        self.width = w
+        self.blocksAcross = bw
+        self.blocksDown = bh
+        self.blockSize = b
+        self.blocks = smoothed
+        self.left = left
+        self.right = right
+        self.weight = weight
+        top = [Float](repeating: 0, count: w)
+        bottom = top
+    }
+
+    /// Writes background row `y` (`width` values) to `out`: rows may come in any order, the
+    /// values depend only on `y`.
+    mutating func row(_ y: Int, into out: UnsafeMutablePointer<Float>) {
+        let b = blockSize, bw = blocksAcross, bh = blocksDown, w = width
+        let gy = (Double(y) + 0.5) / Double(b) - 0.5
+        let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
+        let y1 = Swift.min(bh - 1, y0 + 1)
+        let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
+        if rowsOf != (y0, y1) {
+            rowsOf = (y0, y1)
+            blocks.withUnsafeBufferPointer { s in
+                left.withUnsafeBufferPointer { x0 in
+                    right.withUnsafeBufferPointer { x1 in
+                        weight.withUnsafeBufferPointer { fx in
+                            top.withUnsafeMutableBufferPointer { t in
+                                bottom.withUnsafeMutableBufferPointer { u in
+                                    let upper = s.baseAddress! + y0 * bw, lower = s.baseAddress! + y1 * bw
+                                    for x in 0..<w {
+                                        t[x] = upper[x0[x]] * (1 - fx[x]) + upper[x1[x]] * fx[x]
+                                        u[x] = lower[x0[x]] * (1 - fx[x]) + lower[x1[x]] * fx[x]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        top.withUnsafeBufferPointer { t in
+            bottom.withUnsafeBufferPointer { u in
+                for x in 0..<w { out[x] = t[x] * (1 - fy) + u[x] * fy }
+            }
         }
     }
 }

@@ -16,22 +16,42 @@ extension Raster where Pixel == Float {
     }
 
     /// `convolveRows` then `convolveColumns`, the same sums in the same order, without the
-    /// image-sized intermediate: each row's horizontal pass is made once, when the first
-    /// output row needs it, into a ring of `kernel.count` rows (the rows one output row
-    /// reads are consecutive, so they never share a slot), and each output pixel sums its
-    /// column's weighted rows in a register, eight pixels side by side.
+    /// image-sized intermediate (see `convolveSeparably(width:height:kernel:border:inputRow:)`).
     static func convolveSeparably(_ source: GrayImage, kernel: [Float], border: BorderMode) -> GrayImage {
-        let w = source.width, h = source.height, taps = kernel.count, radius = taps / 2
+        let w = source.width
+        return source.withUnsafeBufferPointer { src in
+            convolveSeparably(width: w, height: source.height, kernel: kernel, border: border) { y, _ in
+                src.baseAddress! + y * w
+            }
+        }
+    }
+
+    /// The separable convolution of a `width` x `height` image whose rows `inputRow` gives:
+    /// called with a row index and a scratch row of `width` values, it returns the row (in
+    /// the scratch or elsewhere), valid until its next call. Rows are asked for in
+    /// increasing order, each once.
+    ///
+    /// Each row's horizontal pass (`convolveRow`) is made once, when the first output row
+    /// needs it, into a ring of `kernel.count` rows (the rows one output row reads are
+    /// consecutive, so they never share a slot), and each output pixel sums its column's
+    /// weighted rows in a register, eight pixels side by side, in the order of
+    /// `convolveColumns`: the values of `convolveRows` then `convolveColumns`.
+    static func convolveSeparably(
+        width w: Int, height h: Int, kernel: [Float], border: BorderMode,
+        inputRow: (Int, UnsafeMutablePointer<Float>) -> UnsafePointer<Float>
+    ) -> GrayImage {
+        let taps = kernel.count, radius = taps / 2
         var ring = [Float](repeating: 0, count: taps * w)
         var ringRow = [Int](repeating: -1, count: taps)
         var padded = [Float](repeating: 0, count: w + 2 * radius)
+        var scratch = [Float](repeating: 0, count: w)
         let zeros = [Float](repeating: 0, count: w)
         let pixels = [Float](unsafeUninitializedCapacity: w * h) { out, initialized in
-            source.withUnsafeBufferPointer { src in
-                kernel.withUnsafeBufferPointer { k in
-                    ring.withUnsafeMutableBufferPointer { ringBuffer in
-                        ringRow.withUnsafeMutableBufferPointer { slotRow in
-                            padded.withUnsafeMutableBufferPointer { p in
+            kernel.withUnsafeBufferPointer { k in
+                ring.withUnsafeMutableBufferPointer { ringBuffer in
+                    ringRow.withUnsafeMutableBufferPointer { slotRow in
+                        padded.withUnsafeMutableBufferPointer { p in
+                            scratch.withUnsafeMutableBufferPointer { input in
                                 zeros.withUnsafeBufferPointer { zero in
                                     withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps) { rows in
                                         // The horizontal pass of input row i, made on first use.
@@ -39,7 +59,7 @@ extension Raster where Pixel == Float {
                                             let slot = i % taps
                                             let line = ringBuffer.baseAddress! + slot * w
                                             if slotRow[slot] != i {
-                                                convolveRow(src.baseAddress! + i * w, width: w, kernel: k,
+                                                convolveRow(inputRow(i, input.baseAddress!), width: w, kernel: k,
                                                             border: border, padded: p, into: line)
                                                 slotRow[slot] = i
                                             }
