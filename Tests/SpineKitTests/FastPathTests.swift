@@ -139,6 +139,34 @@ struct FastPathTests {
         keys.removeAll()
     }
 
+    /// Thinning with the work list of border pixels gives the skeleton of Guo and Hall's rule
+    /// applied to every foreground pixel in every sub-iteration.
+    @Test(arguments: [UInt64(41), 42, 43, 44])
+    func skeletonFromBorderWorkListMatchesFullPasses(seed: UInt64) {
+        let m = Self.mask(width: 53, height: 37, seed: seed)
+        var reference = m
+        let w = m.width, h = m.height
+        func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < w && y < h && reference[x: x, y: y] }
+        var changed = true
+        while changed {
+            changed = false
+            for pass in 0..<2 {
+                let table = pass == 0 ? GuoHall.deletableFirst : GuoHall.deletableSecond
+                var delete: [Int] = []
+                for y in 0..<h {
+                    for x in 0..<w where reference[x: x, y: y] {
+                        let bits = GuoHall.neighbourhood(at(x, y - 1), at(x + 1, y - 1), at(x + 1, y), at(x + 1, y + 1),
+                                                         at(x, y + 1), at(x - 1, y + 1), at(x - 1, y), at(x - 1, y - 1))
+                        if table[bits] { delete.append(y * w + x) }
+                    }
+                }
+                for i in delete { reference.pixels[i] = false }
+                changed = changed || !delete.isEmpty
+            }
+        }
+        #expect(m.skeletonized() == reference)
+    }
+
     /// A group of more than 4096 values with the same top bits (sorted by counting) gives the
     /// ranks and counts of a sorted copy too.
     @Test func bucketedOrderSortsLargeGroups() {
