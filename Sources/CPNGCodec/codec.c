@@ -410,7 +410,7 @@ static int unfilter_row(int filter, uint8_t *row, const uint8_t *prior, size_t c
  * every byte passed both the chunks' CRC-32 and the stream's Adler-32: it decodes the
  * reserved distance codes 30 and 31 and a few incomplete Huffman codes that zlib refuses.
  * Such a stream has to be made on purpose, and it decodes to the data it was made from. */
-static int decode_grey_directly(pngcodec_decoder *decoder, uint16_t *samples, size_t sample_capacity) {
+static int decode_grey_directly(pngcodec_decoder *decoder, uint16_t *samples) {
     const pngcodec_header header = decoder->header;
     if (header.ihdr_color_type != PNG_COLOR_TYPE_GRAY || header.interlaced ||
         (header.ihdr_bit_depth != 8 && header.ihdr_bit_depth != 16) || decoder->refused) {
@@ -443,17 +443,7 @@ static int decode_grey_directly(pngcodec_decoder *decoder, uint16_t *samples, si
     }
     if (compressed < 2 || compressed > decoder->idat_max_bytes || filtered > SIZE_MAX) return 0;
 
-    /* The filtered rows are inflated into the caller's buffer itself, at its end, and each
-     * row's samples written at its start: row y's samples end (2 width (y + 1) bytes) at or
-     * before row y + 1's filtered bytes begin as long as the buffer holds both all samples
-     * and all filtered rows, so no row is overwritten before it is read. */
-    const size_t total = sample_capacity * sizeof(uint16_t);
-    const size_t sample_bytes = (size_t)header.width * header.height * sizeof(uint16_t);
-    if (total < filtered || total < sample_bytes) return 0;
-    uint8_t *rows = (uint8_t *)samples + (total - (size_t)filtered);
-
-    /* One IDAT is read in place; several are joined (freed before the caller allocates the
-     * grey image, so the reading's high-water mark stays that of the grey conversion). */
+    /* One IDAT is read in place; several are joined. */
     const uint8_t *stream = data + decoder->offset;
     uint8_t *joined = NULL;
     if (idat_count > 1) {
@@ -469,52 +459,48 @@ static int decode_grey_directly(pngcodec_decoder *decoder, uint16_t *samples, si
         stream = joined;
     }
     int ok = 0;
-    uint8_t *prior = NULL;
+    uint8_t *rows = NULL;
+    uint8_t *zero_row = NULL;
     struct libdeflate_decompressor *inflater = NULL;
     /* CMF's high nibble is the window: 7 is 32 KiB (RFC 1950). */
     if ((stream[0] >> 4) != 7) goto done;
-    /* The previous row unfiltered (zeros above the first): its place in the buffer is
-     * overwritten by its samples. */
-    prior = calloc(row_bytes + 1, 1);
+    rows = malloc((size_t)filtered);
+    zero_row = calloc(row_bytes + 1, 1);
     inflater = libdeflate_alloc_decompressor();
-    if (prior == NULL || inflater == NULL) goto done;
+    if (rows == NULL || zero_row == NULL || inflater == NULL) goto done;
     size_t used_in = 0, used_out = 0;
     if (libdeflate_zlib_decompress_ex(inflater, stream, (size_t)compressed, rows, (size_t)filtered,
                                       &used_in, &used_out) != LIBDEFLATE_SUCCESS ||
         used_in != compressed || used_out != filtered) {
         goto done;
     }
-    /* Rows are unfiltered in place (each filter reads the row above as unfiltered), kept as
-     * the next row's prior and written out as samples. A bad filter type leaves the samples
-     * half written, which does not matter: libpng then decodes every row again. */
+    /* Rows are unfiltered in place (each filter reads the row above as unfiltered) and
+     * copied out while in cache. A bad filter type leaves the samples half written, which
+     * does not matter: libpng then decodes every row again. */
+    const uint8_t *prior = zero_row;
     for (uint32_t y = 0; y < header.height; y++) {
         uint8_t *row = rows + (size_t)y * (row_bytes + 1);
         if (!unfilter_row(row[0], row + 1, prior, row_bytes, bpp)) goto done;
-        memcpy(prior, row + 1, row_bytes);
+        prior = ++row;
         uint16_t *out = samples + (size_t)y * header.width;
         if (bpp == 2) {
             /* PNG's samples are big-endian; the value is formed, so any host order is right. */
-            for (uint32_t x = 0; x < header.width; x++) out[x] = (uint16_t)(prior[2 * x] << 8 | prior[2 * x + 1]);
+            for (uint32_t x = 0; x < header.width; x++) out[x] = (uint16_t)(row[2 * x] << 8 | row[2 * x + 1]);
         } else {
-            for (uint32_t x = 0; x < header.width; x++) out[x] = prior[x];
+            for (uint32_t x = 0; x < header.width; x++) out[x] = row[x];
         }
     }
     ok = 1;
 done:
     libdeflate_free_decompressor(inflater);
-    free(prior);
+    free(zero_row);
+    free(rows);
     free(joined);
     return ok;
 }
 
-size_t pngcodec_decoder_sample_capacity(const pngcodec_decoder *decoder) {
-    if (decoder == NULL) return 0;
-    const pngcodec_header header = decoder->header;
-    return (size_t)header.width * header.height * (size_t)header.channels + ((size_t)header.height + 1) / 2;
-}
-
 pngcodec_status pngcodec_decoder_read_pixels(pngcodec_decoder *decoder, uint16_t *samples,
-                                             size_t sample_count, size_t sample_capacity) {
+                                             size_t sample_count) {
     if (decoder == NULL) return PNGCODEC_FAILED;
     if (decoder->stage != 1) {
         if (decoder->message[0] == 0) {
@@ -526,12 +512,12 @@ pngcodec_status pngcodec_decoder_read_pixels(pngcodec_decoder *decoder, uint16_t
     decoder->stage = 2;
     const pngcodec_header header = decoder->header;
     const size_t expected = (size_t)header.width * header.height * (size_t)header.channels;
-    if (samples == NULL || sample_count != expected || sample_capacity < sample_count) {
+    if (samples == NULL || sample_count != expected) {
         snprintf(decoder->message, sizeof decoder->message,
                  "the sample buffer holds %zu values, the image needs %zu", sample_count, expected);
         return PNGCODEC_FAILED;
     }
-    if (decode_grey_directly(decoder, samples, sample_capacity)) return PNGCODEC_OK;
+    if (decode_grey_directly(decoder, samples)) return PNGCODEC_OK;
 
     png_structp png = decoder->png;
     /* Rows are decoded straight into the caller's buffer. 16-bit rows fill it exactly;

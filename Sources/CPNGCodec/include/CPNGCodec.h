@@ -50,17 +50,10 @@ pngcodec_decoder *pngcodec_decoder_create(const uint8_t *data, size_t size, uint
 /* Reads the chunks up to the first IDAT and checks the size against the limit. */
 pngcodec_status pngcodec_decoder_read_header(pngcodec_decoder *decoder, pngcodec_header *header);
 
-/* Values to allocate for read_pixels after a successful header read: the image's
- * width x height x channels and room for a filter byte a row, which plain grey images are
- * inflated into before their samples are formed (no second buffer). */
-size_t pngcodec_decoder_sample_capacity(const pngcodec_decoder *decoder);
-
-/* Decodes every row into `samples`, which receives `sample_count` = width x height x channels
- * values in row order and holds `sample_capacity` (see pngcodec_decoder_sample_capacity; the
- * values beyond the first `sample_count` are scratch), then reads to IEND so damage after
- * the pixels is caught too. */
+/* Decodes every row into `samples`, which holds `sample_count` = width x height x channels
+ * values in row order, then reads to IEND so damage after the pixels is caught too. */
 pngcodec_status pngcodec_decoder_read_pixels(pngcodec_decoder *decoder, uint16_t *samples,
-                                             size_t sample_count, size_t sample_capacity);
+                                             size_t sample_count);
 
 /* The reason for the last failure: libpng's own error message or the codec's. */
 const char *pngcodec_decoder_message(const pngcodec_decoder *decoder);

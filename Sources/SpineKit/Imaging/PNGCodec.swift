@@ -201,11 +201,9 @@ extension PNGCodec {
             return .failure(readError(headerStatus, decoder: decoder, name: name))
         }
         let count = Int(header.width) * Int(header.height) * Int(header.channels)
-        // A little more than the samples: plain grey images are inflated into the array itself.
-        let capacity = pngcodec_decoder_sample_capacity(decoder)
         var pixelStatus = PNGCODEC_FAILED
-        let samples = [UInt16](unsafeUninitializedCapacity: capacity) { storage, initialized in
-            pixelStatus = pngcodec_decoder_read_pixels(decoder, storage.baseAddress, count, capacity)
+        let samples = [UInt16](unsafeUninitializedCapacity: count) { storage, initialized in
+            pixelStatus = pngcodec_decoder_read_pixels(decoder, storage.baseAddress, count)
             initialized = pixelStatus == PNGCODEC_OK ? count : 0
         }
         guard pixelStatus == PNGCODEC_OK else {
