@@ -330,65 +330,38 @@ static int chunk_crc_matches(const uint8_t *chunk, uint32_t length) {
     return libdeflate_crc32(0, chunk + 4, (size_t)length + 4) == load_be32(chunk + 8 + length);
 }
 
-/* The Paeth predictor (PNG specification 9.4): of left, above and upper left, the one
- * nearest to left + above - upper left, ties in that order. */
-static inline int paeth(int a, int b, int c) {
-    const int p = b - c, q = a - c;
-    const int pa = p < 0 ? -p : p, pb = q < 0 ? -q : q, pc = (p + q) < 0 ? -(p + q) : p + q;
-    return (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
-}
-
 /* Undoes the PNG row filters (specification 7.3 and 9) of `row` in place; `prior` is the
- * previous row already unfiltered, or zeros for the first row; `bpp` is the bytes a pixel
- * (1 or 2: grey samples), `count` a multiple of it. Returns 0 for a filter type libpng
- * would refuse.
- *
- * Sub, Average and Paeth depend on the byte `bpp` places to the left; it is carried in a
- * local (one per byte of a pixel) rather than read back from the row just written, which
- * would put a store and a load in every step of that chain. */
-static inline int unfilter_row_bpp(int filter, uint8_t *restrict row, const uint8_t *restrict prior,
-                                   size_t count, const size_t bpp) {
-    uint8_t left[2] = {0, 0}, upper_left[2] = {0, 0};
+ * previous row already unfiltered, or zeros for the first row; `bpp` is 1 or 2 bytes a
+ * pixel. Returns 0 for a filter type libpng would refuse. */
+static int unfilter_row(int filter, uint8_t *row, const uint8_t *prior, size_t count, size_t bpp) {
     switch (filter) {
     case 0:
         return 1;
     case 1:
-        for (size_t i = 0; i < count; i += bpp) {
-            for (size_t k = 0; k < bpp; k++) {
-                left[k] = (uint8_t)(row[i + k] + left[k]);
-                row[i + k] = left[k];
-            }
-        }
+        for (size_t i = bpp; i < count; i++) row[i] = (uint8_t)(row[i] + row[i - bpp]);
         return 1;
     case 2:
         for (size_t i = 0; i < count; i++) row[i] = (uint8_t)(row[i] + prior[i]);
         return 1;
     case 3:
-        for (size_t i = 0; i < count; i += bpp) {
-            for (size_t k = 0; k < bpp; k++) {
-                left[k] = (uint8_t)(row[i + k] + (((unsigned)left[k] + prior[i + k]) >> 1));
-                row[i + k] = left[k];
-            }
+        for (size_t i = 0; i < bpp && i < count; i++) row[i] = (uint8_t)(row[i] + (prior[i] >> 1));
+        for (size_t i = bpp; i < count; i++) {
+            row[i] = (uint8_t)(row[i] + (((unsigned)row[i - bpp] + prior[i]) >> 1));
         }
         return 1;
     case 4:
-        for (size_t i = 0; i < count; i += bpp) {
-            for (size_t k = 0; k < bpp; k++) {
-                const uint8_t above = prior[i + k];
-                left[k] = (uint8_t)(row[i + k] + paeth(left[k], above, upper_left[k]));
-                upper_left[k] = above;
-                row[i + k] = left[k];
-            }
+        for (size_t i = 0; i < bpp && i < count; i++) row[i] = (uint8_t)(row[i] + prior[i]);
+        for (size_t i = bpp; i < count; i++) {
+            const int a = row[i - bpp], b = prior[i], c = prior[i - bpp];
+            const int p = b - c, q = a - c;
+            const int pa = p < 0 ? -p : p, pb = q < 0 ? -q : q, pc = (p + q) < 0 ? -(p + q) : p + q;
+            const int predictor = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
+            row[i] = (uint8_t)(row[i] + predictor);
         }
         return 1;
     default:
         return 0;
     }
-}
-
-/* unfilter_row_bpp with the pixel size a constant, so that each loop is compiled for it. */
-static int unfilter_row(int filter, uint8_t *row, const uint8_t *prior, size_t count, size_t bpp) {
-    return bpp == 2 ? unfilter_row_bpp(filter, row, prior, count, 2) : unfilter_row_bpp(filter, row, prior, count, 1);
 }
 
 /* Decodes a non-interlaced 8- or 16-bit grey image (what microscopes write) without
