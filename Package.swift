@@ -25,16 +25,9 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
-        // libdeflate from the system (Debian: libdeflate-dev): whole-buffer inflate at about
-        // twice zlib's speed, for the image data of plain grey PNGs (see CPNGCodec).
-        .systemLibrary(
-            name: "CDeflate",
-            pkgConfig: "libdeflate",
-            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
-        ),
         // libpng's classic API reports errors by longjmp, which Swift frames cannot survive,
         // so every call that may fail lives in this small C target.
-        .target(name: "CPNGCodec", dependencies: ["CPNG", "CDeflate"]),
+        .target(name: "CPNGCodec", dependencies: ["CPNG"]),
         // glibc's mallopt, which Swift's Glibc module does not expose (see AllocatorTuning).
         .target(name: "CAllocator"),
         .target(

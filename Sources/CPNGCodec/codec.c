@@ -7,7 +7,6 @@
 
 #include "CPNGCodec.h"
 
-#include <libdeflate.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -38,7 +37,6 @@ static const uint64_t deflate_max_ratio = 1032;
 
 /* The chunk type "IDAT" as libpng's png_get_io_chunk_type returns it (big-endian ASCII). */
 static const png_uint_32 idat_chunk_type = 0x49444154u;
-static const png_uint_32 iend_chunk_type = 0x49454E44u;
 
 /* libpng's own ceiling for width and height (PNG_UINT_31_MAX). */
 static const uint64_t png_dimension_max = 0x7fffffffu;
@@ -319,159 +317,6 @@ pngcodec_status pngcodec_decoder_read_header(pngcodec_decoder *decoder, pngcodec
     return PNGCODEC_OK;
 }
 
-/* MARK: Direct decoding of plain grey images */
-
-static uint32_t load_be32(const uint8_t *p) {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-/* The chunk's CRC-32 (over type and data, PNG specification 5.3) matches the stored one. */
-static int chunk_crc_matches(const uint8_t *chunk, uint32_t length) {
-    return libdeflate_crc32(0, chunk + 4, (size_t)length + 4) == load_be32(chunk + 8 + length);
-}
-
-/* Undoes the PNG row filters (specification 7.3 and 9) of `row` in place; `prior` is the
- * previous row already unfiltered, or zeros for the first row; `bpp` is 1 or 2 bytes a
- * pixel. Returns 0 for a filter type libpng would refuse. */
-static int unfilter_row(int filter, uint8_t *row, const uint8_t *prior, size_t count, size_t bpp) {
-    switch (filter) {
-    case 0:
-        return 1;
-    case 1:
-        for (size_t i = bpp; i < count; i++) row[i] = (uint8_t)(row[i] + row[i - bpp]);
-        return 1;
-    case 2:
-        for (size_t i = 0; i < count; i++) row[i] = (uint8_t)(row[i] + prior[i]);
-        return 1;
-    case 3:
-        for (size_t i = 0; i < bpp && i < count; i++) row[i] = (uint8_t)(row[i] + (prior[i] >> 1));
-        for (size_t i = bpp; i < count; i++) {
-            row[i] = (uint8_t)(row[i] + (((unsigned)row[i - bpp] + prior[i]) >> 1));
-        }
-        return 1;
-    case 4:
-        for (size_t i = 0; i < bpp && i < count; i++) row[i] = (uint8_t)(row[i] + prior[i]);
-        for (size_t i = bpp; i < count; i++) {
-            const int a = row[i - bpp], b = prior[i], c = prior[i - bpp];
-            const int p = b - c, q = a - c;
-            const int pa = p < 0 ? -p : p, pb = q < 0 ? -q : q, pc = (p + q) < 0 ? -(p + q) : p + q;
-            const int predictor = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
-            row[i] = (uint8_t)(row[i] + predictor);
-        }
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* Decodes a non-interlaced 8- or 16-bit grey image (what microscopes write) without
- * libpng's row machinery: the IDAT data in one call of libdeflate (about twice zlib's
- * speed on noisy 16-bit data), the filters undone here, the samples written in host
- * order. Called with libpng stopped at the first IDAT's data, after png_read_info.
- *
- * It succeeds only when libpng would too, with the same samples, and otherwise declines
- * (returns 0) without consuming anything, so that libpng decodes the file as before and
- * reports its own error: every IDAT's and IEND's CRC must match; the IDATs must be
- * followed by an empty IEND (any other chunk, which libpng's png_read_end would parse, is
- * left to libpng); no IDAT may be longer than the filtered image (libpng's own per-chunk
- * bound is at least that) nor all of them longer than idat_max_bytes; the zlib header must
- * declare the 32 KiB window (a smaller window would make zlib, and so libpng, refuse
- * distances that libdeflate accepts); the stream must fill the rows exactly and end,
- * Adler-32 checked, at the last IDAT byte; every filter type must be 0-4.
- *
- * libdeflate is laxer than zlib in three details that no damaged file can reach, since
- * every byte passed both the chunks' CRC-32 and the stream's Adler-32: it decodes the
- * reserved distance codes 30 and 31 and a few incomplete Huffman codes that zlib refuses.
- * Such a stream has to be made on purpose, and it decodes to the data it was made from. */
-static int decode_grey_directly(pngcodec_decoder *decoder, uint16_t *samples) {
-    const pngcodec_header header = decoder->header;
-    if (header.ihdr_color_type != PNG_COLOR_TYPE_GRAY || header.interlaced ||
-        (header.ihdr_bit_depth != 8 && header.ihdr_bit_depth != 16) || decoder->refused) {
-        return 0;
-    }
-    const uint8_t *data = decoder->data;
-    const size_t size = decoder->size;
-    /* libpng has read the first IDAT's length and type, and nothing of its data. */
-    size_t chunk = decoder->offset - 8;
-    if (decoder->offset < 16 || load_be32(data + chunk + 4) != idat_chunk_type) return 0;
-
-    const size_t bpp = (size_t)header.ihdr_bit_depth / 8;
-    const size_t row_bytes = (size_t)header.width * bpp;
-    const uint64_t filtered = (uint64_t)header.height * (row_bytes + 1);
-    uint64_t compressed = 0;
-    size_t idat_count = 0;
-    for (;;) {
-        if (size - chunk < 12) return 0;
-        const uint32_t length = load_be32(data + chunk);
-        const uint32_t type = load_be32(data + chunk + 4);
-        if (length > size - chunk - 12 || !chunk_crc_matches(data + chunk, length)) return 0;
-        if (type == iend_chunk_type) {
-            if (length != 0) return 0;
-            break;
-        }
-        if (type != idat_chunk_type || length > filtered) return 0;
-        compressed += length;
-        idat_count += 1;
-        chunk += 12 + (size_t)length;
-    }
-    if (compressed < 2 || compressed > decoder->idat_max_bytes || filtered > SIZE_MAX) return 0;
-
-    /* One IDAT is read in place; several are joined. */
-    const uint8_t *stream = data + decoder->offset;
-    uint8_t *joined = NULL;
-    if (idat_count > 1) {
-        joined = malloc((size_t)compressed);
-        if (joined == NULL) return 0;
-        size_t at = 0;
-        for (size_t c = decoder->offset - 8; at < compressed;) {
-            const uint32_t length = load_be32(data + c);
-            memcpy(joined + at, data + c + 8, length);
-            at += length;
-            c += 12 + (size_t)length;
-        }
-        stream = joined;
-    }
-    int ok = 0;
-    uint8_t *rows = NULL;
-    uint8_t *zero_row = NULL;
-    struct libdeflate_decompressor *inflater = NULL;
-    /* CMF's high nibble is the window: 7 is 32 KiB (RFC 1950). */
-    if ((stream[0] >> 4) != 7) goto done;
-    rows = malloc((size_t)filtered);
-    zero_row = calloc(row_bytes + 1, 1);
-    inflater = libdeflate_alloc_decompressor();
-    if (rows == NULL || zero_row == NULL || inflater == NULL) goto done;
-    size_t used_in = 0, used_out = 0;
-    if (libdeflate_zlib_decompress_ex(inflater, stream, (size_t)compressed, rows, (size_t)filtered,
-                                      &used_in, &used_out) != LIBDEFLATE_SUCCESS ||
-        used_in != compressed || used_out != filtered) {
-        goto done;
-    }
-    /* Rows are unfiltered in place (each filter reads the row above as unfiltered) and
-     * copied out while in cache. A bad filter type leaves the samples half written, which
-     * does not matter: libpng then decodes every row again. */
-    const uint8_t *prior = zero_row;
-    for (uint32_t y = 0; y < header.height; y++) {
-        uint8_t *row = rows + (size_t)y * (row_bytes + 1);
-        if (!unfilter_row(row[0], row + 1, prior, row_bytes, bpp)) goto done;
-        prior = ++row;
-        uint16_t *out = samples + (size_t)y * header.width;
-        if (bpp == 2) {
-            /* PNG's samples are big-endian; the value is formed, so any host order is right. */
-            for (uint32_t x = 0; x < header.width; x++) out[x] = (uint16_t)(row[2 * x] << 8 | row[2 * x + 1]);
-        } else {
-            for (uint32_t x = 0; x < header.width; x++) out[x] = row[x];
-        }
-    }
-    ok = 1;
-done:
-    libdeflate_free_decompressor(inflater);
-    free(zero_row);
-    free(rows);
-    free(joined);
-    return ok;
-}
-
 pngcodec_status pngcodec_decoder_read_pixels(pngcodec_decoder *decoder, uint16_t *samples,
                                              size_t sample_count) {
     if (decoder == NULL) return PNGCODEC_FAILED;
@@ -490,8 +335,6 @@ pngcodec_status pngcodec_decoder_read_pixels(pngcodec_decoder *decoder, uint16_t
                  "the sample buffer holds %zu values, the image needs %zu", sample_count, expected);
         return PNGCODEC_FAILED;
     }
-    if (decode_grey_directly(decoder, samples)) return PNGCODEC_OK;
-
     png_structp png = decoder->png;
     /* Rows are decoded straight into the caller's buffer. 16-bit rows fill it exactly;
      * 8-bit rows are packed into its first half and widened in place afterwards, so no
