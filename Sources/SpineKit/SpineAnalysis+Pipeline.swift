@@ -16,30 +16,27 @@ public enum SpineAnalysis {
                                    micronsPerPixel: micronsPerPixel, psfFWHMMicrons: assumedPSF)
         guard image.width >= 3, image.height >= 3 else { return result }
 
-        // 1. Background and noise.
-        // Scoped so that the background and the flattened copy are freed once smoothed.
-        let smoothed: GrayImage = {
-            let background = BackgroundEstimator.background(
-                of: image, blockSize: Int(px(parameters.backgroundBlockMicrons).rounded()),
-                percentile: parameters.backgroundPercentile)
-            var flat = image
-            flat.withUnsafeMutableBufferPointer { f in
-                background.withUnsafeBufferPointer { b in
-                    for i in 0..<f.count { f[i] -= b[i] }
-                }
-            }
-            return flat.gaussianBlurred(sigma: px(parameters.smoothingSigmaMicrons))
-        }()
+        // 1. Background and noise: the image less its background, smoothed, made a row at a
+        // time (neither the background nor the flattened image is kept whole).
+        let smoothed = BackgroundEstimator.flattenedAndBlurred(
+            image, blockSize: Int(px(parameters.backgroundBlockMicrons).rounded()),
+            percentile: parameters.backgroundPercentile, sigma: px(parameters.smoothingSigmaMicrons))
         // With the background removed (most of the image one constant value) the lower half of
         // the remaining pixels is neuron, not noise; measure the noise inside the signal.
-        // Only the estimate that is used is computed: each ranks up to a million values.
+        // Only the estimate that is used is computed: each ranks up to a million values. One
+        // pass of the flatness test gives both the flat fraction (`flatFraction(of: image)`)
+        // and the pixels `noiseSigma(of: smoothed, excludingFlatRegionsOf: image)` ranks.
         let noise: Float
-        let backgroundRemoved = BackgroundEstimator.flatFraction(of: image) >= parameters.removedBackgroundFraction
+        var flatCount = 0
+        var nonFlat = BackgroundEstimator.nonFlatPixels(of: smoothed, original: image, interiorFlatCount: &flatCount)
+        let flatFraction = Double(flatCount) / Double((image.width - 2) * (image.height - 2))
+        let backgroundRemoved = flatFraction >= parameters.removedBackgroundFraction
         if backgroundRemoved {
+            nonFlat = []
             let gain = BackgroundEstimator.noiseGain(ofGaussianSigma: px(parameters.smoothingSigmaMicrons))
             noise = Swift.max(BackgroundEstimator.pixelNoise(of: image).sigma * gain, Float(parameters.minimumNoise))
         } else {
-            noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, excludingFlatRegionsOf: image),
+            noise = Swift.max(BackgroundEstimator.noiseSigma(of: smoothed, nonFlatPixels: &nonFlat),
                               Float(parameters.minimumNoise))
         }
         stopwatch.lap("background", into: &result.timings)

@@ -165,6 +165,82 @@ struct FastPathTests {
         }
     }
 
+    /// Selection from a sample's bracket finds the value of the rank that radix selection over
+    /// all values finds (bit for bit, -0 and +0 apart), on runs of rows of a larger image, or
+    /// gives up (nil) when the bracket misses; `selectKey` alone matches sorting the keys.
+    @Test(arguments: [UInt64(21), 22, 23])
+    func sampledSelectionMatchesRadixSelection(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        let width = 97, height = 41
+        let pixels = (0..<(width * height)).map { _ -> Float in
+            switch rng.index(below: 6) {
+            case 0: return rng.chance(0.5) ? 0 : -0.0
+            case 1: return Float(rng.index(below: 5))  // many ties
+            default: return Float((rng.unit() - 0.2) * 3000).rounded() / 4
+            }
+        }
+        var misses = 0
+        pixels.withUnsafeBufferPointer { image in
+            for (x0, y0, length, rows) in [(0, 0, width, height), (3, 5, 40, 30), (50, 1, 33, 9), (10, 20, 64, 4)] {
+                var block: [Float] = []
+                for y in y0..<(y0 + rows) { block += image[(y * width + x0)..<(y * width + x0 + length)] }
+                for k in [0, 1, block.count / 3, block.count / 2, block.count - 2, block.count - 1] {
+                    var copy = block
+                    let expected = copy.withUnsafeMutableBufferPointer { OrderStatistics.radixSelect($0, rank: k) }
+                    for (sampleCount, margin) in [(128, 18), (64, 0), (4096, 32), (1, 0)] {
+                        var scratch = [UInt32](repeating: 0, count: block.count)
+                        let found = scratch.withUnsafeMutableBufferPointer {
+                            OrderStatistics.sampledSelect(image.baseAddress! + y0 * width + x0, rows: rows, length: length,
+                                                          stride: width, rank: k, sampleCount: sampleCount,
+                                                          margin: margin, scratch: $0)
+                        }
+                        if let found {
+                            #expect(found.bitPattern == expected.bitPattern, "rank \(k) of \(block.count)")
+                        } else {
+                            misses += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(misses > 0, "a margin of 0 should miss some ranks")
+        var keys = pixels.map(OrderStatistics.sortKey)
+        let sortedKeys = keys.sorted()
+        for k in [0, 7, keys.count / 2, keys.count - 1] {
+            var copy = keys
+            #expect(copy.withUnsafeMutableBufferPointer { OrderStatistics.selectKey($0, rank: k) } == sortedKeys[k])
+        }
+        keys.removeAll()
+    }
+
+    /// Thinning with the work list of border pixels gives the skeleton of Guo and Hall's rule
+    /// applied to every foreground pixel in every sub-iteration.
+    @Test(arguments: [UInt64(41), 42, 43, 44])
+    func skeletonFromBorderWorkListMatchesFullPasses(seed: UInt64) {
+        let m = Self.mask(width: 53, height: 37, seed: seed)
+        var reference = m
+        let w = m.width, h = m.height
+        func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < w && y < h && reference[x: x, y: y] }
+        var changed = true
+        while changed {
+            changed = false
+            for pass in 0..<2 {
+                let table = pass == 0 ? GuoHall.deletableFirst : GuoHall.deletableSecond
+                var delete: [Int] = []
+                for y in 0..<h {
+                    for x in 0..<w where reference[x: x, y: y] {
+                        let bits = GuoHall.neighbourhood(at(x, y - 1), at(x + 1, y - 1), at(x + 1, y), at(x + 1, y + 1),
+                                                         at(x, y + 1), at(x - 1, y + 1), at(x - 1, y), at(x - 1, y - 1))
+                        if table[bits] { delete.append(y * w + x) }
+                    }
+                }
+                for i in delete { reference.pixels[i] = false }
+                changed = changed || !delete.isEmpty
+            }
+        }
+        #expect(m.skeletonized() == reference)
+    }
+
     /// A group of more than 4096 values with the same top bits (sorted by counting) gives the
     /// ranks and counts of a sorted copy too.
     @Test func bucketedOrderSortsLargeGroups() {
@@ -291,6 +367,12 @@ struct FastPathTests {
                 if !flat { expected.append(image[x: x, y: y]) }
             }
         }
-        #expect(BackgroundEstimator.nonFlatPixels(of: image, original: original) == expected)
+        var flatCount = -1
+        #expect(BackgroundEstimator.nonFlatPixels(of: image, original: original, interiorFlatCount: &flatCount)
+                    == expected)
+        // The by-product is the count the flat fraction is made of.
+        if w >= 3 && h >= 3 {
+            #expect(Double(flatCount) / Double((w - 2) * (h - 2)) == BackgroundEstimator.flatFraction(of: original))
+        }
     }
 }

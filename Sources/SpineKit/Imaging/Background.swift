@@ -7,83 +7,48 @@ public enum BackgroundEstimator {
     /// `1 - percentile` of a block (the "rolling ball" idea of Sternberg 1983, cheaper).
     public static func background(of image: GrayImage, blockSize: Int, percentile: Double) -> GrayImage {
         guard !image.isEmpty else { return image }
-        let b = Swift.max(4, blockSize)
-        let bw = (image.width + b - 1) / b, bh = (image.height + b - 1) / b
-        var grid = [Float](repeating: 0, count: bw * bh)
-        var buffer: [Float] = []
-        buffer.reserveCapacity(b * b)
-        image.withUnsafeBufferPointer { src in
-            for by in 0..<bh {
-                for bx in 0..<bw {
-                    buffer.removeAll(keepingCapacity: true)
-                    let x0 = bx * b, x1 = Swift.min(image.width, (bx + 1) * b)
-                    for y in (by * b)..<Swift.min(image.height, (by + 1) * b) {
-                        let row = y * image.width
-                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[(row + x0)..<(row + x1)]))
-                    }
-                    grid[by * bw + bx] = OrderStatistics.quantile(&buffer, percentile)
-                }
-            }
-        }
-        // A 3x3 median over blocks removes blocks filled by a dendrite.
-        var smoothed = grid
-        var window: [Float] = []
-        for by in 0..<bh {
-            for bx in 0..<bw {
-                window.removeAll(keepingCapacity: true)
-                for ny in Swift.max(0, by - 1)...Swift.min(bh - 1, by + 1) {
-                    for nx in Swift.max(0, bx - 1)...Swift.min(bw - 1, bx + 1) { window.append(grid[ny * bw + nx]) }
-                }
-                smoothed[by * bw + bx] = OrderStatistics.quantile(&window, 0.5)
-            }
-        }
-        // The horizontal interpolation weights are the same on every row: found once.
+        var surface = BackgroundSurface(of: image, blockSize: blockSize, percentile: percentile)
         let w = image.width
-        var left = [Int](repeating: 0, count: w), right = left
-        var weight = [Float](repeating: 0, count: w)
-        for x in 0..<w {
-            let gx = (Double(x) + 0.5) / Double(b) - 0.5
-            left[x] = Swift.max(0, Swift.min(bw - 1, Int(gx.rounded(.down))))
-            right[x] = Swift.min(bw - 1, left[x] + 1)
-            weight[x] = Float(Swift.max(0, Swift.min(1, gx - Double(left[x]))))
+        let pixels = [Float](unsafeUninitializedCapacity: image.count) { out, initialized in
+            for y in 0..<image.height { surface.row(y, into: out.baseAddress! + y * w) }
+            initialized = image.count
         }
-        // So are the two horizontally interpolated rows of block values, for all the rows
-        // between the same two block rows: they are found once per block row, and each image
-        // row is then a blend of two rows (the same products and sums as per pixel).
-        var top = [Float](repeating: 0, count: w), bottom = top
-        var rowsOf = (-1, -1)
-        var out = GrayImage(width: image.width, height: image.height, repeating: 0)
-        out.withUnsafeMutableBufferPointer { o in
-            smoothed.withUnsafeBufferPointer { s in
-                left.withUnsafeBufferPointer { x0 in
-                    right.withUnsafeBufferPointer { x1 in
-                        weight.withUnsafeBufferPointer { fx in
-                            top.withUnsafeMutableBufferPointer { t in
-                                bottom.withUnsafeMutableBufferPointer { u in
-                                    for y in 0..<image.height {
-                                        let gy = (Double(y) + 0.5) / Double(b) - 0.5
-                                        let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
-                                        let y1 = Swift.min(bh - 1, y0 + 1)
-                                        let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
-                                        if rowsOf != (y0, y1) {
-                                            rowsOf = (y0, y1)
-                                            let upper = s.baseAddress! + y0 * bw, lower = s.baseAddress! + y1 * bw
-                                            for x in 0..<w {
-                                                t[x] = upper[x0[x]] * (1 - fx[x]) + upper[x1[x]] * fx[x]
-                                                u[x] = lower[x0[x]] * (1 - fx[x]) + lower[x1[x]] * fx[x]
-                                            }
-                                        }
-                                        let row = o.baseAddress! + y * w
-                                        for x in 0..<w { row[x] = t[x] * (1 - fy) + u[x] * fy }
-                                    }
-                                }
-                            }
-                        }
+        return GrayImage(width: w, height: image.height, pixels: pixels)
+    }
+
+    /// `(image - background(of: image, ...)).gaussianBlurred(sigma:)`, the same values,
+    /// without the background and the flattened image in memory (8 bytes a pixel): each
+    /// row of the background is made, and subtracted from the image's, when the blur first
+    /// reads it.
+    static func flattenedAndBlurred(_ image: GrayImage, blockSize: Int, percentile: Double,
+                                    sigma: Double) -> GrayImage {
+        guard !image.isEmpty else { return image }
+        var surface = BackgroundSurface(of: image, blockSize: blockSize, percentile: percentile)
+        let w = image.width
+        guard sigma > 0 else {
+            // gaussianBlurred returns its input unchanged: the flattened image itself.
+            var flat = image
+            flat.withUnsafeMutableBufferPointer { f in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: w) { b in
+                    for y in 0..<image.height {
+                        surface.row(y, into: b.baseAddress!)
+                        for x in 0..<w { f[y * w + x] -= b[x] }
                     }
                 }
             }
+            return flat
         }
-        return out
+        return image.withUnsafeBufferPointer { src in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: w) { b in
+                GrayImage.convolveSeparably(width: w, height: image.height,
+                                            kernel: GrayImage.gaussianKernel(sigma: sigma), border: .replicate) { y, row in
+                    surface.row(y, into: b.baseAddress!)
+                    let pixels = src.baseAddress! + y * w
+                    for x in 0..<w { row[x] = pixels[x] - b[x] }
+                    return UnsafePointer(row)
+                }
+            }
+        }
     }
 
     /// Standard deviation of the background noise from the lower half of the intensity
@@ -97,8 +62,17 @@ public enum BackgroundEstimator {
         var values: [Float] = []
         if let original, original.width == image.width, original.height == image.height,
            original.width >= 3, original.height >= 3 {
-            values = nonFlatPixels(of: image, original: original)
+            var flatCount = 0
+            values = nonFlatPixels(of: image, original: original, interiorFlatCount: &flatCount)
         }
+        return noiseSigma(of: image, nonFlatPixels: &values)
+    }
+
+    /// `noiseSigma(of:excludingFlatRegionsOf:)` from the non-flat pixels already gathered
+    /// (`nonFlatPixels`); all of `image` when fewer than 16. `values` is emptied once ranked,
+    /// so that a million of them are not held twice.
+    static func noiseSigma(of image: GrayImage, nonFlatPixels values: inout [Float]) -> Float {
+        guard image.count > 1 else { return 0 }
         if values.count < 16 { values = image.pixels }
         // Bright signal lifts the median, and the spread below it with it (signal in 20 % of
         // the pixels overstates sigma by 20 %), so pixels more than 3 sigma above the median
@@ -132,12 +106,17 @@ public enum BackgroundEstimator {
     }
 
     /// The pixels of `image` where `original` is not flat (its 3x3 neighbourhood, edges
-    /// repeated, holds more than one value), in raster order.
+    /// repeated, holds more than one value), in raster order; `interiorFlatCount` is set to
+    /// the number of flat pixels off the edges, the count `flatFraction(of: original)` is
+    /// made of, so that the pipeline tests each pixel once for both.
     ///
     /// Interior pixels are tested eight at a time (`flatLanes`); the edge rows and columns,
     /// whose neighbourhoods repeat the edge, one at a time.
-    static func nonFlatPixels(of image: GrayImage, original: GrayImage) -> [Float] {
+    static func nonFlatPixels(of image: GrayImage, original: GrayImage, interiorFlatCount: inout Int) -> [Float] {
         let w = original.width, h = original.height
+        var flatCount = 0
+        var flatLaneCounts = SIMD8<Int32>(repeating: 0)
+        defer { interiorFlatCount = flatCount + Int(flatLaneCounts.wrappedSum()) }
         return [Float](unsafeUninitializedCapacity: image.count) { out, found in
             var n = 0
             original.withUnsafeBufferPointer { o in
@@ -160,6 +139,7 @@ public enum BackgroundEstimator {
                             x = 1
                             while x + 8 <= w - 1 {
                                 let lanes = flatLanes(centre, width: w, x: x)
+                                flatLaneCounts &-= unsafeBitCast(lanes, to: SIMD8<Int32>.self)
                                 if !any(lanes) {
                                     UnsafeMutableRawPointer(to + n).storeBytes(
                                         of: UnsafeRawPointer(v.baseAddress! + row + x).loadUnaligned(as: SIMD8<Float>.self),
@@ -171,14 +151,143 @@ public enum BackgroundEstimator {
                                 x += 8
                             }
                         }
+                        let interior = y > 0 && y < h - 1
                         while x < w {
-                            if !flat(x) { to[n] = v[row + x]; n += 1 }
+                            if !flat(x) {
+                                to[n] = v[row + x]
+                                n += 1
+                            } else if interior && x > 0 && x < w - 1 {
+                                flatCount += 1
+                            }
                             x += 1
                         }
                     }
                 }
             }
             found = n
+        }
+    }
+}
+
+/// The smooth background of `BackgroundEstimator.background(of:blockSize:percentile:)`,
+/// made a row at a time: the block percentiles, their 3x3 median and the horizontal
+/// interpolation weights are found at once; each row is a blend of two horizontally
+/// interpolated rows of block values, which are found once per pair of block rows.
+struct BackgroundSurface {
+    let width: Int
+    /// Blocks across and down, and the side of a block in pixels.
+    let blocksAcross: Int, blocksDown: Int, blockSize: Int
+    /// The median-filtered block percentiles, row by row.
+    private let blocks: [Float]
+    /// For each column: the block columns to its left and right, and the right one's weight.
+    private let left: [Int], right: [Int], weight: [Float]
+    /// The horizontally interpolated rows of block rows `rowsOf.0` and `rowsOf.1`.
+    private var top: [Float], bottom: [Float]
+    private var rowsOf = (-1, -1)
+
+    init(of image: GrayImage, blockSize: Int, percentile: Double) {
+        precondition(!image.isEmpty, "a background needs pixels")
+        let b = Swift.max(4, blockSize)
+        let bw = (image.width + b - 1) / b, bh = (image.height + b - 1) / b
+        var grid = [Float](repeating: 0, count: bw * bh)
+        var buffer: [Float] = []
+        buffer.reserveCapacity(b * b)
+        // Scratch of the sampled selection: it gathers at most all of a block's keys.
+        var scratch = [UInt32](repeating: 0, count: b * b)
+        image.withUnsafeBufferPointer { src in
+            for by in 0..<bh {
+                for bx in 0..<bw {
+                    let x0 = bx * b, x1 = Swift.min(image.width, (bx + 1) * b)
+                    let y0 = by * b, y1 = Swift.min(image.height, (by + 1) * b)
+                    let count = (x1 - x0) * (y1 - y0)
+                    // Large blocks: the value of the same rank in the same order as the radix
+                    // selection below would find (see `sampledSelect`), without copying the
+                    // block and ranking all of it.
+                    if count >= OrderStatistics.radixSelectionMinimumCount,
+                       let value = scratch.withUnsafeMutableBufferPointer({ out in
+                           OrderStatistics.sampledSelect(
+                               src.baseAddress! + y0 * image.width + x0, rows: y1 - y0, length: x1 - x0,
+                               stride: image.width, rank: OrderStatistics.rank(percentile, count: count),
+                               sampleCount: 128, margin: 18, scratch: out)
+                       }) {
+                        grid[by * bw + bx] = value
+                        continue
+                    }
+                    buffer.removeAll(keepingCapacity: true)
+                    for y in y0..<y1 {
+                        let row = y * image.width
+                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[(row + x0)..<(row + x1)]))
+                    }
+                    grid[by * bw + bx] = OrderStatistics.quantile(&buffer, percentile)
+                }
+            }
+        }
+        // A 3x3 median over blocks removes blocks filled by a dendrite.
+        var smoothed = grid
+        var window: [Float] = []
+        for by in 0..<bh {
+            for bx in 0..<bw {
+                window.removeAll(keepingCapacity: true)
+                for ny in Swift.max(0, by - 1)...Swift.min(bh - 1, by + 1) {
+                    for nx in Swift.max(0, bx - 1)...Swift.min(bw - 1, bx + 1) { window.append(grid[ny * bw + nx]) }
+                }
+                smoothed[by * bw + bx] = OrderStatistics.quantile(&window, 0.5)
+            }
+        }
+        // The horizontal interpolation weights are the same on every row: found once.
+        let w = image.width
+        var left = [Int](repeating: 0, count: w), right = left
+        var weight = [Float](repeating: 0, count: w)
+        for x in 0..<w {
+            let gx = (Double(x) + 0.5) / Double(b) - 0.5
+            left[x] = Swift.max(0, Swift.min(bw - 1, Int(gx.rounded(.down))))
+            right[x] = Swift.min(bw - 1, left[x] + 1)
+            weight[x] = Float(Swift.max(0, Swift.min(1, gx - Double(left[x]))))
+        }
+        self.width = w
+        self.blocksAcross = bw
+        self.blocksDown = bh
+        self.blockSize = b
+        self.blocks = smoothed
+        self.left = left
+        self.right = right
+        self.weight = weight
+        top = [Float](repeating: 0, count: w)
+        bottom = top
+    }
+
+    /// Writes background row `y` (`width` values) to `out`: rows may come in any order, the
+    /// values depend only on `y`.
+    mutating func row(_ y: Int, into out: UnsafeMutablePointer<Float>) {
+        let b = blockSize, bw = blocksAcross, bh = blocksDown, w = width
+        let gy = (Double(y) + 0.5) / Double(b) - 0.5
+        let y0 = Swift.max(0, Swift.min(bh - 1, Int(gy.rounded(.down))))
+        let y1 = Swift.min(bh - 1, y0 + 1)
+        let fy = Float(Swift.max(0, Swift.min(1, gy - Double(y0))))
+        if rowsOf != (y0, y1) {
+            rowsOf = (y0, y1)
+            blocks.withUnsafeBufferPointer { s in
+                left.withUnsafeBufferPointer { x0 in
+                    right.withUnsafeBufferPointer { x1 in
+                        weight.withUnsafeBufferPointer { fx in
+                            top.withUnsafeMutableBufferPointer { t in
+                                bottom.withUnsafeMutableBufferPointer { u in
+                                    let upper = s.baseAddress! + y0 * bw, lower = s.baseAddress! + y1 * bw
+                                    for x in 0..<w {
+                                        t[x] = upper[x0[x]] * (1 - fx[x]) + upper[x1[x]] * fx[x]
+                                        u[x] = lower[x0[x]] * (1 - fx[x]) + lower[x1[x]] * fx[x]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        top.withUnsafeBufferPointer { t in
+            bottom.withUnsafeBufferPointer { u in
+                for x in 0..<w { out[x] = t[x] * (1 - fy) + u[x] * fy }
+            }
         }
     }
 }
@@ -201,27 +310,69 @@ struct BucketedOrder {
 
     var count: Int { keys.count }
 
+    /// Keys are made eight at a time (`OrderStatistics.sortKeys`); the counts and the next
+    /// free place of each bucket are `Int32` (an image holds fewer than 2^31 pixels), so the
+    /// table of 65536 is half as large in cache.
     init(_ values: [Float]) {
+        let n = values.count
+        precondition(n < Int(Int32.max), "\(n) values are too many to order")
         var start = [Int](repeating: 0, count: Self.bucketCount + 1)
+        var next = [Int32](repeating: 0, count: Self.bucketCount)
         values.withUnsafeBufferPointer { v in
-            start.withUnsafeMutableBufferPointer { counts in
-                for x in v { counts[Int(OrderStatistics.sortKey(x) >> 16) + 1] += 1 }
-                for b in 0..<Self.bucketCount { counts[b + 1] += counts[b] }
-            }
-        }
-        var next = start
-        keys = [UInt32](unsafeUninitializedCapacity: values.count) { out, initialized in
-            values.withUnsafeBufferPointer { v in
-                next.withUnsafeMutableBufferPointer { n in
-                    for x in v {
-                        let key = OrderStatistics.sortKey(x)
-                        let b = Int(key >> 16)
-                        (out.baseAddress! + n[b]).initialize(to: key)
-                        n[b] += 1
+            next.withUnsafeMutableBufferPointer { c in
+                var i = 0
+                if n >= 8 {
+                    let bits = UnsafeRawPointer(v.baseAddress!)
+                    while i + 8 <= n {
+                        let buckets = OrderStatistics.sortKeys(bits.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self)) &>> 16
+                        for lane in 0..<8 { c[Int(buckets[lane])] &+= 1 }
+                        i += 8
+                    }
+                }
+                while i < n {
+                    c[Int(OrderStatistics.sortKey(v[i]) >> 16)] &+= 1
+                    i += 1
+                }
+                // Counts become each bucket's first place.
+                start.withUnsafeMutableBufferPointer { first in
+                    var total = 0
+                    for b in 0..<Self.bucketCount {
+                        let size = Int(c[b])
+                        c[b] = Int32(truncatingIfNeeded: total)
+                        total += size
+                        first[b + 1] = total
                     }
                 }
             }
-            initialized = values.count
+        }
+        keys = [UInt32](unsafeUninitializedCapacity: n) { out, initialized in
+            values.withUnsafeBufferPointer { v in
+                next.withUnsafeMutableBufferPointer { place in
+                    let to = out.baseAddress!
+                    var i = 0
+                    if n >= 8 {
+                        let bits = UnsafeRawPointer(v.baseAddress!)
+                        while i + 8 <= n {
+                            let keys = OrderStatistics.sortKeys(bits.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self))
+                            for lane in 0..<8 {
+                                let key = keys[lane], b = Int(key >> 16)
+                                let p = Int(place[b])
+                                (to + p).initialize(to: key)
+                                place[b] = Int32(truncatingIfNeeded: p &+ 1)
+                            }
+                            i += 8
+                        }
+                    }
+                    while i < n {
+                        let key = OrderStatistics.sortKey(v[i]), b = Int(key >> 16)
+                        let p = Int(place[b])
+                        (to + p).initialize(to: key)
+                        place[b] = Int32(truncatingIfNeeded: p &+ 1)
+                        i += 1
+                    }
+                }
+            }
+            initialized = n
         }
         self.start = start
         sorted = [Bool](repeating: false, count: Self.bucketCount)
@@ -338,6 +489,15 @@ enum OrderStatistics {
             var copy = Array(values)
             return quantile(&copy, q)
         }
+        // First from a sample, gathering at most a 16th of the values (and a chunk more, see
+        // `sampledSelect`); a miss, or more ties than that in the bracket, falls through.
+        let capacity = values.count / 16
+        let sampled = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity + sampledSelectChunk) {
+            sampledSelect(values.baseAddress!, rows: 1, length: values.count, stride: values.count,
+                          rank: rank(q, count: values.count), sampleCount: 4096, margin: 32,
+                          scratch: $0, capacity: capacity)
+        }
+        if let sampled { return sampled }
         var k = rank(q, count: values.count)
         var counts = [Int](repeating: 0, count: 1 << 16)
         let group: UInt32 = counts.withUnsafeMutableBufferPointer { c in
@@ -355,6 +515,124 @@ enum OrderStatistics {
         // Within the group the order is the keys' order, as radix selection over all values
         // has it.
         return members.withUnsafeMutableBufferPointer { radixSelect($0, rank: k) }
+    }
+
+    /// Values are gathered by `sampledSelect` in runs of at most this many, so a scratch buffer
+    /// needs this much room beyond the values it may keep.
+    static let sampledSelectChunk = 4096
+
+    /// The value of rank `k` (0-based) in `sortKey` order among `rows` runs of `length` values,
+    /// `stride` apart from `base`: the value `radixSelect` finds over the same values, found by
+    /// sampling first (Floyd and Rivest 1975, CACM 18:165).
+    ///
+    /// Two order statistics of `sampleCount` evenly spread values, `margin` places either side
+    /// of rank k's place among them, bound a bracket of keys. One pass then counts the values
+    /// below the bracket and gathers the keys inside it into `scratch`, and rank k is selected
+    /// among those alone (`selectKey`). The result depends only on the values and k: the
+    /// sample decides the cost, never the answer. Returns nil when rank k falls outside the
+    /// bracket (an unlucky sample) or the bracket holds more than `capacity` values (many
+    /// ties); the caller then ranks all values. `scratch` holds `capacity` keys and, unless
+    /// `capacity` is the number of values, `sampledSelectChunk` more.
+    static func sampledSelect(_ base: UnsafePointer<Float>, rows: Int, length: Int, stride: Int,
+                              rank k: Int, sampleCount: Int, margin: Int,
+                              scratch: UnsafeMutableBufferPointer<UInt32>, capacity: Int? = nil) -> Float? {
+        let n = rows * length
+        let capacity = capacity ?? n
+        guard n > 0, k >= 0, k < n, sampleCount > 0 else { return nil }
+        let m = Swift.min(sampleCount, n)
+        let place = Int((Double(k) + 0.5) * Double(m) / Double(n))
+        let lower = place - margin, upper = place + margin
+        func sampleKey(rank r: Int) -> UInt32 {
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: m) { sample in
+                for i in 0..<m {
+                    let p = (2 * i + 1) * n / (2 * m)
+                    sample[i] = sortKey(base[p / length * stride + p % length])
+                }
+                return selectKey(sample, rank: r)
+            }
+        }
+        let low = lower < 0 ? 0 : sampleKey(rank: lower)
+        let high = upper >= m ? UInt32.max : sampleKey(rank: upper)
+        let span = high &- low
+        let lowLanes = SIMD8<UInt32>(repeating: low), spanLanes = SIMD8<UInt32>(repeating: span)
+        // At most a 16th of the values expected inside.
+        let narrow = 32 * margin <= m
+        var below = 0, inside = 0
+        let out = scratch.baseAddress!
+        for r in 0..<rows {
+            let row = base + r * stride
+            var x = 0
+            while x < length {
+                let end = Swift.min(length, x + sampledSelectChunk)
+                // Branch-free (a value near the bracket's edges is in or out at random): every
+                // key is written and kept only if inside; the comparisons are borrows of 64-bit
+                // differences.
+                var p = row + x
+                let stop = row + end
+                // A narrow bracket: eight at a time first, lanes counted below the bracket and
+                // the keys stored only when a lane is inside (most runs of eight hold none), in
+                // lane order, as the loop below would store them.
+                var belowLanes = SIMD8<UInt32>()
+                while narrow && stop - p >= 8 {
+                    let keys = sortKeys(UnsafeRawPointer(p).loadUnaligned(as: SIMD8<UInt32>.self))
+                    belowLanes &+= SIMD8<UInt32>().replacing(with: 1, where: keys .< lowLanes)
+                    let isInside = keys &- lowLanes .<= spanLanes
+                    if any(isInside) {
+                        for lane in 0..<8 {
+                            out[inside] = keys[lane]
+                            inside &+= isInside[lane] ? 1 : 0
+                        }
+                    }
+                    p += 8
+                }
+                below &+= Int(belowLanes.wrappedSum())
+                while p < stop {
+                    let key = sortKey(p.pointee)
+                    below &+= Int(truncatingIfNeeded: (UInt64(key) &- UInt64(low)) >> 63)
+                    out[inside] = key
+                    inside &+= 1 &- Int(truncatingIfNeeded: (UInt64(span) &- UInt64(key &- low)) >> 63)
+                    p += 1
+                }
+                if inside > capacity { return nil }
+                x = end
+            }
+        }
+        guard below <= k, k < below + inside else { return nil }
+        let key = selectKey(UnsafeMutableBufferPointer(start: out, count: inside), rank: k - below)
+        return Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+    }
+
+    /// The key of rank `k` (0-based, ascending) among `keys`, which are overwritten: radix
+    /// selection on the bits where the keys still differ, eight at a time from the highest,
+    /// keeping only the keys whose digit holds rank k. Keys that agree on all their top bits
+    /// (nearby values; the low mantissa bits of integer-valued samples) cost no passes.
+    static func selectKey(_ keys: UnsafeMutableBufferPointer<UInt32>, rank k: Int) -> UInt32 {
+        precondition(k >= 0 && k < keys.count, "rank \(k) outside 0..<\(keys.count)")
+        let v = keys.baseAddress!
+        var count = keys.count, k = k
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 256) { c in
+            while true {
+                var differing: UInt32 = 0
+                for i in 0..<count { differing |= v[i] ^ v[0] }
+                if differing == 0 { return v[0] }
+                let shift = UInt32(Swift.max(0, (32 - differing.leadingZeroBitCount) - 8))
+                for d in 0..<256 { c[d] = 0 }
+                for i in 0..<count { c[Int((v[i] >> shift) & 0xFF)] += 1 }
+                var digit: UInt32 = 0
+                while k >= Int(c[Int(digit)]) {
+                    k -= Int(c[Int(digit)])
+                    digit += 1
+                }
+                var j = 0
+                for i in 0..<count {
+                    let key = v[i]
+                    v[j] = key
+                    // 1 when the digits are equal (their XOR minus 1 borrows), without a branch.
+                    j &+= Int(truncatingIfNeeded: ((((key >> shift) & 0xFF) ^ digit) &- 1) >> 31)
+                }
+                count = j
+            }
+        }
     }
 
     /// The value of rank `k` (0-based, ascending) by most-significant-digit radix selection
@@ -386,6 +664,14 @@ enum OrderStatistics {
             // Every value left has the same bit pattern.
             return v[k]
         }
+    }
+
+    /// `sortKey` of eight values given as their bit patterns.
+    @inline(__always)
+    static func sortKeys(_ bits: SIMD8<UInt32>) -> SIMD8<UInt32> {
+        // All ones for negatives (arithmetic shift of the sign), then the sign bit set for all.
+        let negative = SIMD8<UInt32>(truncatingIfNeeded: SIMD8<Int32>(truncatingIfNeeded: bits) &>> 31)
+        return bits ^ (negative | 0x8000_0000)
     }
 
     /// The bit pattern of `value` with the sign bit of positives and every bit of negatives

@@ -52,9 +52,10 @@ extension DecodedImage {
     /// The intensity image that is analysed, in the file's own scale.
     public func grayImage(channel: ChannelSelection = .max) -> GrayImage {
         let count = width * height
-        var out = [Float](repeating: 0, count: count)
-        samples.withUnsafeBufferPointer { s in
-            out.withUnsafeMutableBufferPointer { o in
+        // Every value is written below, so the array is not filled first.
+        let out = [Float](unsafeUninitializedCapacity: count) { o, initialized in
+            defer { initialized = count }
+            samples.withUnsafeBufferPointer { s in
                 if colorModel == .gray {
                     for i in 0..<count { o[i] = Float(s[i]) }
                     return

@@ -12,12 +12,97 @@ extension Raster where Pixel == Float {
     /// - Parameter sigma: standard deviation in pixels; 0 or less returns the image unchanged.
     public func gaussianBlurred(sigma: Double, border: BorderMode = .replicate) -> GrayImage {
         guard sigma > 0, !isEmpty else { return self }
-        let kernel = Self.gaussianKernel(sigma: sigma)
-        var horizontal = GrayImage(width: width, height: height, repeating: 0)
-        Self.convolveRows(self, kernel: kernel, border: border, into: &horizontal)
-        var vertical = GrayImage(width: width, height: height, repeating: 0)
-        Self.convolveColumns(horizontal, kernel: kernel, border: border, into: &vertical)
-        return vertical
+        return Self.convolveSeparably(self, kernel: Self.gaussianKernel(sigma: sigma), border: border)
+    }
+
+    /// `convolveRows` then `convolveColumns`, the same sums in the same order, without the
+    /// image-sized intermediate (see `convolveSeparably(width:height:kernel:border:inputRow:)`).
+    static func convolveSeparably(_ source: GrayImage, kernel: [Float], border: BorderMode) -> GrayImage {
+        let w = source.width
+        return source.withUnsafeBufferPointer { src in
+            convolveSeparably(width: w, height: source.height, kernel: kernel, border: border) { y, _ in
+                src.baseAddress! + y * w
+            }
+        }
+    }
+
+    /// The separable convolution of a `width` x `height` image whose rows `inputRow` gives:
+    /// called with a row index and a scratch row of `width` values, it returns the row (in
+    /// the scratch or elsewhere), valid until its next call. Rows are asked for in
+    /// increasing order, each once.
+    ///
+    /// Each row's horizontal pass (`convolveRow`) is made once, when the first output row
+    /// needs it, into a ring of `kernel.count` rows (the rows one output row reads are
+    /// consecutive, so they never share a slot), and each output pixel sums its column's
+    /// weighted rows in a register, eight pixels side by side, in the order of
+    /// `convolveColumns`: the values of `convolveRows` then `convolveColumns`.
+    static func convolveSeparably(
+        width w: Int, height h: Int, kernel: [Float], border: BorderMode,
+        inputRow: (Int, UnsafeMutablePointer<Float>) -> UnsafePointer<Float>
+    ) -> GrayImage {
+        let taps = kernel.count, radius = taps / 2
+        var ring = [Float](repeating: 0, count: taps * w)
+        var ringRow = [Int](repeating: -1, count: taps)
+        var padded = [Float](repeating: 0, count: w + 2 * radius)
+        var scratch = [Float](repeating: 0, count: w)
+        let zeros = [Float](repeating: 0, count: w)
+        let pixels = [Float](unsafeUninitializedCapacity: w * h) { out, initialized in
+            kernel.withUnsafeBufferPointer { k in
+                ring.withUnsafeMutableBufferPointer { ringBuffer in
+                    ringRow.withUnsafeMutableBufferPointer { slotRow in
+                        padded.withUnsafeMutableBufferPointer { p in
+                            scratch.withUnsafeMutableBufferPointer { input in
+                                zeros.withUnsafeBufferPointer { zero in
+                                    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps) { rows in
+                                        // The horizontal pass of input row i, made on first use.
+                                        func horizontal(_ i: Int) -> UnsafePointer<Float> {
+                                            let slot = i % taps
+                                            let line = ringBuffer.baseAddress! + slot * w
+                                            if slotRow[slot] != i {
+                                                convolveRow(inputRow(i, input.baseAddress!), width: w, kernel: k,
+                                                            border: border, padded: p, into: line)
+                                                slotRow[slot] = i
+                                            }
+                                            return UnsafePointer(line)
+                                        }
+                                        for y in 0..<h {
+                                            for j in 0..<taps {
+                                                let r = y + j - radius
+                                                if r >= 0 && r < h {
+                                                    rows[j] = horizontal(r)
+                                                } else if border == .replicate {
+                                                    rows[j] = horizontal(r < 0 ? 0 : h - 1)
+                                                } else {
+                                                    rows[j] = zero.baseAddress!
+                                                }
+                                            }
+                                            let target = out.baseAddress! + y * w
+                                            var x = 0
+                                            while x + 8 <= w {
+                                                var sum = SIMD8<Float>(repeating: 0)
+                                                for j in 0..<taps {
+                                                    sum += k[j] * UnsafeRawPointer(rows[j] + x).loadUnaligned(as: SIMD8<Float>.self)
+                                                }
+                                                UnsafeMutableRawPointer(target + x).storeBytes(of: sum, as: SIMD8<Float>.self)
+                                                x += 8
+                                            }
+                                            while x < w {
+                                                var sum: Float = 0
+                                                for j in 0..<taps { sum += k[j] * rows[j][x] }
+                                                target[x] = sum
+                                                x += 1
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = w * h
+        }
+        return GrayImage(width: w, height: h, pixels: pixels)
     }
 
     /// Normalised Gaussian weights for offsets -r...r, r = ceil(3 sigma).
@@ -43,42 +128,51 @@ extension Raster where Pixel == Float {
     static func convolveRows(_ source: GrayImage, kernel: [Float], border: BorderMode, into out: inout GrayImage) {
         let w = source.width, h = source.height, radius = kernel.count / 2
         var padded = [Float](repeating: 0, count: w + 2 * radius)
-        let lanes = 8
         source.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 kernel.withUnsafeBufferPointer { k in
                     padded.withUnsafeMutableBufferPointer { p in
                         for y in 0..<h {
-                            let row = y * w
-                            let left: Float = border == .replicate ? src[row] : 0
-                            let right: Float = border == .replicate ? src[row + w - 1] : 0
-                            for i in 0..<radius {
-                                p[i] = left
-                                p[radius + w + i] = right
-                            }
-                            for x in 0..<w { p[radius + x] = src[row + x] }
-                            let line = UnsafeRawPointer(p.baseAddress!)
-                            let target = UnsafeMutableRawPointer(dst.baseAddress! + row)
-                            var x = 0
-                            while x + lanes <= w {
-                                var sum = SIMD8<Float>(repeating: 0)
-                                for j in 0..<k.count {
-                                    let input = line.loadUnaligned(fromByteOffset: (x + j) * 4, as: SIMD8<Float>.self)
-                                    sum += k[j] * input
-                                }
-                                target.storeBytes(of: sum, toByteOffset: x * 4, as: SIMD8<Float>.self)
-                                x += lanes
-                            }
-                            while x < w {
-                                var sum: Float = 0
-                                for j in 0..<k.count { sum += k[j] * p[x + j] }
-                                dst[row + x] = sum
-                                x += 1
-                            }
+                            convolveRow(src.baseAddress! + y * w, width: w, kernel: k, border: border, padded: p,
+                                        into: dst.baseAddress! + y * w)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// One row of `convolveRows`: `width` values from `source` into `target`, through
+    /// `padded` (`width + kernel.count - 1` values of scratch).
+    @inline(__always)
+    static func convolveRow(_ source: UnsafePointer<Float>, width w: Int, kernel k: UnsafeBufferPointer<Float>,
+                            border: BorderMode, padded p: UnsafeMutableBufferPointer<Float>,
+                            into dst: UnsafeMutablePointer<Float>) {
+        let radius = k.count / 2, lanes = 8
+        let left: Float = border == .replicate ? source[0] : 0
+        let right: Float = border == .replicate ? source[w - 1] : 0
+        for i in 0..<radius {
+            p[i] = left
+            p[radius + w + i] = right
+        }
+        (p.baseAddress! + radius).update(from: source, count: w)
+        let line = UnsafeRawPointer(p.baseAddress!)
+        let target = UnsafeMutableRawPointer(dst)
+        var x = 0
+        while x + lanes <= w {
+            var sum = SIMD8<Float>(repeating: 0)
+            for j in 0..<k.count {
+                let input = line.loadUnaligned(fromByteOffset: (x + j) * 4, as: SIMD8<Float>.self)
+                sum += k[j] * input
+            }
+            target.storeBytes(of: sum, toByteOffset: x * 4, as: SIMD8<Float>.self)
+            x += lanes
+        }
+        while x < w {
+            var sum: Float = 0
+            for j in 0..<k.count { sum += k[j] * p[x + j] }
+            dst[x] = sum
+            x += 1
         }
     }
 

@@ -16,7 +16,10 @@ extension Raster where Pixel == Bool {
         // background. Each such pixel but the first has a background pixel to its left (or
         // above, in column 0), and only column 0 can be claimed twice, so there are at most
         // (pixels + rows + 1) / 2 of them.
-        var parent = [Int32](repeating: 0, count: (count + height + 1) / 2 + 2)
+        // Entry l is written when label l is made, before any read: not filled first.
+        var parent = [Int32](unsafeUninitializedCapacity: (count + height + 1) / 2 + 2) { _, initialized in
+            initialized = (count + height + 1) / 2 + 2
+        }
         var used = 1
         let w = width, eight = connectivity == .eight
         pixels.withUnsafeBufferPointer { src in
@@ -41,9 +44,18 @@ extension Raster where Pixel == Bool {
                         parent[Int(ra)] = rb
                         return rb
                     }
+                    let bytes = UnsafeRawPointer(src.baseAddress!)
                     for y in 0..<height {
                         let row = y * w
-                        for x in 0..<w where src[row + x] {
+                        var x = -1
+                        while x + 1 < w {
+                            x += 1
+                            // Eight background pixels (Bool is one byte, 0 or 1) are passed at once.
+                            if x + 8 <= w && bytes.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 {
+                                x += 7
+                                continue
+                            }
+                            guard src[row + x] else { continue }
                             var label: Int32 = 0
                             if x > 0 { label = join(label, lab[row + x - 1]) }
                             if y > 0 {
@@ -71,7 +83,17 @@ extension Raster where Pixel == Bool {
         labels.withUnsafeMutableBufferPointer { lab in
             parent.withUnsafeMutableBufferPointer { parent in
                 final.withUnsafeMutableBufferPointer { final in
-                    for i in 0..<lab.count where lab[i] != 0 {
+                    let words = UnsafeRawPointer(lab.baseAddress!)
+                    var i = -1
+                    while i + 1 < lab.count {
+                        i += 1
+                        // Four background labels (two 64-bit words of zeros) are passed at once.
+                        if i + 4 <= lab.count && (words.loadUnaligned(fromByteOffset: 4 * i, as: UInt64.self)
+                                                  | words.loadUnaligned(fromByteOffset: 4 * i + 8, as: UInt64.self)) == 0 {
+                            i += 3
+                            continue
+                        }
+                        guard lab[i] != 0 else { continue }
                         var root = lab[i]
                         while parent[Int(root)] != root { root = parent[Int(root)] }
                         if final[Int(root)] == 0 {

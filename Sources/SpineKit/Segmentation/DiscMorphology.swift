@@ -59,12 +59,13 @@ extension Raster where Pixel == Bool {
         defer { Self.release(segments) }
         out.withUnsafeMutableBufferPointer { o in o.withMemoryRebound(to: UInt8.self) { bytes in
             let to = bytes.baseAddress!
-            // Rows within `reach` of the top or bottom have disc rows outside.
-            for y in reach..<(height - reach) {
-                let row = to + y * width
-                for dy in -reach...reach {
-                    let from = segments[dy < 0 ? -dy : dy] + (y + dy) * width
-                    if dy == -reach { row.update(from: from, count: width) } else { Self.combine(row, row, from, count: width, all: true) }
+            withUnsafeTemporaryAllocation(of: UnsafePointer<UInt8>.self, capacity: 2 * reach + 1) { rows in
+                // Rows within `reach` of the top or bottom have disc rows outside.
+                for y in reach..<(height - reach) {
+                    for dy in -reach...reach {
+                        rows[dy + reach] = UnsafePointer(segments[dy < 0 ? -dy : dy] + (y + dy) * width)
+                    }
+                    Self.combine(into: to + y * width, rows: UnsafeBufferPointer(rows), count: width, all: true)
                 }
             }
         } }
@@ -86,11 +87,15 @@ extension Raster where Pixel == Bool {
         let h = height
         out.withUnsafeMutableBufferPointer { o in o.withMemoryRebound(to: UInt8.self) { bytes in
             let to = bytes.baseAddress!
-            for y in 0..<h {
-                let row = to + y * width
-                for dy in Swift.max(-reach, -y)...Swift.min(reach, h - 1 - y) {
-                    let from = segments[dy < 0 ? -dy : dy] + (y + dy) * width
-                    Self.combine(row, row, from, count: width, all: false)
+            withUnsafeTemporaryAllocation(of: UnsafePointer<UInt8>.self, capacity: 2 * reach + 1) { rows in
+                for y in 0..<h {
+                    var n = 0
+                    for dy in Swift.max(-reach, -y)...Swift.min(reach, h - 1 - y) {
+                        rows[n] = UnsafePointer(segments[dy < 0 ? -dy : dy] + (y + dy) * width)
+                        n += 1
+                    }
+                    Self.combine(into: to + y * width, rows: UnsafeBufferPointer(rebasing: rows[0..<n]),
+                                 count: width, all: false)
                 }
             }
         } }
@@ -145,20 +150,66 @@ extension Raster where Pixel == Bool {
         }
     }
 
-    /// `to[j] = a[j] & b[j]` (`all`) or `a[j] | b[j]` for `j < count`, eight bytes to a word
-    /// (the 0/1 bytes of a mask combine bit by bit). `to` may be `a`.
+    /// `to[j]` = the AND (`all`) or the OR of `rows[r][j]` over all rows, for `j < count`:
+    /// sixteen bytes at a time, all rows combined in a register before the one store (the
+    /// 0/1 bytes of a mask combine bit by bit).
+    @inline(__always)
+    private static func combine(into to: UnsafeMutablePointer<UInt8>, rows: UnsafeBufferPointer<UnsafePointer<UInt8>>,
+                                count: Int, all: Bool) {
+        let rt = UnsafeMutableRawPointer(to)
+        @inline(__always) func load(_ r: Int, _ j: Int) -> SIMD2<UInt64> {
+            UnsafeRawPointer(rows[r]).loadUnaligned(fromByteOffset: j, as: SIMD2<UInt64>.self)
+        }
+        var j = 0
+        if all {
+            while j + 16 <= count {
+                var x = load(0, j)
+                for r in 1..<rows.count { x &= load(r, j) }
+                rt.storeBytes(of: x, toByteOffset: j, as: SIMD2<UInt64>.self)
+                j += 16
+            }
+        } else {
+            while j + 16 <= count {
+                var x = load(0, j)
+                for r in 1..<rows.count { x |= load(r, j) }
+                rt.storeBytes(of: x, toByteOffset: j, as: SIMD2<UInt64>.self)
+                j += 16
+            }
+        }
+        while j < count {
+            var x = rows[0][j]
+            for r in 1..<rows.count { x = all ? x & rows[r][j] : x | rows[r][j] }
+            to[j] = x
+            j += 1
+        }
+    }
+
+    /// `to[j] = a[j] & b[j]` (`all`) or `a[j] | b[j]` for `j < count`, sixteen bytes at a time,
+    /// then eight (the 0/1 bytes of a mask combine bit by bit). `to` may be `a`.
     @inline(__always)
     private static func combine(_ to: UnsafeMutablePointer<UInt8>, _ a: UnsafePointer<UInt8>,
                                 _ b: UnsafePointer<UInt8>, count: Int, all: Bool) {
         let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), rt = UnsafeMutableRawPointer(to)
         var j = 0
         if all {
+            while j + 16 <= count {
+                let x = ra.loadUnaligned(fromByteOffset: j, as: SIMD2<UInt64>.self)
+                    & rb.loadUnaligned(fromByteOffset: j, as: SIMD2<UInt64>.self)
+                rt.storeBytes(of: x, toByteOffset: j, as: SIMD2<UInt64>.self)
+                j += 16
+            }
             while j + 8 <= count {
                 let x = ra.loadUnaligned(fromByteOffset: j, as: UInt64.self) & rb.loadUnaligned(fromByteOffset: j, as: UInt64.self)
                 rt.storeBytes(of: x, toByteOffset: j, as: UInt64.self)
                 j += 8
             }
         } else {
+            while j + 16 <= count {
+                let x = ra.loadUnaligned(fromByteOffset: j, as: SIMD2<UInt64>.self)
+                    | rb.loadUnaligned(fromByteOffset: j, as: SIMD2<UInt64>.self)
+                rt.storeBytes(of: x, toByteOffset: j, as: SIMD2<UInt64>.self)
+                j += 16
+            }
             while j + 8 <= count {
                 let x = ra.loadUnaligned(fromByteOffset: j, as: UInt64.self) | rb.loadUnaligned(fromByteOffset: j, as: UInt64.self)
                 rt.storeBytes(of: x, toByteOffset: j, as: UInt64.self)

@@ -22,16 +22,28 @@ extension Raster where Pixel == Bool {
     public func reconstructed(from seeds: BinaryMask) -> BinaryMask {
         precondition(seeds.width == width && seeds.height == height, "seed mask size differs")
         var out = BinaryMask(width: width, height: height, repeating: false)
+        guard !isEmpty else { return out }
         var stack: [Int] = []
         let w = width, h = height
         pixels.withUnsafeBufferPointer { m in
             seeds.pixels.withUnsafeBufferPointer { seed in
                 out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<m.count where seed[i] && m[i] && !o[i] {
+                    // The result is the set of pixels reached, whatever the order of the flood.
+                    let seedBytes = UnsafeRawPointer(seed.baseAddress!)
+                    var i = -1
+                    while i + 1 < m.count {
+                        i += 1
+                        // Eight non-seed pixels (Bool is one byte, 0 or 1) are passed at once.
+                        if i + 8 <= m.count && seedBytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 {
+                            i += 7
+                            continue
+                        }
+                        guard seed[i] && m[i] && !o[i] else { continue }
                         o[i] = true
                         stack.append(i)
                         while let p = stack.popLast() {
-                            let px = p % w, py = p / w
+                            // 32-bit division (a mask holds fewer than 2^32 pixels) is the cheaper.
+                            let py = Int(UInt32(truncatingIfNeeded: p) / UInt32(truncatingIfNeeded: w)), px = p - py * w
                             for dy in -1...1 {
                                 let ny = py + dy
                                 guard ny >= 0, ny < h else { continue }

@@ -40,22 +40,15 @@ public struct ShaftTracer: Sendable {
         let halfWindow = Swift.max(1, Int((smoothingMicrons / micronsPerPixel).rounded()))
         var paths: [Path] = []
         var distance = [Int32](repeating: -1, count: skeleton.count)
-        var parent = [Int32](repeating: -1, count: skeleton.count)
+        // Written when a sweep reaches a pixel, before any read (a trivial type: left unfilled).
+        var parent = [Int32](unsafeUninitializedCapacity: skeleton.count) { _, initialized in
+            initialized = skeleton.count
+        }
         var queue: [Int] = []
         // Pixels of accepted paths: an end next to one was cut from that path at a junction.
         var traced = [Bool](repeating: false, count: skeleton.count)
 
-        func neighbours(_ i: Int) -> [Int] {
-            let x = i % w, y = i / w
-            var out: [Int] = []
-            for dy in -1...1 {
-                for dx in -1...1 where dx != 0 || dy != 0 {
-                    let nx = x + dx, ny = y + dy
-                    if nx >= 0, ny >= 0, nx < w, ny < h, skeleton.pixels[ny * w + nx] { out.append(ny * w + nx) }
-                }
-            }
-            return out
-        }
+
         func touchesTraced(_ i: Int) -> Bool {
             let x = i % w, y = i / w
             for ny in Swift.max(0, y - 1)...Swift.min(h - 1, y + 1) {
@@ -73,10 +66,19 @@ public struct ShaftTracer: Sendable {
             while head < queue.count {
                 let p = queue[head]
                 head += 1
-                for q in neighbours(p) where distance[q] < 0 {
-                    distance[q] = distance[p] + 1
-                    parent[q] = Int32(p)
-                    queue.append(q)
+                // The skeleton neighbours of p, row by row from the top left.
+                let x = p % w, y = p / w
+                for dy in -1...1 {
+                    for dx in -1...1 where dx != 0 || dy != 0 {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0, ny >= 0, nx < w, ny < h else { continue }
+                        let q = ny * w + nx
+                        if skeleton.pixels[q] && distance[q] < 0 {
+                            distance[q] = distance[p] + 1
+                            parent[q] = Int32(p)
+                            queue.append(q)
+                        }
+                    }
                 }
             }
             let visited = queue
@@ -84,7 +86,16 @@ public struct ShaftTracer: Sendable {
             return visited
         }
 
-        for start in 0..<skeleton.count where skeleton.pixels[start] {
+        var start = -1
+        while start + 1 < skeleton.count {
+            start += 1
+            // Eight pixels off the skeleton (Bool is one byte, 0 or 1) are passed at once.
+            if start + 8 <= skeleton.count,
+               skeleton.pixels.withUnsafeBytes({ $0.loadUnaligned(fromByteOffset: start, as: UInt64.self) }) == 0 {
+                start += 7
+                continue
+            }
+            guard skeleton.pixels[start] else { continue }
             var pending = [start]
             while let seed = pending.popLast() {
                 guard skeleton.pixels[seed] else { continue }
