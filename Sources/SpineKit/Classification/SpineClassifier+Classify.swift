@@ -12,7 +12,9 @@ extension SpineClassifier {
         switch rules.scheme {
         case .neuronstudio:
             if hasNeck { return head >= rules.mushroomHeadMicrons ? .mushroom : .thin }
-            guard head > 0 else { return .stubby }
+            // A head narrower than the blur resolves (0) on a spine of countable length is
+            // infinitely long for its width: thin, as Harris's rules also call it.
+            guard head > 0 else { return .thin }
             return length / head >= rules.thinRatio ? .thin : .stubby
         case .harris:
             let width = Swift.max(head, neck ?? head)
