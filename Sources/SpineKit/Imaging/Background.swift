@@ -315,6 +315,9 @@ struct BucketedOrder {
     private var firstBucket: [Int]
     private var arranged: [Bool]
     private var sorted: [Bool]
+    /// The counts of the buckets while grouping, then the next free place of each bucket of
+    /// a group being arranged (one table for all, no allocation per group).
+    private var nextPlace: [Int32]
 
     var count: Int { keys.count }
 
@@ -350,7 +353,6 @@ struct BucketedOrder {
                 }
             }
         }
-        counts = []
         // Groups: a group is closed once it holds `target` keys, so at most n / target < 256
         // are closed and one more is open at the end.
         let target = n / Self.groupLimit + 1
@@ -407,6 +409,7 @@ struct BucketedOrder {
         self.firstBucket = firstBucket
         arranged = [Bool](repeating: false, count: firstBucket.count - 1)
         sorted = [Bool](repeating: false, count: Self.bucketCount)
+        nextPlace = counts
     }
 
     /// The value of rank `r` (0-based) in ascending order, as `sortKey` orders (-0 before +0).
@@ -442,23 +445,23 @@ struct BucketedOrder {
         arranged[g] = true
         let b0 = firstBucket[g], b1 = firstBucket[g + 1]
         guard start[b1] - start[b0] > 1 else { return }
-        var next = Array(start[b0..<b1])
         keys.withUnsafeMutableBufferPointer { k in
             start.withUnsafeBufferPointer { start in
-                next.withUnsafeMutableBufferPointer { next in
+                nextPlace.withUnsafeMutableBufferPointer { next in
+                    for b in b0..<b1 { next[b] = Int32(truncatingIfNeeded: start[b]) }
                     for b in b0..<b1 {
                         let end = start[b + 1]
-                        while next[b - b0] < end {
-                            var key = k[next[b - b0]]
+                        while Int(next[b]) < end {
+                            var key = k[Int(next[b])]
                             var d = Int(key >> 16)
                             while d != b {
-                                let p = next[d - b0]
-                                next[d - b0] = p + 1
+                                let p = Int(next[d])
+                                next[d] = Int32(truncatingIfNeeded: p + 1)
                                 swap(&key, &k[p])
                                 d = Int(key >> 16)
                             }
-                            k[next[b - b0]] = key
-                            next[b - b0] += 1
+                            k[Int(next[b])] = key
+                            next[b] &+= 1
                         }
                     }
                 }
