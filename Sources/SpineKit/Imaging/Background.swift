@@ -295,31 +295,42 @@ struct BackgroundSurface {
 /// The ascending order of a fixed set of finite values, answered as a sorted copy would
 /// answer it, but sorted only where asked.
 ///
-/// The values are grouped (one counting pass and one scatter) by the top 16 bits of their
-/// ordered bit patterns (`OrderStatistics.sortKey`): the groups are in ascending order, and
-/// a group is sorted the first time a rank inside it is asked for. The noise estimate asks
-/// for a handful of ranks around the median, so a few groups are sorted instead of all the
-/// values (a million for a 1-megapixel image).
+/// The values are grouped by the top 16 bits of their ordered bit patterns
+/// (`OrderStatistics.sortKey`), the buckets, in ascending order. One counting pass sizes
+/// the 65536 buckets; runs of neighbouring buckets are joined into at most 256 groups of
+/// about equal size, and one scatter places each key in its group (256 places written to
+/// stay in cache where 65536 would not). A group is put in bucket order the first time a
+/// rank inside it is asked for, and a bucket is sorted the first time: the noise estimate
+/// asks for a handful of ranks around the median, so a few groups are ordered instead of
+/// all the values (a million for a 1-megapixel image).
 struct BucketedOrder {
     private static let bucketCount = 1 << 16
-    /// Ordered bit patterns, grouped by bucket.
+    private static let groupLimit = 256
+    /// Ordered bit patterns, grouped by group, and by bucket in the groups already arranged.
     private var keys: [UInt32]
-    /// Bucket b holds `keys[start[b]..<start[b + 1]]`.
+    /// Bucket b holds `keys[start[b]..<start[b + 1]]` once its group is arranged.
     private var start: [Int]
+    /// The group of each bucket; group g is buckets `firstBucket[g]..<firstBucket[g + 1]`.
+    private var groupOf: [UInt8]
+    private var firstBucket: [Int]
+    private var arranged: [Bool]
     private var sorted: [Bool]
+    /// The counts of the buckets while grouping, then the next free place of each bucket of
+    /// a group being arranged (one table for all, no allocation per group).
+    private var nextPlace: [Int32]
 
     var count: Int { keys.count }
 
-    /// Keys are made eight at a time (`OrderStatistics.sortKeys`); the counts and the next
-    /// free place of each bucket are `Int32` (an image holds fewer than 2^31 pixels), so the
-    /// table of 65536 is half as large in cache.
+    /// Keys are made eight at a time (`OrderStatistics.sortKeys`); the counts of each bucket
+    /// are `Int32` (an image holds fewer than 2^31 pixels), so the table of 65536 is half as
+    /// large in cache.
     init(_ values: [Float]) {
         let n = values.count
         precondition(n < Int(Int32.max), "\(n) values are too many to order")
         var start = [Int](repeating: 0, count: Self.bucketCount + 1)
-        var next = [Int32](repeating: 0, count: Self.bucketCount)
+        var counts = [Int32](repeating: 0, count: Self.bucketCount)
         values.withUnsafeBufferPointer { v in
-            next.withUnsafeMutableBufferPointer { c in
+            counts.withUnsafeMutableBufferPointer { c in
                 var i = 0
                 if n >= 8 {
                     let bits = UnsafeRawPointer(v.baseAddress!)
@@ -333,49 +344,72 @@ struct BucketedOrder {
                     c[Int(OrderStatistics.sortKey(v[i]) >> 16)] &+= 1
                     i += 1
                 }
-                // Counts become each bucket's first place.
                 start.withUnsafeMutableBufferPointer { first in
                     var total = 0
                     for b in 0..<Self.bucketCount {
-                        let size = Int(c[b])
-                        c[b] = Int32(truncatingIfNeeded: total)
-                        total += size
+                        total += Int(c[b])
                         first[b + 1] = total
                     }
                 }
             }
         }
+        // Groups: a group is closed once it holds `target` keys, so at most n / target < 256
+        // are closed and one more is open at the end.
+        let target = n / Self.groupLimit + 1
+        var groupOf = [UInt8](repeating: 0, count: Self.bucketCount)
+        var firstBucket = [0]
+        firstBucket.reserveCapacity(Self.groupLimit + 1)
+        do {
+            var g = 0, first = 0
+            for b in 0..<Self.bucketCount {
+                groupOf[b] = UInt8(truncatingIfNeeded: g)
+                if start[b + 1] - start[first] >= target && b + 1 < Self.bucketCount {
+                    g += 1
+                    first = b + 1
+                    firstBucket.append(first)
+                }
+            }
+            firstBucket.append(Self.bucketCount)
+            precondition(g < Self.groupLimit, "\(g + 1) groups for \(n) values")
+        }
+        var place = firstBucket.dropLast().map { start[$0] }
         keys = [UInt32](unsafeUninitializedCapacity: n) { out, initialized in
             values.withUnsafeBufferPointer { v in
-                next.withUnsafeMutableBufferPointer { place in
-                    let to = out.baseAddress!
-                    var i = 0
-                    if n >= 8 {
-                        let bits = UnsafeRawPointer(v.baseAddress!)
-                        while i + 8 <= n {
-                            let keys = OrderStatistics.sortKeys(bits.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self))
-                            for lane in 0..<8 {
-                                let key = keys[lane], b = Int(key >> 16)
-                                let p = Int(place[b])
-                                (to + p).initialize(to: key)
-                                place[b] = Int32(truncatingIfNeeded: p &+ 1)
+                groupOf.withUnsafeBufferPointer { group in
+                    place.withUnsafeMutableBufferPointer { place in
+                        let to = out.baseAddress!
+                        var i = 0
+                        if n >= 8 {
+                            let bits = UnsafeRawPointer(v.baseAddress!)
+                            while i + 8 <= n {
+                                let keys = OrderStatistics.sortKeys(bits.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self))
+                                for lane in 0..<8 {
+                                    let key = keys[lane], g = Int(group[Int(key >> 16)])
+                                    let p = place[g]
+                                    (to + p).initialize(to: key)
+                                    place[g] = p &+ 1
+                                }
+                                i += 8
                             }
-                            i += 8
                         }
-                    }
-                    while i < n {
-                        let key = OrderStatistics.sortKey(v[i]), b = Int(key >> 16)
-                        let p = Int(place[b])
-                        (to + p).initialize(to: key)
-                        place[b] = Int32(truncatingIfNeeded: p &+ 1)
-                        i += 1
+                        while i < n {
+                            let key = OrderStatistics.sortKey(v[i]), g = Int(group[Int(key >> 16)])
+                            let p = place[g]
+                            (to + p).initialize(to: key)
+                            place[g] = p &+ 1
+                            i += 1
+                        }
                     }
                 }
             }
             initialized = n
         }
         self.start = start
+        self.groupOf = groupOf
+        self.firstBucket = firstBucket
+        arranged = [Bool](repeating: false, count: firstBucket.count - 1)
         sorted = [Bool](repeating: false, count: Self.bucketCount)
+        nextPlace = counts
     }
 
     /// The value of rank `r` (0-based) in ascending order, as `sortKey` orders (-0 before +0).
@@ -387,18 +421,52 @@ struct BucketedOrder {
             let mid = (lo + hi) / 2
             if start[mid] <= r { lo = mid } else { hi = mid }
         }
+        arrangeGroup(Int(groupOf[lo]))
         sortBucket(lo)
         return Self.value(ofKey: keys[r])
     }
 
     /// How many values are at most `level` (IEEE comparison: -0 and +0 are equal).
     func countAtMost(_ level: Float) -> Int {
-        // Every value below +0 in key order is also <= -0.
+        // Every value below +0 in key order is also <= -0. Keys of the groups before the
+        // level's are all below it, those of the groups after all above.
         let limit = OrderStatistics.sortKey(level == 0 ? 0 : level)
-        let b = Int(limit >> 16)
-        var n = start[b]
-        for k in start[b]..<start[b + 1] where keys[k] <= limit { n += 1 }
+        let g = Int(groupOf[Int(limit >> 16)])
+        let lower = start[firstBucket[g]], upper = start[firstBucket[g + 1]]
+        var n = lower
+        for k in lower..<upper where keys[k] <= limit { n += 1 }
         return n
+    }
+
+    /// Puts group `g`'s keys in bucket order in place (American flag sort: each key is
+    /// swapped into the next free place of its bucket until the key in hand belongs here).
+    private mutating func arrangeGroup(_ g: Int) {
+        guard !arranged[g] else { return }
+        arranged[g] = true
+        let b0 = firstBucket[g], b1 = firstBucket[g + 1]
+        guard start[b1] - start[b0] > 1 else { return }
+        keys.withUnsafeMutableBufferPointer { k in
+            start.withUnsafeBufferPointer { start in
+                nextPlace.withUnsafeMutableBufferPointer { next in
+                    for b in b0..<b1 { next[b] = Int32(truncatingIfNeeded: start[b]) }
+                    for b in b0..<b1 {
+                        let end = start[b + 1]
+                        while Int(next[b]) < end {
+                            var key = k[Int(next[b])]
+                            var d = Int(key >> 16)
+                            while d != b {
+                                let p = Int(next[d])
+                                next[d] = Int32(truncatingIfNeeded: p + 1)
+                                swap(&key, &k[p])
+                                d = Int(key >> 16)
+                            }
+                            k[Int(next[b])] = key
+                            next[b] &+= 1
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Keys in one bucket differ only in their low 16 bits: a counting sort on those for a
