@@ -44,10 +44,10 @@ struct ReportOptions: ParsableArguments {
     var psfFWHMMicrons: Double?
 
     @Option(name: .customLong("edge-margin-um"),
-            help: ArgumentHelp("Heads closer than this to the image edge are not counted, and shaft there is "
-                               + "not measured (an unbiased counting frame). Default: "
-                               + "\(ReportNumber.fixed(AnalysisParameters().borderExclusionMicrons, places: 1)). "
-                               + "Raise it for small crops whose edges cut spines.",
+            help: ArgumentHelp("Heads closer than this to the edge of the imaged area are not counted, and "
+                               + "shaft there is not measured (an unbiased counting frame; dark padding around "
+                               + "a crop is left out by itself). Default: "
+                               + "\(ReportNumber.fixed(AnalysisParameters().borderExclusionMicrons, places: 1)).",
                                valueName: "UM"))
     var edgeMarginMicrons: Double?
 
