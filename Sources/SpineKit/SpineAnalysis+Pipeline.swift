@@ -146,7 +146,8 @@ public enum SpineAnalysis {
             let head = headPixels * micronsPerPixel
             let contrastFraction = length < parameters.shortSpineLengthMicrons
                 ? parameters.shortSpineContrastFraction : parameters.headContrastFraction
-            guard length >= parameters.minimumSpineHeightMicrons,
+            guard headFWHM >= parameters.minimumHeadBlurFraction * blurFWHMPixels,
+                  length >= parameters.minimumSpineHeightMicrons,
                   head <= parameters.maximumHeadDiameterMicrons,
                   m.baseToHeadPixels <= reach + 1,
                   frame.contains(m.head),

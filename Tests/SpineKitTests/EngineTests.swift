@@ -60,6 +60,18 @@ struct EngineTests {
         #expect(analysis.spines.isEmpty)
     }
 
+    /// Few photons of background (4 a pixel, no read noise): single-pixel spikes beside a lone
+    /// axon are narrower than the optics and must not make it a spiny dendrite.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func anAxonInAPhotonStarvedImageIsNotADendrite(seed: UInt64) {
+        let optics = SynthesisOptics(micronsPerPixel: Self.micronsPerPixel, psfSigmaMicrons: 0.3 / 2.3548,
+                                     photonsPerMicron: 400, backgroundPhotons: 4, photonNoise: true)
+        let rendered = SpineSynthesizer.render(scene: Self.scene(radiusMicrons: 0.1, kind: .axon), optics: optics, seed: seed)
+        let analysis = SpineAnalysis.analyze(rendered.pixels.mapped { Float($0) }, micronsPerPixel: Self.micronsPerPixel)
+        #expect(analysis.spines.isEmpty, "found \(analysis.spines.count) spines beside a lone axon")
+        #expect(analysis.dendrites.isEmpty)
+    }
+
     @Test(arguments: [UInt64(1), 2, 3])
     func oneMushroomOneThinOneStubbyAreFoundAndClassified(seed: UInt64) throws {
         var scene = Self.scene()
