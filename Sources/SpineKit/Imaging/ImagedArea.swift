@@ -38,19 +38,21 @@ public struct ImagedArea: Sendable, Equatable {
         self.init(width: image.width, height: image.height)
         let w = image.width, h = image.height
         guard w >= 3, h >= 3, darkLevel > 0 else { return }
-        var rowSum = [Double](repeating: 0, count: h)
-        var columnSum = [Double](repeating: 0, count: w)
-        var minimum = Float.infinity
-        image.withUnsafeBufferPointer { p in
-            for y in 0..<h {
+        // Only the few lines nearest each edge are ever examined, so their sums are taken when
+        // asked (in the same order a whole-image pass would add them); the minimum needs all.
+        let minimum = image.withUnsafeBufferPointer { p in p.reduce(Float.infinity) { Swift.min($0, $1) } }
+        func rowSum(_ y: Int) -> Double {
+            image.withUnsafeBufferPointer { p in
                 var s = 0.0
-                for x in 0..<w {
-                    let v = p[y * w + x]
-                    s += Double(v)
-                    columnSum[x] += Double(v)
-                    minimum = Swift.min(minimum, v)
-                }
-                rowSum[y] = s
+                for x in 0..<w { s += Double(p[y * w + x]) }
+                return s
+            }
+        }
+        func columnSum(_ x: Int) -> Double {
+            image.withUnsafeBufferPointer { p in
+                var s = 0.0
+                for y in 0..<h { s += Double(p[y * w + x]) }
+                return s
             }
         }
         let dark = Double(minimum) + Double(darkLevel)
@@ -70,19 +72,19 @@ public struct ImagedArea: Sendable, Equatable {
             }
         }
         // The number of padding lines from one edge: `line(k)` is the k-th from that edge.
-        func padding(count: Int, lineLength: Int, sums: [Double], line: (Int) -> Int,
+        func padding(count: Int, lineLength: Int, sum: (Int) -> Double, line: (Int) -> Int,
                      step: (Int, Int) -> Double) -> Int {
             let limit = Int(Double(count) * maximumFraction)
             var k = 0
-            while k < limit, sums[line(k)] / Double(lineLength) <= dark { k += 1 }
+            while k < limit, sum(line(k)) / Double(lineLength) <= dark { k += 1 }
             guard k > 0, k < limit, k + 1 < count else { return 0 }
             let cut = step(line(k - 1), line(k))
             let next = step(line(k), line(k + 1))
             return cut > Double(darkLevel) && cut > Double(stepRatio) * next ? k : 0
         }
-        minY = padding(count: h, lineLength: w, sums: rowSum, line: { $0 }, step: rowStep)
-        maxY = h - 1 - padding(count: h, lineLength: w, sums: rowSum, line: { h - 1 - $0 }, step: rowStep)
-        minX = padding(count: w, lineLength: h, sums: columnSum, line: { $0 }, step: columnStep)
-        maxX = w - 1 - padding(count: w, lineLength: h, sums: columnSum, line: { w - 1 - $0 }, step: columnStep)
+        minY = padding(count: h, lineLength: w, sum: rowSum, line: { $0 }, step: rowStep)
+        maxY = h - 1 - padding(count: h, lineLength: w, sum: rowSum, line: { h - 1 - $0 }, step: rowStep)
+        minX = padding(count: w, lineLength: h, sum: columnSum, line: { $0 }, step: columnStep)
+        maxX = w - 1 - padding(count: w, lineLength: h, sum: columnSum, line: { w - 1 - $0 }, step: columnStep)
     }
 }
