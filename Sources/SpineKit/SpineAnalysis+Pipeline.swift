@@ -97,8 +97,6 @@ public enum SpineAnalysis {
         stopwatch.lap("detection", into: &result.timings)
 
         // 5. Measurement; the blur is read from the necks.
-        var owner = [Int32](repeating: -1, count: image.count)
-        for (k, c) in candidates.enumerated() { for p in c.pixels { owner[p] = Int32(k) } }
         let measurer = SpineMeasurer(
             model: model,
             settings: .init(blurSigmaPixels: px(assumedBlurFWHM / 2.3548),
@@ -107,8 +105,7 @@ public enum SpineAnalysis {
                             headPeakFraction: Float(parameters.headPeakFraction),
                             headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons)),
                             coreFraction: Float(parameters.headCoreFraction),
-                            endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180)),
-            owner: owner)
+                            endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180)))
         let allMeasured = candidates.enumerated().compactMap { k, c in measurer.measure(c, index: k) }
         // Necks are thinner than the optics resolve, so the narrow end of their widths is the
         // blur itself (unless the user gave the PSF).

@@ -53,8 +53,6 @@ struct SpineMeasurer {
 
     let model: ShaftModel
     let settings: Settings
-    /// Which candidate owns each pixel (-1 for none).
-    let owner: [Int32]
 
     func measure(_ candidate: SpineDetector.Candidate, index: Int) -> Measured? {
         let r = model.residual, w = r.width
