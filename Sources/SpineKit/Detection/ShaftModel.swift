@@ -233,8 +233,9 @@ struct ShaftModel {
 
     /// Puts the `m` smallest values of `v` in ascending order in `v[0..<m]`, by straight
     /// insertion into that prefix (later values no smaller than its largest are passed
-    /// over); the rest of `v` is left in no particular order. A profile bin needs its
-    /// values up to the median only, and holds a few dozen.
+    /// over); the rest of `v` is left in no particular order, and equal values keep their
+    /// order. The definition `binOrderStatistics` reproduces, and its route for bins where
+    /// equal values could differ in their bits.
     static func sortLowest(_ v: UnsafeMutableBufferPointer<Float>, count m: Int) {
         precondition(m >= 1 && m <= v.count, "cannot order the \(m) smallest of \(v.count) values")
         @inline(__always) func insert(_ x: Float, below end: Int) {
@@ -382,27 +383,28 @@ struct ShaftModel {
         bandKeys = []
         var level = [Float](repeating: 0, count: segmentCount * bins)
         var spread = [Float](repeating: settings.globalNoise, count: segmentCount * bins)
+        // Scratch for the selections, as large as the largest bin twice.
+        var selectionScratch = [Float](repeating: 0, count: 2 * (binCount.max() ?? 0))
         values.withUnsafeMutableBufferPointer { all in
-            for k in 0..<binCount.count where binCount[k] >= 4 {
-                // The bin's lower values put in order once, then its three order statistics
-                // read off, rather than three selections: a bin holds a few dozen values
-                // (32-63 in most bins of the benchmark's images), where selection's partitions
-                // mispredict most of their branches. An order statistic does not depend on
-                // how it is found (see `OrderStatistics.quantile`), so the values are those
-                // of the selections.
-                let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
-                let ranks = (q: OrderStatistics.rank(settings.profileQuantile, count: v.count),
-                             median: OrderStatistics.rank(0.5, count: v.count),
-                             low: OrderStatistics.rank(0.16, count: v.count))
-                Self.sortLowest(v, count: Swift.max(ranks.q, ranks.median, ranks.low) + 1)
-                let q = v[ranks.q], median = v[ranks.median], low = v[ranks.low]
-                // q50 - q16 is one standard deviation for Gaussian noise, and spines only
-                // disturb the upper tail.
-                let sigma = Swift.max(settings.globalNoise, median - low)
-                spread[k] = sigma
-                // The low quantile sits below the mean of pure noise by a known number of
-                // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
-                level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+            selectionScratch.withUnsafeMutableBufferPointer { scratch in
+                for k in 0..<binCount.count where binCount[k] >= 4 {
+                    // The three order statistics by one selection over the bin (a few dozen
+                    // values, 32-63 in most bins of the benchmark's images), whose partitions
+                    // take no branch on the values; see `binOrderStatistics`.
+                    let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
+                    let ranks = (q: OrderStatistics.rank(settings.profileQuantile, count: v.count),
+                                 median: OrderStatistics.rank(0.5, count: v.count),
+                                 low: OrderStatistics.rank(0.16, count: v.count))
+                    let (q, median, low) = Self.binOrderStatistics(v, ranks: (ranks.q, ranks.median, ranks.low),
+                                                                   scratch: scratch.baseAddress!)
+                    // q50 - q16 is one standard deviation for Gaussian noise, and spines only
+                    // disturb the upper tail.
+                    let sigma = Swift.max(settings.globalNoise, median - low)
+                    spread[k] = sigma
+                    // The low quantile sits below the mean of pure noise by a known number of
+                    // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
+                    level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+                }
             }
         }
         values = []
