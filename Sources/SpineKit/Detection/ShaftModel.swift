@@ -267,7 +267,33 @@ struct ShaftModel {
         var spreadCapFactor: Float = .infinity
     }
 
+    /// Receives each pixel the model covers (a band pixel within the reach of a shaft
+    /// segment), in raster order, as the last pass of `build` sets its residual and noise: a
+    /// reader of exactly those values (the spine detector's thresholds) rides on that pass
+    /// instead of visiting the band again.
+    protocol PixelVisitor {
+        /// Pixel index `i`, its residual and noise, its distance to the smoothed point of its
+        /// nearest centreline pixel (as `centerlineDistance(ofPixel:)`), and its segment's
+        /// radius and peak (`segmentRadius`, `segmentPeak`).
+        mutating func visit(pixel i: Int, residual: Float, noise: Float, distance: Float,
+                            segmentRadius: Double, segmentPeak: Float)
+    }
+
+    /// A visitor that does nothing.
+    struct NoVisitor: PixelVisitor {
+        @inline(__always)
+        func visit(pixel i: Int, residual: Float, noise: Float, distance: Float,
+                   segmentRadius: Double, segmentPeak: Float) {}
+    }
+
     static func build(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings) -> ShaftModel {
+        var none = NoVisitor()
+        return build(smoothed: smoothed, paths: paths, settings: settings, visitor: &none)
+    }
+
+    /// The model, with `visitor` called for every pixel it covers (see `PixelVisitor`).
+    static func build<Visitor: PixelVisitor>(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings,
+                                             visitor: inout Visitor) -> ShaftModel {
         let w = smoothed.width, h = smoothed.height
         var segmentPath: [Int] = []
         var endTangent: [Int32: PixelPoint] = [:]
@@ -456,6 +482,7 @@ struct ShaftModel {
 
         var residual = GrayImage(width: w, height: h, repeating: 0)
         var noise = GrayImage(width: w, height: h, repeating: settings.globalNoise)
+        let segmentPeak = (0..<segmentCount).map { level[$0 * bins] }
         bandNearestPoint.withUnsafeBufferPointer { near in
             smoothedPoint.withUnsafeBufferPointer { points in
                 segmentOfPoint.withUnsafeBufferPointer { segmentOf in
@@ -464,19 +491,30 @@ struct ShaftModel {
                             smoothed.withUnsafeBufferPointer { image in
                                 residual.withUnsafeMutableBufferPointer { residual in
                                     noise.withUnsafeMutableBufferPointer { noise in
-                                        band.forEachPixel { x, y, j in
-                                            guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
-                                                                           points: points, segmentOf: segmentOf)
-                                            else { return }
-                                            let i = y * w + x
-                                            // Linear interpolation between bin centres.
-                                            let position = d / binPixels - 0.5
-                                            let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
-                                            let b1 = Swift.min(bins - 1, b0 + 1)
-                                            let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-                                            let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
-                                            residual[i] = image[i] - model
-                                            noise[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
+                                        radius.withUnsafeBufferPointer { radius in
+                                            segmentPeak.withUnsafeBufferPointer { segmentPeak in
+                                                band.forEachPixel { x, y, j in
+                                                    guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
+                                                                                   points: points, segmentOf: segmentOf)
+                                                    else { return }
+                                                    let i = y * w + x
+                                                    // Linear interpolation between bin centres. `position`
+                                                    // is at least -0.5, where truncation differs from
+                                                    // rounding down only below 0, and both are clamped to
+                                                    // bin 0 (truncation needs no call to `floorf`).
+                                                    let position = d / binPixels - 0.5
+                                                    let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
+                                                    let b1 = Swift.min(bins - 1, b0 + 1)
+                                                    let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                                                    let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
+                                                    let r = image[i] - model
+                                                    let n = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
+                                                    residual[i] = r
+                                                    noise[i] = n
+                                                    visitor.visit(pixel: i, residual: r, noise: n, distance: d,
+                                                                  segmentRadius: radius[s], segmentPeak: segmentPeak[s])
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -489,7 +527,7 @@ struct ShaftModel {
         return ShaftModel(residual: residual, noise: noise,
                           bandNearestPoint: bandNearestPoint, nearestEverywhere: nearestEverywhere, segmentOfPoint: segmentOfPoint,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
-                          segmentPeak: (0..<segmentCount).map { level[$0 * bins] },
+                          segmentPeak: segmentPeak,
                           segmentPath: segmentPath, smoothedPoints: smoothedPoint, pointPixel: pointPixel,
                           pixelPoints: pixelPoints, endTangent: endTangent, band: band, globalNoise: settings.globalNoise)
     }

@@ -26,19 +26,70 @@ struct SpineDetector {
         var peak: Int
     }
 
-    static func detect(model: ShaftModel, settings: Settings) -> [Candidate] {
+    /// A pixel's two tests, given its residual `r`, noise `n`, distance to the centreline and
+    /// its shaft segment's radius and peak: weak (joins a spine it touches) and strong (seeds
+    /// one). A pixel must stand out both from the noise and from the shaft: a fraction of the
+    /// local shaft's brightness keeps faint haze out where the noise is tiny (8-bit images
+    /// with crushed blacks). Spines are searched only between `innerRadiusFraction` of the
+    /// radius and `reachPixels` beyond it.
+    @inline(__always)
+    static func tests(residual r: Float, noise n: Float, distance d: Double, radius: Double, peak: Float,
+                      settings: Settings) -> (weak: Bool, strong: Bool) {
+        let inReach = d >= settings.innerRadiusFraction * radius && d <= radius + settings.reachPixels
+        return (inReach && r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak),
+                inReach && r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak))
+    }
+
+    /// The weak pixels in raster order and which of them are also strong, marked as the shaft
+    /// model sets each covered pixel's residual (`ShaftModel.build(...visitor:)`): when
+    /// `visitsBandOnly` holds these are all the pixels that pass, and `detect` needs no pass
+    /// of its own over the band.
+    struct Marks: ShaftModel.PixelVisitor {
+        let settings: Settings
+        private(set) var weakPixels: [Int32] = []
+        private(set) var isStrong: [Bool] = []
+
+        init(settings: Settings) { self.settings = settings }
+
+        @inline(__always)
+        mutating func visit(pixel i: Int, residual r: Float, noise n: Float, distance: Float,
+                            segmentRadius: Double, segmentPeak: Float) {
+            // Unlike `detect`, no early exit for a residual of 0 or less (which passes neither
+            // test): the distance is already known, and the exit's branch would go either way
+            // at random over the shaft's noise.
+            let (weak, strong) = SpineDetector.tests(residual: r, noise: n, distance: Double(distance),
+                                                     radius: segmentRadius, peak: segmentPeak, settings: settings)
+            if weak {
+                weakPixels.append(Int32(i))
+                isStrong.append(strong)
+            }
+        }
+    }
+
+    /// The spines of `model`. `marks`, when given, are those the model's build took with
+    /// `settings` (and `visitsBandOnly` must hold); otherwise the pixels are tested here.
+    static func detect(model: ShaftModel, settings: Settings, marks: Marks? = nil) -> [Candidate] {
         let w = model.residual.width, h = model.residual.height
-        // A pixel must stand out both from the noise and from the shaft: a fraction of the
-        // local shaft's brightness keeps faint haze out where the noise is tiny (8-bit
-        // images with crushed blacks).
         var weak = BinaryMask(width: w, height: h, repeating: false)
         var strong = BinaryMask(width: w, height: h, repeating: false)
-        // The weak pixels in raster order (the test visits pixels in that order): the blobs
-        // are grown from them below, without passes over the whole image.
-        var weakPixels: [Int32] = []
         // Outside the model's band the residual is 0 and the noise the global one, so with
         // positive noise thresholds no pixel there passes either test; only the band is visited.
         let bandOnly = visitsBandOnly(globalNoise: model.globalNoise, settings: settings)
+        if let marks {
+            precondition(bandOnly, "marks taken by the model cover only its band, but these thresholds reach beyond it")
+            weak.withUnsafeMutableBufferPointer { weak in
+                strong.withUnsafeMutableBufferPointer { strong in
+                    for (p, isStrong) in zip(marks.weakPixels, marks.isStrong) {
+                        weak[Int(p)] = true
+                        strong[Int(p)] = isStrong
+                    }
+                }
+            }
+            return candidates(weakPixels: marks.weakPixels, weak: &weak, strong: strong, model: model, settings: settings)
+        }
+        // The weak pixels in raster order (the test visits pixels in that order): the blobs
+        // are grown from them below, without passes over the whole image.
+        var weakPixels: [Int32] = []
         var everywhere: [Int32] = []
         if !bandOnly {
             var resolved = model  // a no-op when the pipeline has resolved it already
@@ -70,12 +121,10 @@ struct SpineDetector {
                                                     let s = Int(segmentOf[point])
                                                     guard s >= 0 else { return }
                                                     let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
-                                                    guard d >= settings.innerRadiusFraction * radius[s],
-                                                          d <= radius[s] + settings.reachPixels else { return }
-                                                    let r = residual[i], n = noise[i]
-                                                    let isWeak = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak[s])
+                                                    let (isWeak, isStrong) = tests(residual: residual[i], noise: noise[i], distance: d,
+                                                                                   radius: radius[s], peak: peak[s], settings: settings)
                                                     weak[i] = isWeak
-                                                    strong[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak[s])
+                                                    strong[i] = isStrong
                                                     if isWeak { weakPixels.append(Int32(i)) }
                                                 }
                                                 if bandOnly {
@@ -97,10 +146,16 @@ struct SpineDetector {
                 }
             }
         }
+        return candidates(weakPixels: weakPixels, weak: &weak, strong: strong, model: model, settings: settings)
+    }
+
+    /// The seeded blobs of the marked pixels, each split at its heads.
+    private static func candidates(weakPixels: [Int32], weak: inout BinaryMask, strong: BinaryMask,
+                                   model: ShaftModel, settings: Settings) -> [Candidate] {
         var candidates: [Candidate] = []
         for pixels in seededBlobs(weakPixels, weak: &weak, strong: strong) {
             candidates.append(contentsOf: split(pixels, residual: model.residual, noise: model.noise,
-                                                width: w, settings: settings))
+                                                width: weak.width, settings: settings))
         }
         return candidates
     }
