@@ -365,21 +365,24 @@ struct ShaftModel {
 
         // Intensities per (segment, distance bin), gathered into one array in raster order
         // (a count, then a fill): each bin's values are a contiguous run, with no array per bin.
-        // Each band pixel's (segment, distance) is found by `sample`, once for the binning
-        // and again for the residual, rather than stored for the whole band.
+        // Each band pixel's segment and distance (`sample`) is found once, here, and kept for
+        // the fill and the residual pass (-1: not sampled).
         var binCount = [Int](repeating: 0, count: segmentCount * bins)
-        var bandKeys = [Int32](repeating: -1, count: band.pixelCount)
+        var bandSegment = [Int32](repeating: -1, count: band.pixelCount)
+        var bandDistance = [Float](unsafeUninitializedCapacity: band.pixelCount) { _, count in count = band.pixelCount }
         bandNearestPoint.withUnsafeBufferPointer { near in
             smoothedPoint.withUnsafeBufferPointer { points in
                 segmentOfPoint.withUnsafeBufferPointer { segmentOf in
                     binCount.withUnsafeMutableBufferPointer { counts in
-                        bandKeys.withUnsafeMutableBufferPointer { keys in
-                            band.forEachPixel { x, y, j in
-                                guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
-                                                               points: points, segmentOf: segmentOf) else { return }
-                                let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
-                                keys[j] = Int32(key)
-                                counts[key] += 1
+                        bandSegment.withUnsafeMutableBufferPointer { segments in
+                            bandDistance.withUnsafeMutableBufferPointer { distances in
+                                band.forEachPixel { x, y, j in
+                                    guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
+                                                                   points: points, segmentOf: segmentOf) else { return }
+                                    segments[j] = Int32(s)
+                                    distances[j] = d
+                                    counts[s * bins + Swift.min(bins - 1, Int(d / binPixels))] += 1
+                                }
                             }
                         }
                     }
@@ -393,20 +396,22 @@ struct ShaftModel {
             var next = binStart
             next.withUnsafeMutableBufferPointer { next in
                 values.withUnsafeMutableBufferPointer { values in
-                    bandKeys.withUnsafeBufferPointer { keys in
-                        smoothed.withUnsafeBufferPointer { image in
-                            band.forEachPixel { x, y, j in
-                                let key = Int(keys[j])
-                                guard key >= 0 else { return }
-                                values[next[key]] = image[y * w + x]
-                                next[key] += 1
+                    bandSegment.withUnsafeBufferPointer { segments in
+                        bandDistance.withUnsafeBufferPointer { distances in
+                            smoothed.withUnsafeBufferPointer { image in
+                                band.forEachPixel { x, y, j in
+                                    let s = Int(segments[j])
+                                    guard s >= 0 else { return }
+                                    let key = s * bins + Swift.min(bins - 1, Int(distances[j] / binPixels))
+                                    values[next[key]] = image[y * w + x]
+                                    next[key] += 1
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        bandKeys = []
         var level = [Float](repeating: 0, count: segmentCount * bins)
         var spread = [Float](repeating: settings.globalNoise, count: segmentCount * bins)
         // Scratch for the selections, as large as the largest bin twice.
@@ -483,37 +488,34 @@ struct ShaftModel {
         var residual = GrayImage(width: w, height: h, repeating: 0)
         var noise = GrayImage(width: w, height: h, repeating: settings.globalNoise)
         let segmentPeak = (0..<segmentCount).map { level[$0 * bins] }
-        bandNearestPoint.withUnsafeBufferPointer { near in
-            smoothedPoint.withUnsafeBufferPointer { points in
-                segmentOfPoint.withUnsafeBufferPointer { segmentOf in
-                    level.withUnsafeBufferPointer { level in
-                        spread.withUnsafeBufferPointer { spread in
-                            smoothed.withUnsafeBufferPointer { image in
-                                residual.withUnsafeMutableBufferPointer { residual in
-                                    noise.withUnsafeMutableBufferPointer { noise in
-                                        radius.withUnsafeBufferPointer { radius in
-                                            segmentPeak.withUnsafeBufferPointer { segmentPeak in
-                                                band.forEachPixel { x, y, j in
-                                                    guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
-                                                                                   points: points, segmentOf: segmentOf)
-                                                    else { return }
-                                                    let i = y * w + x
-                                                    // Linear interpolation between bin centres. `position`
-                                                    // is at least -0.5, where truncation differs from
-                                                    // rounding down only below 0, and both are clamped to
-                                                    // bin 0 (truncation needs no call to `floorf`).
-                                                    let position = d / binPixels - 0.5
-                                                    let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
-                                                    let b1 = Swift.min(bins - 1, b0 + 1)
-                                                    let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-                                                    let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
-                                                    let r = image[i] - model
-                                                    let n = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
-                                                    residual[i] = r
-                                                    noise[i] = n
-                                                    visitor.visit(pixel: i, residual: r, noise: n, distance: d,
-                                                                  segmentRadius: radius[s], segmentPeak: segmentPeak[s])
-                                                }
+        bandSegment.withUnsafeBufferPointer { segments in
+            bandDistance.withUnsafeBufferPointer { distances in
+                level.withUnsafeBufferPointer { level in
+                    spread.withUnsafeBufferPointer { spread in
+                        smoothed.withUnsafeBufferPointer { image in
+                            residual.withUnsafeMutableBufferPointer { residual in
+                                noise.withUnsafeMutableBufferPointer { noise in
+                                    radius.withUnsafeBufferPointer { radius in
+                                        segmentPeak.withUnsafeBufferPointer { segmentPeak in
+                                            band.forEachPixel { x, y, j in
+                                                let s = Int(segments[j])
+                                                guard s >= 0 else { return }
+                                                let d = distances[j], i = y * w + x
+                                                // Linear interpolation between bin centres. `position`
+                                                // is at least -0.5, where truncation differs from
+                                                // rounding down only below 0, and both are clamped to
+                                                // bin 0 (truncation needs no call to `floorf`).
+                                                let position = d / binPixels - 0.5
+                                                let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
+                                                let b1 = Swift.min(bins - 1, b0 + 1)
+                                                let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                                                let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
+                                                let r = image[i] - model
+                                                let n = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
+                                                residual[i] = r
+                                                noise[i] = n
+                                                visitor.visit(pixel: i, residual: r, noise: n, distance: d,
+                                                              segmentRadius: radius[s], segmentPeak: segmentPeak[s])
                                             }
                                         }
                                     }
