@@ -231,65 +231,81 @@ struct SpineDetector {
                       settings: Settings) -> [Candidate] {
         let order = brightestFirst(pixels, residual: residual)
         let n = order.count
-        var local = RegionGrid(covering: pixels, imageWidth: w)
-        for (k, p) in order.enumerated() { local[p] = Int32(k) }
-        // The blob's position of the pixel at (nx, ny); none past the image's right edge (the
-        // callers skip the left one), so a blob never wraps from one row's end to the next.
-        @inline(__always) func neighbour(_ nx: Int, _ ny: Int) -> Int {
-            nx < w ? Int(local[x: nx, y: ny]) : -1
+        // The blob's positions in `order` on a grid over its bounding box with a border of one
+        // empty pixel on every side, so that the eight neighbours of a blob pixel are always
+        // on the grid, at fixed offsets from its slot, with no test against the box or the
+        // image's edges (a neighbour beyond an edge is a border slot, empty): a blob never
+        // wraps from one row's end to the next. The offsets in the order dy = -1, 0, 1, then
+        // dx = -1, 0, 1, the order in which roots are met.
+        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
+        for p in pixels {
+            let x = p % w, y = p / w
+            minX = Swift.min(minX, x)
+            maxX = Swift.max(maxX, x)
+            minY = Swift.min(minY, y)
+            maxY = Swift.max(maxY, y)
+        }
+        let columns = maxX - minX + 3
+        let offsets = [-columns - 1, -columns, -columns + 1, -1, 1, columns - 1, columns, columns + 1]
+        @inline(__always) func slotOf(_ p: Int) -> Int { (p / w - minY + 1) * columns + (p % w - minX + 1) }
+        var position = [Int32](repeating: -1, count: columns * (maxY - minY + 3))
+        var slot = [Int](repeating: 0, count: n)
+        for (k, p) in order.enumerated() {
+            slot[k] = slotOf(p)
+            position[slot[k]] = Int32(k)
         }
         // Union-find over positions in `order`. A region's highest pixel is its root's own
-        // position: roots are only ever joined under the taller region's root.
+        // position: roots are only ever joined under the taller region's root. Positions are
+        // taken in order, so those before `k` are the ones already processed.
         var parent = Array(0..<n)
-        var processed = [Bool](repeating: false, count: n)
         var significant: [Int] = []
         parent.withUnsafeMutableBufferPointer { parent in
-            processed.withUnsafeMutableBufferPointer { processed in
-                residual.withUnsafeBufferPointer { residual in
-                    noise.withUnsafeBufferPointer { noise in
-                        @inline(__always) func find(_ a: Int) -> Int {
-                            var a = a
-                            while parent[a] != a {
-                                parent[a] = parent[parent[a]]
-                                a = parent[a]
-                            }
-                            return a
-                        }
-                        // The roots met by one pixel, in the order its neighbours are visited.
-                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 8) { roots in
-                            for (k, p) in order.enumerated() {
-                                processed[k] = true
-                                let x = p % w, y = p / w
-                                var rootCount = 0
-                                for dy in -1...1 {
-                                    for dx in -1...1 where dx != 0 || dy != 0 {
-                                        let nx = x + dx, ny = y + dy
-                                        guard nx >= 0, ny >= 0 else { continue }
-                                        let q = neighbour(nx, ny)
-                                        guard q >= 0, processed[q] else { continue }
-                                        let r = find(q)
-                                        if !roots[0..<rootCount].contains(r) {
-                                            roots[rootCount] = r
-                                            rootCount += 1
+            position.withUnsafeBufferPointer { position in
+                slot.withUnsafeBufferPointer { slot in
+                    offsets.withUnsafeBufferPointer { offsets in
+                        residual.withUnsafeBufferPointer { residual in
+                            noise.withUnsafeBufferPointer { noise in
+                                @inline(__always) func find(_ a: Int) -> Int {
+                                    var a = a
+                                    while parent[a] != a {
+                                        parent[a] = parent[parent[a]]
+                                        a = parent[a]
+                                    }
+                                    return a
+                                }
+                                // The roots met by one pixel, in the order its neighbours are visited.
+                                withUnsafeTemporaryAllocation(of: Int.self, capacity: 8) { roots in
+                                    for k in 0..<n {
+                                        let here = slot[k]
+                                        var rootCount = 0
+                                        for o in offsets {
+                                            let q = Int(position[here + o])
+                                            guard q >= 0, q < k else { continue }
+                                            let r = find(q)
+                                            if !roots[0..<rootCount].contains(r) {
+                                                roots[rootCount] = r
+                                                rootCount += 1
+                                            }
                                         }
+                                        guard rootCount > 0 else { continue }
+                                        let p = order[k]
+                                        let level = residual[p]
+                                        // The first of the tallest roots met.
+                                        var tallest = roots[0]
+                                        for m in 1..<rootCount where residual[order[tallest]] < residual[order[roots[m]]] {
+                                            tallest = roots[m]
+                                        }
+                                        for m in 0..<rootCount where roots[m] != tallest {
+                                            let r = roots[m]
+                                            let peakValue = residual[order[r]]
+                                            let rise = peakValue - level
+                                            let needed = Swift.max(settings.prominenceSNR * noise[p], settings.prominenceFraction * peakValue)
+                                            if rise >= needed { significant.append(order[r]) }
+                                            parent[r] = tallest
+                                        }
+                                        parent[k] = tallest
                                     }
                                 }
-                                guard rootCount > 0 else { continue }
-                                let level = residual[p]
-                                // The first of the tallest roots met.
-                                var tallest = roots[0]
-                                for m in 1..<rootCount where residual[order[tallest]] < residual[order[roots[m]]] {
-                                    tallest = roots[m]
-                                }
-                                for m in 0..<rootCount where roots[m] != tallest {
-                                    let r = roots[m]
-                                    let peakValue = residual[order[r]]
-                                    let rise = peakValue - level
-                                    let needed = Swift.max(settings.prominenceSNR * noise[p], settings.prominenceFraction * peakValue)
-                                    if rise >= needed { significant.append(order[r]) }
-                                    parent[r] = tallest
-                                }
-                                parent[k] = tallest
                             }
                         }
                     }
@@ -304,21 +320,19 @@ struct SpineDetector {
         var queue: [Int] = []
         queue.reserveCapacity(n)
         for (s, peak) in significant.enumerated() {
-            let k = Int(local[peak])
+            let k = Int(position[slotOf(peak)])
             owner[k] = s
             queue.append(k)
         }
         owner.withUnsafeMutableBufferPointer { owner in
-            var head = 0
-            while head < queue.count {
-                let k = queue[head]
-                head += 1
-                let p = order[k], x = p % w, y = p / w
-                for dy in -1...1 {
-                    for dx in -1...1 where dx != 0 || dy != 0 {
-                        let nx = x + dx, ny = y + dy
-                        guard nx >= 0, ny >= 0 else { continue }
-                        let q = neighbour(nx, ny)
+            position.withUnsafeBufferPointer { position in
+                var head = 0
+                while head < queue.count {
+                    let k = queue[head]
+                    head += 1
+                    let here = slot[k]
+                    for o in offsets {
+                        let q = Int(position[here + o])
                         guard q >= 0, owner[q] < 0 else { continue }
                         owner[q] = owner[k]
                         queue.append(q)
