@@ -310,7 +310,11 @@ extension Raster where Pixel == Float {
     /// samples looks the buffer up once.
     @inline(__always)
     func bilinear(_ pixels: UnsafeBufferPointer<Float>, x: Double, y: Double) -> Float {
-        let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
+        // Rounded down by truncating and stepping back below zero: the same integers as
+        // `rounded(.down)`, without a call to `floor` per sample.
+        var x0 = Int(x), y0 = Int(y)
+        if Double(x0) > x { x0 -= 1 }
+        if Double(y0) > y { y0 -= 1 }
         guard x0 >= 0, y0 >= 0, x0 + 1 < width, y0 + 1 < height else {
             let xi = Int(x.rounded()), yi = Int(y.rounded())
             return xi >= 0 && yi >= 0 && xi < width && yi < height ? pixels[yi * width + xi] : 0
