@@ -365,23 +365,24 @@ struct ShaftModel {
 
         // Intensities per (segment, distance bin), gathered into one array in raster order
         // (a count, then a fill): each bin's values are a contiguous run, with no array per bin.
-        // Each band pixel's segment and distance (`sample`) is found once, here, and kept for
-        // the fill and the residual pass (-1: not sampled).
+        // Each band pixel's key (segment * bins + distance bin) and distance (`sample`) are
+        // found once, here, and kept for the fill and the residual pass (key -1: not sampled).
         var binCount = [Int](repeating: 0, count: segmentCount * bins)
-        var bandSegment = [Int32](repeating: -1, count: band.pixelCount)
+        var bandKey = [Int32](repeating: -1, count: band.pixelCount)
         var bandDistance = [Float](unsafeUninitializedCapacity: band.pixelCount) { _, count in count = band.pixelCount }
         bandNearestPoint.withUnsafeBufferPointer { near in
             smoothedPoint.withUnsafeBufferPointer { points in
                 segmentOfPoint.withUnsafeBufferPointer { segmentOf in
                     binCount.withUnsafeMutableBufferPointer { counts in
-                        bandSegment.withUnsafeMutableBufferPointer { segments in
+                        bandKey.withUnsafeMutableBufferPointer { keys in
                             bandDistance.withUnsafeMutableBufferPointer { distances in
                                 band.forEachPixel { x, y, j in
                                     guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
                                                                    points: points, segmentOf: segmentOf) else { return }
-                                    segments[j] = Int32(s)
+                                    let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
+                                    keys[j] = Int32(key)
                                     distances[j] = d
-                                    counts[s * bins + Swift.min(bins - 1, Int(d / binPixels))] += 1
+                                    counts[key] += 1
                                 }
                             }
                         }
@@ -396,16 +397,13 @@ struct ShaftModel {
             var next = binStart
             next.withUnsafeMutableBufferPointer { next in
                 values.withUnsafeMutableBufferPointer { values in
-                    bandSegment.withUnsafeBufferPointer { segments in
-                        bandDistance.withUnsafeBufferPointer { distances in
-                            smoothed.withUnsafeBufferPointer { image in
-                                band.forEachPixel { x, y, j in
-                                    let s = Int(segments[j])
-                                    guard s >= 0 else { return }
-                                    let key = s * bins + Swift.min(bins - 1, Int(distances[j] / binPixels))
-                                    values[next[key]] = image[y * w + x]
-                                    next[key] += 1
-                                }
+                    bandKey.withUnsafeBufferPointer { keys in
+                        smoothed.withUnsafeBufferPointer { image in
+                            band.forEachPixel { x, y, j in
+                                let key = Int(keys[j])
+                                guard key >= 0 else { return }
+                                values[next[key]] = image[y * w + x]
+                                next[key] += 1
                             }
                         }
                     }
@@ -488,7 +486,9 @@ struct ShaftModel {
         var residual = GrayImage(width: w, height: h, repeating: 0)
         var noise = GrayImage(width: w, height: h, repeating: settings.globalNoise)
         let segmentPeak = (0..<segmentCount).map { level[$0 * bins] }
-        bandSegment.withUnsafeBufferPointer { segments in
+        // The segment of each key, looked up rather than divided out per pixel.
+        let segmentOfKey = (0..<(segmentCount * bins)).map { Int32($0 / bins) }
+        bandKey.withUnsafeBufferPointer { keys in
             bandDistance.withUnsafeBufferPointer { distances in
                 level.withUnsafeBufferPointer { level in
                     spread.withUnsafeBufferPointer { spread in
@@ -498,9 +498,9 @@ struct ShaftModel {
                                     radius.withUnsafeBufferPointer { radius in
                                         segmentPeak.withUnsafeBufferPointer { segmentPeak in
                                             band.forEachPixel { x, y, j in
-                                                let s = Int(segments[j])
-                                                guard s >= 0 else { return }
-                                                let d = distances[j], i = y * w + x
+                                                let key = Int(keys[j])
+                                                guard key >= 0 else { return }
+                                                let s = Int(segmentOfKey[key]), d = distances[j], i = y * w + x
                                                 // Linear interpolation between bin centres. `position`
                                                 // is at least -0.5, where truncation differs from
                                                 // rounding down only below 0, and both are clamped to
