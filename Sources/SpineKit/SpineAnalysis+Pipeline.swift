@@ -76,29 +76,35 @@ public enum SpineAnalysis {
 
         // 4. Shaft model and spine candidates.
         let reach = px(parameters.spineReachMicrons)
-        var model = ShaftModel.build(
-            smoothed: smoothed, paths: paths,
-            settings: .init(segmentPixels: Swift.max(4, Int(px(parameters.profileSegmentMicrons).rounded())),
-                            reachPixels: reach + px(1.0), binPixels: 0.5,
-                            profileQuantile: 0.3, quantileOffsetSigmas: 0.5244, globalNoise: noise,
-                            // Without a background there is no shot-noise floor to scale.
-                            spreadCapFactor: backgroundRemoved ? .infinity : Float(parameters.shaftSpreadCapFactor)))
+        let modelSettings = ShaftModel.Settings(
+            segmentPixels: Swift.max(4, Int(px(parameters.profileSegmentMicrons).rounded())),
+            reachPixels: reach + px(1.0), binPixels: 0.5,
+            profileQuantile: 0.3, quantileOffsetSigmas: 0.5244, globalNoise: noise,
+            // Without a background there is no shot-noise floor to scale.
+            spreadCapFactor: backgroundRemoved ? .infinity : Float(parameters.shaftSpreadCapFactor))
         let detection = SpineDetector.Settings(
             seedSNR: Float(parameters.spineSeedSNR), maskSNR: Float(parameters.spineMaskSNR),
             seedFraction: Float(parameters.spineSeedFraction), maskFraction: Float(parameters.spineMaskFraction),
             prominenceSNR: Float(parameters.spineProminenceSNR),
             prominenceFraction: Float(parameters.spineProminenceFraction),
             innerRadiusFraction: 0.75, reachPixels: reach)
-        // Spines found anywhere (thresholds not positive) are measured anywhere.
-        if !SpineDetector.visitsBandOnly(globalNoise: model.globalNoise, settings: detection) {
-            model.resolveNearestEverywhere()
+        let candidates: [SpineDetector.Candidate]
+        let model: ShaftModel
+        if SpineDetector.visitsBandOnly(globalNoise: noise, settings: detection) {
+            // The detector's tests ride on the model's last pass over the band.
+            var marks = SpineDetector.Marks(settings: detection)
+            model = ShaftModel.build(smoothed: smoothed, paths: paths, settings: modelSettings, visitor: &marks)
+            candidates = SpineDetector.detect(model: model, settings: detection, marks: marks)
+        } else {
+            // Spines found anywhere (thresholds not positive) are measured anywhere.
+            var everywhere = ShaftModel.build(smoothed: smoothed, paths: paths, settings: modelSettings)
+            everywhere.resolveNearestEverywhere()
+            model = everywhere
+            candidates = SpineDetector.detect(model: model, settings: detection)
         }
-        let candidates = SpineDetector.detect(model: model, settings: detection)
         stopwatch.lap("detection", into: &result.timings)
 
         // 5. Measurement; the blur is read from the necks.
-        var owner = [Int32](repeating: -1, count: image.count)
-        for (k, c) in candidates.enumerated() { for p in c.pixels { owner[p] = Int32(k) } }
         let measurer = SpineMeasurer(
             model: model,
             settings: .init(blurSigmaPixels: px(assumedBlurFWHM / 2.3548),
@@ -107,8 +113,7 @@ public enum SpineAnalysis {
                             headPeakFraction: Float(parameters.headPeakFraction),
                             headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons)),
                             coreFraction: Float(parameters.headCoreFraction),
-                            endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180)),
-            owner: owner)
+                            endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180)))
         let allMeasured = candidates.enumerated().compactMap { k, c in measurer.measure(c, index: k) }
         // Necks are thinner than the optics resolve, so the narrow end of their widths is the
         // blur itself (unless the user gave the PSF).

@@ -142,6 +142,42 @@ struct FastPathTests {
         #expect(wrong == 0)
     }
 
+    /// A profile bin's order statistics by selection are, bit for bit, those `sortLowest`
+    /// (a stable sort of the bin's lower values) puts at the same ranks: bins of every size
+    /// from 1, with ties, +0 and -0 side by side, and NaN; the bin itself is left as it was
+    /// unless the selection falls back to ordering it.
+    @Test(arguments: [UInt64(51), 52, 53])
+    func binSelectionMatchesSortingTheLowestValues(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        var scratch = [Float](repeating: .nan, count: 2 * 300)
+        for trial in 0..<600 {
+            let count = trial < 60 ? 1 + trial : 1 + Int(rng.unit() * 299)
+            let style = trial % 4
+            let values = (0..<count).map { _ -> Float in
+                switch style {
+                case 0: return Float(rng.unit() * 1000 - 200)                    // distinct
+                case 1: return Float((rng.unit() * 12).rounded(.down)) + 1        // many ties
+                case 2: return rng.unit() < 0.4 ? (rng.unit() < 0.5 ? 0 : -0.0) : Float(rng.unit() * 4 - 2).rounded()
+                default: return rng.unit() < 0.02 ? .nan : Float(rng.unit() * 50)
+                }
+            }
+            let ranks = (OrderStatistics.rank(0.3, count: count), OrderStatistics.rank(0.5, count: count),
+                         OrderStatistics.rank(0.16, count: count))
+            var reference = values
+            reference.withUnsafeMutableBufferPointer { ShaftModel.sortLowest($0, count: ranks.1 + 1) }
+            var bin = values
+            let (q, median, low) = bin.withUnsafeMutableBufferPointer { v in
+                scratch.withUnsafeMutableBufferPointer { ShaftModel.binOrderStatistics(v, ranks: ranks, scratch: $0.baseAddress!) }
+            }
+            #expect(q.bitPattern == reference[ranks.0].bitPattern, "trial \(trial): q")
+            #expect(median.bitPattern == reference[ranks.1].bitPattern, "trial \(trial): median")
+            #expect(low.bitPattern == reference[ranks.2].bitPattern, "trial \(trial): low")
+            if style == 0 || style == 1 {
+                #expect(bin.map(\.bitPattern) == values.map(\.bitPattern), "trial \(trial): the bin must be kept")
+            }
+        }
+    }
+
     @Test(arguments: [10, 255, 256, 1000, 5000])
     func radixSelectionMatchesSorting(count: Int) {
         var rng = TestRNG(seed: UInt64(count))

@@ -83,6 +83,26 @@ struct ShaftModelTests {
         }
     }
 
+    /// The detector's tests taken during the model's last pass (`SpineDetector.Marks`) give
+    /// the spines its own pass over the band gives: the same pixels and peaks, in order.
+    @Test func marksTakenByTheModelMatchTheDetectorsPass() {
+        let (image, paths, _) = crowdedShaft()
+        let settings = ShaftModel.Settings(segmentPixels: 36, reachPixels: 30, binPixels: 0.5, profileQuantile: 0.3,
+                                           quantileOffsetSigmas: 0.5244, globalNoise: 10, spreadCapFactor: 2.5)
+        let detection = SpineDetector.Settings(seedSNR: 5, maskSNR: 2.5, seedFraction: 0.05, maskFraction: 0.02,
+                                               prominenceSNR: 3, prominenceFraction: 0.2,
+                                               innerRadiusFraction: 0.75, reachPixels: 25)
+        var marks = SpineDetector.Marks(settings: detection)
+        let marked = ShaftModel.build(smoothed: image, paths: paths, settings: settings, visitor: &marks)
+        let plain = ShaftModel.build(smoothed: image, paths: paths, settings: settings)
+        #expect(marked.residual == plain.residual && marked.noise == plain.noise)
+        let a = SpineDetector.detect(model: marked, settings: detection, marks: marks)
+        let b = SpineDetector.detect(model: plain, settings: detection)
+        #expect(a.count >= 7)
+        #expect(a.map(\.pixels) == b.map(\.pixels))
+        #expect(a.map(\.peak) == b.map(\.peak))
+    }
+
     /// An image whose background was removed (most pixels one value) has no shot-noise
     /// floor, so the cap is not applied: the analysis is the same with and without it.
     @Test func backgroundRemovedImagesAreNotCapped() throws {

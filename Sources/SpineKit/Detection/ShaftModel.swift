@@ -233,8 +233,9 @@ struct ShaftModel {
 
     /// Puts the `m` smallest values of `v` in ascending order in `v[0..<m]`, by straight
     /// insertion into that prefix (later values no smaller than its largest are passed
-    /// over); the rest of `v` is left in no particular order. A profile bin needs its
-    /// values up to the median only, and holds a few dozen.
+    /// over); the rest of `v` is left in no particular order, and equal values keep their
+    /// order. The definition `binOrderStatistics` reproduces, and its route for bins where
+    /// equal values could differ in their bits.
     static func sortLowest(_ v: UnsafeMutableBufferPointer<Float>, count m: Int) {
         precondition(m >= 1 && m <= v.count, "cannot order the \(m) smallest of \(v.count) values")
         @inline(__always) func insert(_ x: Float, below end: Int) {
@@ -266,7 +267,33 @@ struct ShaftModel {
         var spreadCapFactor: Float = .infinity
     }
 
+    /// Receives each pixel the model covers (a band pixel within the reach of a shaft
+    /// segment), in raster order, as the last pass of `build` sets its residual and noise: a
+    /// reader of exactly those values (the spine detector's thresholds) rides on that pass
+    /// instead of visiting the band again.
+    protocol PixelVisitor {
+        /// Pixel index `i`, its residual and noise, its distance to the smoothed point of its
+        /// nearest centreline pixel (as `centerlineDistance(ofPixel:)`), and its segment's
+        /// radius and peak (`segmentRadius`, `segmentPeak`).
+        mutating func visit(pixel i: Int, residual: Float, noise: Float, distance: Float,
+                            segmentRadius: Double, segmentPeak: Float)
+    }
+
+    /// A visitor that does nothing.
+    struct NoVisitor: PixelVisitor {
+        @inline(__always)
+        func visit(pixel i: Int, residual: Float, noise: Float, distance: Float,
+                   segmentRadius: Double, segmentPeak: Float) {}
+    }
+
     static func build(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings) -> ShaftModel {
+        var none = NoVisitor()
+        return build(smoothed: smoothed, paths: paths, settings: settings, visitor: &none)
+    }
+
+    /// The model, with `visitor` called for every pixel it covers (see `PixelVisitor`).
+    static func build<Visitor: PixelVisitor>(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings,
+                                             visitor: inout Visitor) -> ShaftModel {
         let w = smoothed.width, h = smoothed.height
         var segmentPath: [Int] = []
         var endTangent: [Int32: PixelPoint] = [:]
@@ -338,21 +365,25 @@ struct ShaftModel {
 
         // Intensities per (segment, distance bin), gathered into one array in raster order
         // (a count, then a fill): each bin's values are a contiguous run, with no array per bin.
-        // Each band pixel's (segment, distance) is found by `sample`, once for the binning
-        // and again for the residual, rather than stored for the whole band.
+        // Each band pixel's key (segment * bins + distance bin) and distance (`sample`) are
+        // found once, here, and kept for the fill and the residual pass (key -1: not sampled).
         var binCount = [Int](repeating: 0, count: segmentCount * bins)
-        var bandKeys = [Int32](repeating: -1, count: band.pixelCount)
+        var bandKey = [Int32](repeating: -1, count: band.pixelCount)
+        var bandDistance = [Float](unsafeUninitializedCapacity: band.pixelCount) { _, count in count = band.pixelCount }
         bandNearestPoint.withUnsafeBufferPointer { near in
             smoothedPoint.withUnsafeBufferPointer { points in
                 segmentOfPoint.withUnsafeBufferPointer { segmentOf in
                     binCount.withUnsafeMutableBufferPointer { counts in
-                        bandKeys.withUnsafeMutableBufferPointer { keys in
-                            band.forEachPixel { x, y, j in
-                                guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
-                                                               points: points, segmentOf: segmentOf) else { return }
-                                let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
-                                keys[j] = Int32(key)
-                                counts[key] += 1
+                        bandKey.withUnsafeMutableBufferPointer { keys in
+                            bandDistance.withUnsafeMutableBufferPointer { distances in
+                                band.forEachPixel { x, y, j in
+                                    guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
+                                                                   points: points, segmentOf: segmentOf) else { return }
+                                    let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
+                                    keys[j] = Int32(key)
+                                    distances[j] = d
+                                    counts[key] += 1
+                                }
                             }
                         }
                     }
@@ -366,7 +397,7 @@ struct ShaftModel {
             var next = binStart
             next.withUnsafeMutableBufferPointer { next in
                 values.withUnsafeMutableBufferPointer { values in
-                    bandKeys.withUnsafeBufferPointer { keys in
+                    bandKey.withUnsafeBufferPointer { keys in
                         smoothed.withUnsafeBufferPointer { image in
                             band.forEachPixel { x, y, j in
                                 let key = Int(keys[j])
@@ -379,30 +410,30 @@ struct ShaftModel {
                 }
             }
         }
-        bandKeys = []
         var level = [Float](repeating: 0, count: segmentCount * bins)
         var spread = [Float](repeating: settings.globalNoise, count: segmentCount * bins)
+        // Scratch for the selections, as large as the largest bin twice.
+        var selectionScratch = [Float](repeating: 0, count: 2 * (binCount.max() ?? 0))
         values.withUnsafeMutableBufferPointer { all in
-            for k in 0..<binCount.count where binCount[k] >= 4 {
-                // The bin's lower values put in order once, then its three order statistics
-                // read off, rather than three selections: a bin holds a few dozen values
-                // (32-63 in most bins of the benchmark's images), where selection's partitions
-                // mispredict most of their branches. An order statistic does not depend on
-                // how it is found (see `OrderStatistics.quantile`), so the values are those
-                // of the selections.
-                let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
-                let ranks = (q: OrderStatistics.rank(settings.profileQuantile, count: v.count),
-                             median: OrderStatistics.rank(0.5, count: v.count),
-                             low: OrderStatistics.rank(0.16, count: v.count))
-                Self.sortLowest(v, count: Swift.max(ranks.q, ranks.median, ranks.low) + 1)
-                let q = v[ranks.q], median = v[ranks.median], low = v[ranks.low]
-                // q50 - q16 is one standard deviation for Gaussian noise, and spines only
-                // disturb the upper tail.
-                let sigma = Swift.max(settings.globalNoise, median - low)
-                spread[k] = sigma
-                // The low quantile sits below the mean of pure noise by a known number of
-                // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
-                level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+            selectionScratch.withUnsafeMutableBufferPointer { scratch in
+                for k in 0..<binCount.count where binCount[k] >= 4 {
+                    // The three order statistics by one selection over the bin (a few dozen
+                    // values, 32-63 in most bins of the benchmark's images), whose partitions
+                    // take no branch on the values; see `binOrderStatistics`.
+                    let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
+                    let ranks = (q: OrderStatistics.rank(settings.profileQuantile, count: v.count),
+                                 median: OrderStatistics.rank(0.5, count: v.count),
+                                 low: OrderStatistics.rank(0.16, count: v.count))
+                    let (q, median, low) = Self.binOrderStatistics(v, ranks: (ranks.q, ranks.median, ranks.low),
+                                                                   scratch: scratch.baseAddress!)
+                    // q50 - q16 is one standard deviation for Gaussian noise, and spines only
+                    // disturb the upper tail.
+                    let sigma = Swift.max(settings.globalNoise, median - low)
+                    spread[k] = sigma
+                    // The low quantile sits below the mean of pure noise by a known number of
+                    // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
+                    level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+                }
             }
         }
         values = []
@@ -454,27 +485,38 @@ struct ShaftModel {
 
         var residual = GrayImage(width: w, height: h, repeating: 0)
         var noise = GrayImage(width: w, height: h, repeating: settings.globalNoise)
-        bandNearestPoint.withUnsafeBufferPointer { near in
-            smoothedPoint.withUnsafeBufferPointer { points in
-                segmentOfPoint.withUnsafeBufferPointer { segmentOf in
-                    level.withUnsafeBufferPointer { level in
-                        spread.withUnsafeBufferPointer { spread in
-                            smoothed.withUnsafeBufferPointer { image in
-                                residual.withUnsafeMutableBufferPointer { residual in
-                                    noise.withUnsafeMutableBufferPointer { noise in
-                                        band.forEachPixel { x, y, j in
-                                            guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
-                                                                           points: points, segmentOf: segmentOf)
-                                            else { return }
-                                            let i = y * w + x
-                                            // Linear interpolation between bin centres.
-                                            let position = d / binPixels - 0.5
-                                            let b0 = Swift.max(0, Swift.min(bins - 1, Int(position.rounded(.down))))
-                                            let b1 = Swift.min(bins - 1, b0 + 1)
-                                            let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-                                            let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
-                                            residual[i] = image[i] - model
-                                            noise[i] = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
+        let segmentPeak = (0..<segmentCount).map { level[$0 * bins] }
+        // The segment of each key, looked up rather than divided out per pixel.
+        let segmentOfKey = (0..<(segmentCount * bins)).map { Int32($0 / bins) }
+        bandKey.withUnsafeBufferPointer { keys in
+            bandDistance.withUnsafeBufferPointer { distances in
+                level.withUnsafeBufferPointer { level in
+                    spread.withUnsafeBufferPointer { spread in
+                        smoothed.withUnsafeBufferPointer { image in
+                            residual.withUnsafeMutableBufferPointer { residual in
+                                noise.withUnsafeMutableBufferPointer { noise in
+                                    radius.withUnsafeBufferPointer { radius in
+                                        segmentPeak.withUnsafeBufferPointer { segmentPeak in
+                                            band.forEachPixel { x, y, j in
+                                                let key = Int(keys[j])
+                                                guard key >= 0 else { return }
+                                                let s = Int(segmentOfKey[key]), d = distances[j], i = y * w + x
+                                                // Linear interpolation between bin centres. `position`
+                                                // is at least -0.5, where truncation differs from
+                                                // rounding down only below 0, and both are clamped to
+                                                // bin 0 (truncation needs no call to `floorf`).
+                                                let position = d / binPixels - 0.5
+                                                let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
+                                                let b1 = Swift.min(bins - 1, b0 + 1)
+                                                let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                                                let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
+                                                let r = image[i] - model
+                                                let n = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
+                                                residual[i] = r
+                                                noise[i] = n
+                                                visitor.visit(pixel: i, residual: r, noise: n, distance: d,
+                                                              segmentRadius: radius[s], segmentPeak: segmentPeak[s])
+                                            }
                                         }
                                     }
                                 }
@@ -487,7 +529,7 @@ struct ShaftModel {
         return ShaftModel(residual: residual, noise: noise,
                           bandNearestPoint: bandNearestPoint, nearestEverywhere: nearestEverywhere, segmentOfPoint: segmentOfPoint,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
-                          segmentPeak: (0..<segmentCount).map { level[$0 * bins] },
+                          segmentPeak: segmentPeak,
                           segmentPath: segmentPath, smoothedPoints: smoothedPoint, pointPixel: pointPixel,
                           pixelPoints: pixelPoints, endTangent: endTangent, band: band, globalNoise: settings.globalNoise)
     }

@@ -26,19 +26,70 @@ struct SpineDetector {
         var peak: Int
     }
 
-    static func detect(model: ShaftModel, settings: Settings) -> [Candidate] {
+    /// A pixel's two tests, given its residual `r`, noise `n`, distance to the centreline and
+    /// its shaft segment's radius and peak: weak (joins a spine it touches) and strong (seeds
+    /// one). A pixel must stand out both from the noise and from the shaft: a fraction of the
+    /// local shaft's brightness keeps faint haze out where the noise is tiny (8-bit images
+    /// with crushed blacks). Spines are searched only between `innerRadiusFraction` of the
+    /// radius and `reachPixels` beyond it.
+    @inline(__always)
+    static func tests(residual r: Float, noise n: Float, distance d: Double, radius: Double, peak: Float,
+                      settings: Settings) -> (weak: Bool, strong: Bool) {
+        let inReach = d >= settings.innerRadiusFraction * radius && d <= radius + settings.reachPixels
+        return (inReach && r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak),
+                inReach && r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak))
+    }
+
+    /// The weak pixels in raster order and which of them are also strong, marked as the shaft
+    /// model sets each covered pixel's residual (`ShaftModel.build(...visitor:)`): when
+    /// `visitsBandOnly` holds these are all the pixels that pass, and `detect` needs no pass
+    /// of its own over the band.
+    struct Marks: ShaftModel.PixelVisitor {
+        let settings: Settings
+        private(set) var weakPixels: [Int32] = []
+        private(set) var isStrong: [Bool] = []
+
+        init(settings: Settings) { self.settings = settings }
+
+        @inline(__always)
+        mutating func visit(pixel i: Int, residual r: Float, noise n: Float, distance: Float,
+                            segmentRadius: Double, segmentPeak: Float) {
+            // Unlike `detect`, no early exit for a residual of 0 or less (which passes neither
+            // test): the distance is already known, and the exit's branch would go either way
+            // at random over the shaft's noise.
+            let (weak, strong) = SpineDetector.tests(residual: r, noise: n, distance: Double(distance),
+                                                     radius: segmentRadius, peak: segmentPeak, settings: settings)
+            if weak {
+                weakPixels.append(Int32(i))
+                isStrong.append(strong)
+            }
+        }
+    }
+
+    /// The spines of `model`. `marks`, when given, are those the model's build took with
+    /// `settings` (and `visitsBandOnly` must hold); otherwise the pixels are tested here.
+    static func detect(model: ShaftModel, settings: Settings, marks: Marks? = nil) -> [Candidate] {
         let w = model.residual.width, h = model.residual.height
-        // A pixel must stand out both from the noise and from the shaft: a fraction of the
-        // local shaft's brightness keeps faint haze out where the noise is tiny (8-bit
-        // images with crushed blacks).
         var weak = BinaryMask(width: w, height: h, repeating: false)
         var strong = BinaryMask(width: w, height: h, repeating: false)
-        // The weak pixels in raster order (the test visits pixels in that order): the blobs
-        // are grown from them below, without passes over the whole image.
-        var weakPixels: [Int32] = []
         // Outside the model's band the residual is 0 and the noise the global one, so with
         // positive noise thresholds no pixel there passes either test; only the band is visited.
         let bandOnly = visitsBandOnly(globalNoise: model.globalNoise, settings: settings)
+        if let marks {
+            precondition(bandOnly, "marks taken by the model cover only its band, but these thresholds reach beyond it")
+            weak.withUnsafeMutableBufferPointer { weak in
+                strong.withUnsafeMutableBufferPointer { strong in
+                    for (p, isStrong) in zip(marks.weakPixels, marks.isStrong) {
+                        weak[Int(p)] = true
+                        strong[Int(p)] = isStrong
+                    }
+                }
+            }
+            return candidates(weakPixels: marks.weakPixels, weak: &weak, strong: strong, model: model, settings: settings)
+        }
+        // The weak pixels in raster order (the test visits pixels in that order): the blobs
+        // are grown from them below, without passes over the whole image.
+        var weakPixels: [Int32] = []
         var everywhere: [Int32] = []
         if !bandOnly {
             var resolved = model  // a no-op when the pipeline has resolved it already
@@ -70,12 +121,10 @@ struct SpineDetector {
                                                     let s = Int(segmentOf[point])
                                                     guard s >= 0 else { return }
                                                     let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
-                                                    guard d >= settings.innerRadiusFraction * radius[s],
-                                                          d <= radius[s] + settings.reachPixels else { return }
-                                                    let r = residual[i], n = noise[i]
-                                                    let isWeak = r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak[s])
+                                                    let (isWeak, isStrong) = tests(residual: residual[i], noise: noise[i], distance: d,
+                                                                                   radius: radius[s], peak: peak[s], settings: settings)
                                                     weak[i] = isWeak
-                                                    strong[i] = r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak[s])
+                                                    strong[i] = isStrong
                                                     if isWeak { weakPixels.append(Int32(i)) }
                                                 }
                                                 if bandOnly {
@@ -97,10 +146,16 @@ struct SpineDetector {
                 }
             }
         }
+        return candidates(weakPixels: weakPixels, weak: &weak, strong: strong, model: model, settings: settings)
+    }
+
+    /// The seeded blobs of the marked pixels, each split at its heads.
+    private static func candidates(weakPixels: [Int32], weak: inout BinaryMask, strong: BinaryMask,
+                                   model: ShaftModel, settings: Settings) -> [Candidate] {
         var candidates: [Candidate] = []
         for pixels in seededBlobs(weakPixels, weak: &weak, strong: strong) {
             candidates.append(contentsOf: split(pixels, residual: model.residual, noise: model.noise,
-                                                width: w, settings: settings))
+                                                width: weak.width, settings: settings))
         }
         return candidates
     }
@@ -176,65 +231,81 @@ struct SpineDetector {
                       settings: Settings) -> [Candidate] {
         let order = brightestFirst(pixels, residual: residual)
         let n = order.count
-        var local = RegionGrid(covering: pixels, imageWidth: w)
-        for (k, p) in order.enumerated() { local[p] = Int32(k) }
-        // The blob's position of the pixel at (nx, ny); none past the image's right edge (the
-        // callers skip the left one), so a blob never wraps from one row's end to the next.
-        @inline(__always) func neighbour(_ nx: Int, _ ny: Int) -> Int {
-            nx < w ? Int(local[x: nx, y: ny]) : -1
+        // The blob's positions in `order` on a grid over its bounding box with a border of one
+        // empty pixel on every side, so that the eight neighbours of a blob pixel are always
+        // on the grid, at fixed offsets from its slot, with no test against the box or the
+        // image's edges (a neighbour beyond an edge is a border slot, empty): a blob never
+        // wraps from one row's end to the next. The offsets in the order dy = -1, 0, 1, then
+        // dx = -1, 0, 1, the order in which roots are met.
+        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
+        for p in pixels {
+            let x = p % w, y = p / w
+            minX = Swift.min(minX, x)
+            maxX = Swift.max(maxX, x)
+            minY = Swift.min(minY, y)
+            maxY = Swift.max(maxY, y)
+        }
+        let columns = maxX - minX + 3
+        let offsets = [-columns - 1, -columns, -columns + 1, -1, 1, columns - 1, columns, columns + 1]
+        @inline(__always) func slotOf(_ p: Int) -> Int { (p / w - minY + 1) * columns + (p % w - minX + 1) }
+        var position = [Int32](repeating: -1, count: columns * (maxY - minY + 3))
+        var slot = [Int](repeating: 0, count: n)
+        for (k, p) in order.enumerated() {
+            slot[k] = slotOf(p)
+            position[slot[k]] = Int32(k)
         }
         // Union-find over positions in `order`. A region's highest pixel is its root's own
-        // position: roots are only ever joined under the taller region's root.
+        // position: roots are only ever joined under the taller region's root. Positions are
+        // taken in order, so those before `k` are the ones already processed.
         var parent = Array(0..<n)
-        var processed = [Bool](repeating: false, count: n)
         var significant: [Int] = []
         parent.withUnsafeMutableBufferPointer { parent in
-            processed.withUnsafeMutableBufferPointer { processed in
-                residual.withUnsafeBufferPointer { residual in
-                    noise.withUnsafeBufferPointer { noise in
-                        @inline(__always) func find(_ a: Int) -> Int {
-                            var a = a
-                            while parent[a] != a {
-                                parent[a] = parent[parent[a]]
-                                a = parent[a]
-                            }
-                            return a
-                        }
-                        // The roots met by one pixel, in the order its neighbours are visited.
-                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 8) { roots in
-                            for (k, p) in order.enumerated() {
-                                processed[k] = true
-                                let x = p % w, y = p / w
-                                var rootCount = 0
-                                for dy in -1...1 {
-                                    for dx in -1...1 where dx != 0 || dy != 0 {
-                                        let nx = x + dx, ny = y + dy
-                                        guard nx >= 0, ny >= 0 else { continue }
-                                        let q = neighbour(nx, ny)
-                                        guard q >= 0, processed[q] else { continue }
-                                        let r = find(q)
-                                        if !roots[0..<rootCount].contains(r) {
-                                            roots[rootCount] = r
-                                            rootCount += 1
+            position.withUnsafeBufferPointer { position in
+                slot.withUnsafeBufferPointer { slot in
+                    offsets.withUnsafeBufferPointer { offsets in
+                        residual.withUnsafeBufferPointer { residual in
+                            noise.withUnsafeBufferPointer { noise in
+                                @inline(__always) func find(_ a: Int) -> Int {
+                                    var a = a
+                                    while parent[a] != a {
+                                        parent[a] = parent[parent[a]]
+                                        a = parent[a]
+                                    }
+                                    return a
+                                }
+                                // The roots met by one pixel, in the order its neighbours are visited.
+                                withUnsafeTemporaryAllocation(of: Int.self, capacity: 8) { roots in
+                                    for k in 0..<n {
+                                        let here = slot[k]
+                                        var rootCount = 0
+                                        for o in offsets {
+                                            let q = Int(position[here + o])
+                                            guard q >= 0, q < k else { continue }
+                                            let r = find(q)
+                                            if !roots[0..<rootCount].contains(r) {
+                                                roots[rootCount] = r
+                                                rootCount += 1
+                                            }
                                         }
+                                        guard rootCount > 0 else { continue }
+                                        let p = order[k]
+                                        let level = residual[p]
+                                        // The first of the tallest roots met.
+                                        var tallest = roots[0]
+                                        for m in 1..<rootCount where residual[order[tallest]] < residual[order[roots[m]]] {
+                                            tallest = roots[m]
+                                        }
+                                        for m in 0..<rootCount where roots[m] != tallest {
+                                            let r = roots[m]
+                                            let peakValue = residual[order[r]]
+                                            let rise = peakValue - level
+                                            let needed = Swift.max(settings.prominenceSNR * noise[p], settings.prominenceFraction * peakValue)
+                                            if rise >= needed { significant.append(order[r]) }
+                                            parent[r] = tallest
+                                        }
+                                        parent[k] = tallest
                                     }
                                 }
-                                guard rootCount > 0 else { continue }
-                                let level = residual[p]
-                                // The first of the tallest roots met.
-                                var tallest = roots[0]
-                                for m in 1..<rootCount where residual[order[tallest]] < residual[order[roots[m]]] {
-                                    tallest = roots[m]
-                                }
-                                for m in 0..<rootCount where roots[m] != tallest {
-                                    let r = roots[m]
-                                    let peakValue = residual[order[r]]
-                                    let rise = peakValue - level
-                                    let needed = Swift.max(settings.prominenceSNR * noise[p], settings.prominenceFraction * peakValue)
-                                    if rise >= needed { significant.append(order[r]) }
-                                    parent[r] = tallest
-                                }
-                                parent[k] = tallest
                             }
                         }
                     }
@@ -249,21 +320,19 @@ struct SpineDetector {
         var queue: [Int] = []
         queue.reserveCapacity(n)
         for (s, peak) in significant.enumerated() {
-            let k = Int(local[peak])
+            let k = Int(position[slotOf(peak)])
             owner[k] = s
             queue.append(k)
         }
         owner.withUnsafeMutableBufferPointer { owner in
-            var head = 0
-            while head < queue.count {
-                let k = queue[head]
-                head += 1
-                let p = order[k], x = p % w, y = p / w
-                for dy in -1...1 {
-                    for dx in -1...1 where dx != 0 || dy != 0 {
-                        let nx = x + dx, ny = y + dy
-                        guard nx >= 0, ny >= 0 else { continue }
-                        let q = neighbour(nx, ny)
+            position.withUnsafeBufferPointer { position in
+                var head = 0
+                while head < queue.count {
+                    let k = queue[head]
+                    head += 1
+                    let here = slot[k]
+                    for o in offsets {
+                        let q = Int(position[here + o])
                         guard q >= 0, owner[q] < 0 else { continue }
                         owner[q] = owner[k]
                         queue.append(q)

@@ -213,15 +213,17 @@ enum DistanceTransform {
                                 var k = j
                                 let y32 = Int32(y)
                                 for run in runs {
+                                    // Rows fit in Int32 many times over: wrapping arithmetic, no
+                                    // overflow checks in the loop.
                                     for x in run {
                                         let a = nearest[k], b = belowRow[x]
-                                        let useAbove = a >= 0 && (b < 0 || y32 - a <= b - y32)
+                                        let useAbove = a >= 0 && (b < 0 || y32 &- a <= b &- y32)
                                         var p = useAbove ? a : b
-                                        if p >= 0 && Swift.max(y32 - p, p - y32) > r32 { p = -1 }
-                                        let dq = Float(y32 - p)
+                                        if p >= 0 && Swift.max(y32 &- p, p &- y32) > r32 { p = -1 }
+                                        let dq = Float(y32 &- p)
                                         dist[k] = p < 0 ? .infinity : dq * dq + 0
                                         nearest[k] = p < 0 ? -1 : useAbove ? labelAbove[k] : belowLabel[x]
-                                        k += 1
+                                        k &+= 1
                                     }
                                 }
                             }
@@ -295,12 +297,14 @@ enum DistanceTransform {
     @inline(__always)
     private static func transform1D(count n: Int, origin: Int = 0, d: UnsafeMutablePointer<Float>,
                                     dIndex: UnsafeMutablePointer<Int32>, envelope e: Envelope) {
+        // Wrapping integer arithmetic: columns and envelope indices are far from overflowing,
+        // and the loops then carry no overflow checks.
         let v = e.v, vf = e.f, vg = e.g, vIndex = e.index, z = e.z
         var k = -1
         for column in 0..<n where d[column].isFinite {
-            let q = origin + column
+            let q = origin &+ column
             let fq = d[column]
-            let gq = fq + Float(q * q)
+            let gq = fq + Float(q &* q)
             if k < 0 {
                 k = 0
                 v[0] = q
@@ -313,23 +317,23 @@ enum DistanceTransform {
             }
             var s: Float
             repeat {
-                s = (gq - vg[k]) / Float(2 * (q - v[k]))
-                if s <= z[k] { k -= 1 } else { break }
+                s = (gq - vg[k]) / Float(2 &* (q &- v[k]))
+                if s <= z[k] { k &-= 1 } else { break }
             } while k >= 0
-            k += 1
+            k &+= 1
             v[k] = q
             vf[k] = fq
             vg[k] = gq
             vIndex[k] = dIndex[column]
             z[k] = k == 0 ? -.infinity : s
-            z[k + 1] = .infinity
+            z[k &+ 1] = .infinity
         }
         guard k >= 0 else { return }
         var j = 0
         for column in 0..<n {
-            let q = origin + column
-            while z[j + 1] < Float(q) { j += 1 }
-            let dq = Float(q - v[j])
+            let q = origin &+ column
+            while z[j &+ 1] < Float(q) { j &+= 1 }
+            let dq = Float(q &- v[j])
             d[column] = dq * dq + vf[j]
             dIndex[column] = vIndex[j]
         }

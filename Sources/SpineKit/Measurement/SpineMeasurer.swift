@@ -53,8 +53,6 @@ struct SpineMeasurer {
 
     let model: ShaftModel
     let settings: Settings
-    /// Which candidate owns each pixel (-1 for none).
-    let owner: [Int32]
 
     func measure(_ candidate: SpineDetector.Candidate, index: Int) -> Measured? {
         let r = model.residual, w = r.width
@@ -210,24 +208,43 @@ struct SpineMeasurer {
     /// The candidate's pixels joined to its brightest pixel through pixels of at least
     /// `coreFraction` of its brightness: faint haze around a head cannot offer a "head".
     func core(of candidate: SpineDetector.Candidate, maxValue: Float) -> [Int] {
-        let r = model.residual, w = r.width
+        let w = model.residual.width, pixels = candidate.pixels
+        guard !pixels.isEmpty else { return [] }
         let floor = settings.coreFraction * maxValue
-        // 1 marks a pixel not yet reached.
-        var inCandidate = RegionGrid(covering: candidate.pixels, imageWidth: w)
-        for p in candidate.pixels where r.pixels[p] >= floor { inCandidate[p] = 1 }
-        guard let start = candidate.pixels.max(by: { r.pixels[$0] < r.pixels[$1] }) else { return [] }
-        var stack = [start]
-        var out: [Int] = []
-        inCandidate[start] = RegionGrid.empty
-        while let p = stack.popLast() {
-            out.append(p)
+        // Pixels not yet reached, on a grid over the candidate's bounding box with a border of
+        // one unmarked pixel on every side: a pixel's eight neighbours are at fixed offsets
+        // from its slot (and from its index), with no test against the box or the image's
+        // edges. The offsets in the order dy = -1, 0, 1, then dx = -1, 0, 1.
+        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
+        for p in pixels {
             let x = p % w, y = p / w
-            for dy in -1...1 {
-                for dx in -1...1 where dx != 0 || dy != 0 {
-                    let nx = x + dx, ny = y + dy
-                    if nx >= 0, nx < w, inCandidate[x: nx, y: ny] == 1 {
-                        inCandidate[x: nx, y: ny] = RegionGrid.empty
-                        stack.append(ny * w + nx)
+            minX = Swift.min(minX, x)
+            maxX = Swift.max(maxX, x)
+            minY = Swift.min(minY, y)
+            maxY = Swift.max(maxY, y)
+        }
+        let columns = maxX - minX + 3
+        @inline(__always) func slotOf(_ p: Int) -> Int { (p / w - minY + 1) * columns + (p % w - minX + 1) }
+        let slotOffsets = [-columns - 1, -columns, -columns + 1, -1, 1, columns - 1, columns, columns + 1]
+        let pixelOffsets = [-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1]
+        var unreached = [Bool](repeating: false, count: columns * (maxY - minY + 3))
+        var out: [Int] = []
+        out.reserveCapacity(pixels.count)
+        model.residual.withUnsafeBufferPointer { r in
+            unreached.withUnsafeMutableBufferPointer { unreached in
+                // The brightest pixel (the first of equals, as `max(by:)` takes it).
+                var start = pixels[0]
+                for p in pixels {
+                    if r[p] >= floor { unreached[slotOf(p)] = true }
+                    if r[start] < r[p] { start = p }
+                }
+                var stack = [(pixel: start, slot: slotOf(start))]
+                unreached[stack[0].slot] = false
+                while let (p, here) = stack.popLast() {
+                    out.append(p)
+                    for k in 0..<8 where unreached[here + slotOffsets[k]] {
+                        unreached[here + slotOffsets[k]] = false
+                        stack.append((p + pixelOffsets[k], here + slotOffsets[k]))
                     }
                 }
             }
@@ -312,7 +329,11 @@ extension Raster where Pixel == Float {
     /// samples looks the buffer up once.
     @inline(__always)
     func bilinear(_ pixels: UnsafeBufferPointer<Float>, x: Double, y: Double) -> Float {
-        let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
+        // Rounded down by truncating and stepping back below zero: the same integers as
+        // `rounded(.down)`, without a call to `floor` per sample.
+        var x0 = Int(x), y0 = Int(y)
+        if Double(x0) > x { x0 -= 1 }
+        if Double(y0) > y { y0 -= 1 }
         guard x0 >= 0, y0 >= 0, x0 + 1 < width, y0 + 1 < height else {
             let xi = Int(x.rounded()), yi = Int(y.rounded())
             return xi >= 0 && yi >= 0 && xi < width && yi < height ? pixels[yi * width + xi] : 0
