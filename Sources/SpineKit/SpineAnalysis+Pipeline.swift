@@ -76,31 +76,56 @@ public enum SpineAnalysis {
 
         // 4. Shaft model and spine candidates.
         let reach = px(parameters.spineReachMicrons)
-        let modelSettings = ShaftModel.Settings(
-            segmentPixels: Swift.max(4, Int(px(parameters.profileSegmentMicrons).rounded())),
-            reachPixels: reach + px(1.0), binPixels: 0.5,
-            profileQuantile: 0.3, quantileOffsetSigmas: 0.5244, globalNoise: noise,
-            // Without a background there is no shot-noise floor to scale.
-            spreadCapFactor: backgroundRemoved ? .infinity : Float(parameters.shaftSpreadCapFactor))
+        func modelSettings(globalNoise: Float) -> ShaftModel.Settings {
+            ShaftModel.Settings(
+                segmentPixels: Swift.max(4, Int(px(parameters.profileSegmentMicrons).rounded())),
+                reachPixels: reach + px(1.0), binPixels: 0.5,
+                profileQuantile: 0.3, quantileOffsetSigmas: 0.5244, globalNoise: globalNoise,
+                // Without a background there is no shot-noise floor to scale.
+                spreadCapFactor: backgroundRemoved ? .infinity : Float(parameters.shaftSpreadCapFactor))
+        }
         let detection = SpineDetector.Settings(
             seedSNR: Float(parameters.spineSeedSNR), maskSNR: Float(parameters.spineMaskSNR),
             seedFraction: Float(parameters.spineSeedFraction), maskFraction: Float(parameters.spineMaskFraction),
             prominenceSNR: Float(parameters.spineProminenceSNR),
             prominenceFraction: Float(parameters.spineProminenceFraction),
             innerRadiusFraction: 0.75, reachPixels: reach)
-        let candidates: [SpineDetector.Candidate]
-        let model: ShaftModel
-        if SpineDetector.visitsBandOnly(globalNoise: noise, settings: detection) {
-            // The detector's tests ride on the model's last pass over the band.
-            var marks = SpineDetector.Marks(settings: detection)
-            model = ShaftModel.build(smoothed: smoothed, paths: paths, settings: modelSettings, visitor: &marks)
-            candidates = SpineDetector.detect(model: model, settings: detection, marks: marks)
-        } else {
+        /// The shaft model of `image` along the traced paths and, when `detecting`, the spine
+        /// candidates found on it.
+        func modelAndCandidates(of image: GrayImage, globalNoise: Float,
+                                detecting: Bool) -> (ShaftModel, [SpineDetector.Candidate]) {
+            let settings = modelSettings(globalNoise: globalNoise)
+            if SpineDetector.visitsBandOnly(globalNoise: globalNoise, settings: detection) {
+                guard detecting else { return (ShaftModel.build(smoothed: image, paths: paths, settings: settings), []) }
+                // The detector's tests ride on the model's last pass over the band.
+                var marks = SpineDetector.Marks(settings: detection)
+                let model = ShaftModel.build(smoothed: image, paths: paths, settings: settings, visitor: &marks)
+                return (model, SpineDetector.detect(model: model, settings: detection, marks: marks))
+            }
             // Spines found anywhere (thresholds not positive) are measured anywhere.
-            var everywhere = ShaftModel.build(smoothed: smoothed, paths: paths, settings: modelSettings)
-            everywhere.resolveNearestEverywhere()
-            model = everywhere
-            candidates = SpineDetector.detect(model: model, settings: detection)
+            var model = ShaftModel.build(smoothed: image, paths: paths, settings: settings)
+            model.resolveNearestEverywhere()
+            return (model, detecting ? SpineDetector.detect(model: model, settings: detection) : [])
+        }
+        // In a noisy image spines are searched for, and their contrast judged, on the image
+        // smoothed wider (`lowSNRSmoothingSigmaMicrons`), modelled along the same shafts; their
+        // positions and sizes are still measured at the finer smoothing.
+        let fineSigma = parameters.smoothingSigmaMicrons, wideSigma = parameters.lowSNRSmoothingSigmaMicrons
+        let isNoisy = wideSigma > fineSigma && Double(brightest) < parameters.lowSNRThreshold * Double(noise)
+        let model: ShaftModel
+        let candidates: [SpineDetector.Candidate]
+        var wideModel: ShaftModel?
+        if isNoisy {
+            let wideSmoothed = smoothed.gaussianBlurred(sigma: px((wideSigma * wideSigma - fineSigma * fineSigma).squareRoot()))
+            // Both smoothings applied to white noise, as the noise estimate assumes.
+            let noiseRatio = BackgroundEstimator.noiseGain(ofGaussianSigma: px(wideSigma))
+                / BackgroundEstimator.noiseGain(ofGaussianSigma: px(fineSigma))
+            let wide = modelAndCandidates(of: wideSmoothed, globalNoise: noise * noiseRatio, detecting: true)
+            wideModel = wide.0
+            candidates = wide.1
+            model = modelAndCandidates(of: smoothed, globalNoise: noise, detecting: false).0
+        } else {
+            (model, candidates) = modelAndCandidates(of: smoothed, globalNoise: noise, detecting: true)
         }
         stopwatch.lap("detection", into: &result.timings)
 
@@ -114,7 +139,15 @@ public enum SpineAnalysis {
                             headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons)),
                             coreFraction: Float(parameters.headCoreFraction),
                             endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180)))
-        let allMeasured = candidates.enumerated().compactMap { k, c in measurer.measure(c, index: k) }
+        let wideMeasurer = wideModel.map { SpineMeasurer(model: $0, settings: measurer.settings) }
+        let allMeasured = candidates.enumerated().compactMap { k, c in
+            measurer.measure(c, index: k).map { m in
+                guard let wide = wideMeasurer?.measure(c, index: k) else { return m }
+                var m = m
+                (m.headContrast, m.headPeak, m.shaftPeak, m.noise) = (wide.headContrast, wide.headPeak, wide.shaftPeak, wide.noise)
+                return m
+            }
+        }
         // Necks are thinner than the optics resolve, so the narrow end of their widths is the
         // blur itself (unless the user gave the PSF).
         var blurFWHMPixels = px(assumedBlurFWHM)
