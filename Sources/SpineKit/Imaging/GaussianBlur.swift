@@ -77,20 +77,14 @@ extension Raster where Pixel == Float {
                                                 }
                                             }
                                             let target = out.baseAddress! + y * w
-                                            var x = 0
-                                            while x + 8 <= w {
-                                                var sum = SIMD8<Float>(repeating: 0)
-                                                for j in 0..<taps {
-                                                    sum += k[j] * UnsafeRawPointer(rows[j] + x).loadUnaligned(as: SIMD8<Float>.self)
-                                                }
-                                                UnsafeMutableRawPointer(target + x).storeBytes(of: sum, as: SIMD8<Float>.self)
-                                                x += 8
-                                            }
-                                            while x < w {
-                                                var sum: Float = 0
-                                                for j in 0..<taps { sum += k[j] * rows[j][x] }
-                                                target[x] = sum
-                                                x += 1
+                                            // The common kernels' loops with their length known, so
+                                            // that the compiler unrolls them (the same sums).
+                                            switch taps {
+                                            case 5: sumRows(UnsafePointer(rows.baseAddress!), taps: 5, kernel: k, width: w, into: target)
+                                            case 7: sumRows(UnsafePointer(rows.baseAddress!), taps: 7, kernel: k, width: w, into: target)
+                                            case 9: sumRows(UnsafePointer(rows.baseAddress!), taps: 9, kernel: k, width: w, into: target)
+                                            case 11: sumRows(UnsafePointer(rows.baseAddress!), taps: 11, kernel: k, width: w, into: target)
+                                            default: sumRows(UnsafePointer(rows.baseAddress!), taps: taps, kernel: k, width: w, into: target)
                                             }
                                         }
                                     }
@@ -103,6 +97,29 @@ extension Raster where Pixel == Float {
             initialized = w * h
         }
         return GrayImage(width: w, height: h, pixels: pixels)
+    }
+
+    /// One output row of the vertical pass: `target[x]` is the sum of `kernel[j] * rows[j][x]`
+    /// accumulated in order of `j` from zero, eight pixels side by side.
+    @inline(__always)
+    private static func sumRows(_ rows: UnsafePointer<UnsafePointer<Float>>, taps: Int,
+                                kernel k: UnsafeBufferPointer<Float>, width w: Int,
+                                into target: UnsafeMutablePointer<Float>) {
+        var x = 0
+        while x + 8 <= w {
+            var sum = SIMD8<Float>(repeating: 0)
+            for j in 0..<taps {
+                sum += k[j] * UnsafeRawPointer(rows[j] + x).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            UnsafeMutableRawPointer(target + x).storeBytes(of: sum, as: SIMD8<Float>.self)
+            x += 8
+        }
+        while x < w {
+            var sum: Float = 0
+            for j in 0..<taps { sum += k[j] * rows[j][x] }
+            target[x] = sum
+            x += 1
+        }
     }
 
     /// Normalised Gaussian weights for offsets -r...r, r = ceil(3 sigma).
@@ -148,7 +165,7 @@ extension Raster where Pixel == Float {
     static func convolveRow(_ source: UnsafePointer<Float>, width w: Int, kernel k: UnsafeBufferPointer<Float>,
                             border: BorderMode, padded p: UnsafeMutableBufferPointer<Float>,
                             into dst: UnsafeMutablePointer<Float>) {
-        let radius = k.count / 2, lanes = 8
+        let radius = k.count / 2
         let left: Float = border == .replicate ? source[0] : 0
         let right: Float = border == .replicate ? source[w - 1] : 0
         for i in 0..<radius {
@@ -156,12 +173,28 @@ extension Raster where Pixel == Float {
             p[radius + w + i] = right
         }
         (p.baseAddress! + radius).update(from: source, count: w)
-        let line = UnsafeRawPointer(p.baseAddress!)
+        // The common kernels' loops with their length known, so that the compiler unrolls
+        // them (the same sums).
+        switch k.count {
+        case 5: sumAlong(UnsafePointer(p.baseAddress!), taps: 5, kernel: k, width: w, into: dst)
+        case 7: sumAlong(UnsafePointer(p.baseAddress!), taps: 7, kernel: k, width: w, into: dst)
+        case 9: sumAlong(UnsafePointer(p.baseAddress!), taps: 9, kernel: k, width: w, into: dst)
+        case 11: sumAlong(UnsafePointer(p.baseAddress!), taps: 11, kernel: k, width: w, into: dst)
+        default: sumAlong(UnsafePointer(p.baseAddress!), taps: k.count, kernel: k, width: w, into: dst)
+        }
+    }
+
+    /// `dst[x]` is the sum of `kernel[j] * line[x + j]` accumulated in order of `j` from zero,
+    /// eight pixels side by side in the lanes of a vector.
+    @inline(__always)
+    private static func sumAlong(_ p: UnsafePointer<Float>, taps: Int, kernel k: UnsafeBufferPointer<Float>,
+                                 width w: Int, into dst: UnsafeMutablePointer<Float>) {
+        let line = UnsafeRawPointer(p), lanes = 8
         let target = UnsafeMutableRawPointer(dst)
         var x = 0
         while x + lanes <= w {
             var sum = SIMD8<Float>(repeating: 0)
-            for j in 0..<k.count {
+            for j in 0..<taps {
                 let input = line.loadUnaligned(fromByteOffset: (x + j) * 4, as: SIMD8<Float>.self)
                 sum += k[j] * input
             }
@@ -170,7 +203,7 @@ extension Raster where Pixel == Float {
         }
         while x < w {
             var sum: Float = 0
-            for j in 0..<k.count { sum += k[j] * p[x + j] }
+            for j in 0..<taps { sum += k[j] * p[x + j] }
             dst[x] = sum
             x += 1
         }
