@@ -44,48 +44,47 @@ extension Raster where Pixel == Float {
         var ring = [Float](repeating: 0, count: taps * w)
         var ringRow = [Int](repeating: -1, count: taps)
         var padded = [Float](repeating: 0, count: w + 2 * radius)
-        var scratch = [Float](repeating: 0, count: w)
         let zeros = [Float](repeating: 0, count: w)
         let pixels = [Float](unsafeUninitializedCapacity: w * h) { out, initialized in
             kernel.withUnsafeBufferPointer { k in
                 ring.withUnsafeMutableBufferPointer { ringBuffer in
                     ringRow.withUnsafeMutableBufferPointer { slotRow in
                         padded.withUnsafeMutableBufferPointer { p in
-                            scratch.withUnsafeMutableBufferPointer { input in
-                                zeros.withUnsafeBufferPointer { zero in
-                                    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps) { rows in
-                                        // The horizontal pass of input row i, made on first use.
-                                        func horizontal(_ i: Int) -> UnsafePointer<Float> {
-                                            let slot = i % taps
-                                            let line = ringBuffer.baseAddress! + slot * w
-                                            if slotRow[slot] != i {
-                                                convolveRow(inputRow(i, input.baseAddress!), width: w, kernel: k,
-                                                            border: border, padded: p, into: line)
-                                                slotRow[slot] = i
-                                            }
-                                            return UnsafePointer(line)
+                            zeros.withUnsafeBufferPointer { zero in
+                                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps) { rows in
+                                    // The horizontal pass of input row i, made on first use.
+                                    func horizontal(_ i: Int) -> UnsafePointer<Float> {
+                                        let slot = i % taps
+                                        let line = ringBuffer.baseAddress! + slot * w
+                                        if slotRow[slot] != i {
+                                            // The scratch row is the padded row's middle: a row
+                                            // made there needs no copy into it.
+                                            convolveRow(inputRow(i, p.baseAddress! + radius), width: w, kernel: k,
+                                                        border: border, padded: p, into: line)
+                                            slotRow[slot] = i
                                         }
-                                        for y in 0..<h {
-                                            for j in 0..<taps {
-                                                let r = y + j - radius
-                                                if r >= 0 && r < h {
-                                                    rows[j] = horizontal(r)
-                                                } else if border == .replicate {
-                                                    rows[j] = horizontal(r < 0 ? 0 : h - 1)
-                                                } else {
-                                                    rows[j] = zero.baseAddress!
-                                                }
+                                        return UnsafePointer(line)
+                                    }
+                                    for y in 0..<h {
+                                        for j in 0..<taps {
+                                            let r = y + j - radius
+                                            if r >= 0 && r < h {
+                                                rows[j] = horizontal(r)
+                                            } else if border == .replicate {
+                                                rows[j] = horizontal(r < 0 ? 0 : h - 1)
+                                            } else {
+                                                rows[j] = zero.baseAddress!
                                             }
-                                            let target = out.baseAddress! + y * w
-                                            // The common kernels' loops with their length known, so
-                                            // that the compiler unrolls them (the same sums).
-                                            switch taps {
-                                            case 5: sumRows(UnsafePointer(rows.baseAddress!), taps: 5, kernel: k, width: w, into: target)
-                                            case 7: sumRows(UnsafePointer(rows.baseAddress!), taps: 7, kernel: k, width: w, into: target)
-                                            case 9: sumRows(UnsafePointer(rows.baseAddress!), taps: 9, kernel: k, width: w, into: target)
-                                            case 11: sumRows(UnsafePointer(rows.baseAddress!), taps: 11, kernel: k, width: w, into: target)
-                                            default: sumRows(UnsafePointer(rows.baseAddress!), taps: taps, kernel: k, width: w, into: target)
-                                            }
+                                        }
+                                        let target = out.baseAddress! + y * w
+                                        // The common kernels' loops with their length known, so
+                                        // that the compiler unrolls them (the same sums).
+                                        switch taps {
+                                        case 5: sumRows(UnsafePointer(rows.baseAddress!), taps: 5, kernel: k, width: w, into: target)
+                                        case 7: sumRows(UnsafePointer(rows.baseAddress!), taps: 7, kernel: k, width: w, into: target)
+                                        case 9: sumRows(UnsafePointer(rows.baseAddress!), taps: 9, kernel: k, width: w, into: target)
+                                        case 11: sumRows(UnsafePointer(rows.baseAddress!), taps: 11, kernel: k, width: w, into: target)
+                                        default: sumRows(UnsafePointer(rows.baseAddress!), taps: taps, kernel: k, width: w, into: target)
                                         }
                                     }
                                 }
@@ -160,7 +159,8 @@ extension Raster where Pixel == Float {
     }
 
     /// One row of `convolveRows`: `width` values from `source` into `target`, through
-    /// `padded` (`width + kernel.count - 1` values of scratch).
+    /// `padded` (`width + kernel.count - 1` values of scratch). `source` may already be the
+    /// middle of `padded`.
     @inline(__always)
     static func convolveRow(_ source: UnsafePointer<Float>, width w: Int, kernel k: UnsafeBufferPointer<Float>,
                             border: BorderMode, padded p: UnsafeMutableBufferPointer<Float>,
@@ -172,7 +172,7 @@ extension Raster where Pixel == Float {
             p[i] = left
             p[radius + w + i] = right
         }
-        (p.baseAddress! + radius).update(from: source, count: w)
+        if source != UnsafePointer(p.baseAddress! + radius) { (p.baseAddress! + radius).update(from: source, count: w) }
         // The common kernels' loops with their length known, so that the compiler unrolls
         // them (the same sums).
         switch k.count {
