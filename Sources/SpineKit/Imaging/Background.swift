@@ -791,8 +791,13 @@ extension Raster where Pixel == Float {
     /// line; `log2(2 * radius + 1) + 1` vectorised passes are cheaper for the radii used here.
     public func maximumFiltered(radius: Int) -> GrayImage {
         guard radius > 0, !isEmpty else { return self }
-        var out = self
-        Self.maxRows(&out, radius: radius)
+        // The row pass writes every pixel of the result: no copy of the image first.
+        let pixels = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            withUnsafeBufferPointer { Self.maxRows(of: $0.baseAddress!, into: out.baseAddress!,
+                                                   width: width, height: height, radius: radius) }
+            initialized = count
+        }
+        var out = GrayImage(width: width, height: height, pixels: pixels)
         Self.maxColumns(&out, radius: radius)
         return out
     }
@@ -864,21 +869,21 @@ extension Raster where Pixel == Float {
         }
     }
 
-    /// Along the rows, one padded row at a time.
-    private static func maxRows(_ image: inout GrayImage, radius: Int) {
-        let w = image.width, h = image.height, size = 2 * radius + 1
+    /// Along the rows of `source` into `target` (`width` x `height` each), one padded row at
+    /// a time.
+    private static func maxRows(of source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+                                width w: Int, height h: Int, radius: Int) {
+        let size = 2 * radius + 1
         let lines = w + 2 * radius
         var buffers = [Float](repeating: -.infinity, count: 2 * lines)
-        image.withUnsafeMutableBufferPointer { px in
-            buffers.withUnsafeMutableBufferPointer { buffer in
-                let a = buffer.baseAddress!, b = a + lines, base = px.baseAddress!
-                for y in 0..<h {
-                    let row = base + y * w
-                    // The doubling steps of the last row wrote over the padding.
-                    for i in 0..<radius { a[i] = -.infinity; a[radius + w + i] = -.infinity }
-                    (a + radius).update(from: row, count: w)
-                    slidingMax(a, b, lines: lines, stride: 1, size: size, outLines: 1, out: { _ in row }, width: w)
-                }
+        buffers.withUnsafeMutableBufferPointer { buffer in
+            let a = buffer.baseAddress!, b = a + lines
+            for y in 0..<h {
+                let row = target + y * w
+                // The doubling steps of the last row wrote over the padding.
+                for i in 0..<radius { a[i] = -.infinity; a[radius + w + i] = -.infinity }
+                (a + radius).update(from: source + y * w, count: w)
+                slidingMax(a, b, lines: lines, stride: 1, size: size, outLines: 1, out: { _ in row }, width: w)
             }
         }
     }
