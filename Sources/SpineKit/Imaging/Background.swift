@@ -160,7 +160,20 @@ public enum BackgroundEstimator {
                             let centre = o.baseAddress! + row
                             if !flat(0) { to[n] = v[row]; n += 1 }
                             x = 1
+                            let raw = UnsafeRawPointer(centre)
                             while x + 8 <= w - 1 {
+                                // A flat pixel equals its left neighbour: when none of the eight
+                                // does (noisy data), none is flat, and the full test is skipped.
+                                let here = raw.loadUnaligned(fromByteOffset: 4 * x, as: SIMD8<Float>.self)
+                                let left = raw.loadUnaligned(fromByteOffset: 4 * (x - 1), as: SIMD8<Float>.self)
+                                if !any(here .== left) {
+                                    UnsafeMutableRawPointer(to + n).storeBytes(
+                                        of: UnsafeRawPointer(v.baseAddress! + row + x).loadUnaligned(as: SIMD8<Float>.self),
+                                        as: SIMD8<Float>.self)
+                                    n += 8
+                                    x += 8
+                                    continue
+                                }
                                 let lanes = flatLanes(centre, width: w, x: x)
                                 flatLaneCounts &-= unsafeBitCast(lanes, to: SIMD8<Int32>.self)
                                 if !any(lanes) {
