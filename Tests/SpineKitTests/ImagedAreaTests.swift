@@ -33,6 +33,18 @@ private func padded(_ image: GrayImage, rows: [Int], columns: [Int], seed: UInt6
 }
 
 @Suite struct ImagedAreaTests {
+    /// The minimum in eight lanes is the minimum of one pass (NaNs passed over), for every
+    /// length around a multiple of eight.
+    @Test func laneMinimumMatchesOnePass() {
+        var rng = TestRNG(seed: 17)
+        for n in [0, 1, 7, 8, 9, 23, 64, 1001] {
+            var values = (0..<n).map { _ in Float(rng.unit() * 1000 - 200) }
+            if n > 3 { values[n / 2] = .nan }
+            let expected = values.reduce(Float.infinity) { Swift.min($0, $1) }
+            #expect(values.withUnsafeBufferPointer { ImagedArea.minimum(of: $0) } == expected, "\(n) values")
+        }
+    }
+
     @Test func paddingStripsAreCutOffOnEachSide() {
         let image = padded(barImage(), rows: [0, 1, 2, 3, 57, 58, 59], columns: [0, 1, 2, 3, 4, 5, 78, 79])
         let area = ImagedArea(of: image, darkLevel: 3, stepRatio: 2)

@@ -84,21 +84,44 @@ public enum BackgroundEstimator {
         // the median is one of them, and the median distance below the median is the median
         // minus the value that many places below it (subtraction from the median reverses the
         // order). The numbers are exactly those of selecting in a clipped copy each round; the
-        // ordering is only completed where the loop looks (see `BucketedOrder`).
-        var order = BucketedOrder(values)
-        values = []
+        // ordering is only completed where the loop looks (see `BucketedOrder`): the loop is
+        // first played on the bucket counts alone, which tells near which ranks it will ask,
+        // and the buckets there are gathered in one pass before the loop is run exactly.
+        var order = BucketedOrder(taking: &values)
+        var asked: [Int]? = []
+        _ = clippedSigma(&order, estimating: &asked)
+        order.gather(aroundRanks: asked!, margin: order.count / 1024 + 16)
+        asked = nil
+        return clippedSigma(&order, estimating: &asked)
+    }
+
+    /// The kappa-sigma loop of `noiseSigma(of:nonFlatPixels:)` over `order`; with `asked`
+    /// not nil, on the order's estimates from its counts instead, and the ranks it asks
+    /// about and the counts it estimates are appended to `asked`.
+    private static func clippedSigma(_ order: inout BucketedOrder, estimating asked: inout [Int]?) -> Float {
+        func value(atRank r: Int) -> Float {
+            guard asked != nil else { return order.value(atRank: r) }
+            asked!.append(r)
+            return order.estimatedValue(atRank: r)
+        }
+        func countAtMost(_ level: Float) -> Int {
+            guard asked != nil else { return order.countAtMost(level) }
+            let n = order.estimatedCountAtMost(level)
+            asked!.append(n)
+            return n
+        }
         var count = order.count
         var sigma: Float = 0
         for _ in 0..<10 {
-            let median = order.value(atRank: OrderStatistics.rank(0.5, count: count))
-            let below = Swift.min(count, order.countAtMost(median))
+            let median = value(atRank: OrderStatistics.rank(0.5, count: count))
+            let below = Swift.min(count, countAtMost(median))
             // (`below` is at least 1, the median itself, unless a NaN came in.)
             let estimate: Float = below > 0
-                ? 1.4826 * (median - order.value(atRank: below - 1 - OrderStatistics.rank(0.5, count: below))) : 0
+                ? 1.4826 * (median - value(atRank: below - 1 - OrderStatistics.rank(0.5, count: below))) : 0
             // Ties in quantised data can leave no spread once the signal is clipped away.
             if estimate == 0 && sigma > 0 { break }
             sigma = estimate
-            let kept = Swift.min(count, order.countAtMost(median + 3 * sigma))
+            let kept = Swift.min(count, countAtMost(median + 3 * sigma))
             guard kept < count, kept >= 16 else { break }
             count = kept
         }
@@ -137,7 +160,20 @@ public enum BackgroundEstimator {
                             let centre = o.baseAddress! + row
                             if !flat(0) { to[n] = v[row]; n += 1 }
                             x = 1
+                            let raw = UnsafeRawPointer(centre)
                             while x + 8 <= w - 1 {
+                                // A flat pixel equals its left neighbour: when none of the eight
+                                // does (noisy data), none is flat, and the full test is skipped.
+                                let here = raw.loadUnaligned(fromByteOffset: 4 * x, as: SIMD8<Float>.self)
+                                let left = raw.loadUnaligned(fromByteOffset: 4 * (x - 1), as: SIMD8<Float>.self)
+                                if !any(here .== left) {
+                                    UnsafeMutableRawPointer(to + n).storeBytes(
+                                        of: UnsafeRawPointer(v.baseAddress! + row + x).loadUnaligned(as: SIMD8<Float>.self),
+                                        as: SIMD8<Float>.self)
+                                    n += 8
+                                    x += 8
+                                    continue
+                                }
                                 let lanes = flatLanes(centre, width: w, x: x)
                                 flatLaneCounts &-= unsafeBitCast(lanes, to: SIMD8<Int32>.self)
                                 if !any(lanes) {
@@ -296,40 +332,40 @@ struct BackgroundSurface {
 /// answer it, but sorted only where asked.
 ///
 /// The values are grouped by the top 16 bits of their ordered bit patterns
-/// (`OrderStatistics.sortKey`), the buckets, in ascending order. One counting pass sizes
-/// the 65536 buckets; runs of neighbouring buckets are joined into at most 256 groups of
-/// about equal size, and one scatter places each key in its group (256 places written to
-/// stay in cache where 65536 would not). A group is put in bucket order the first time a
-/// rank inside it is asked for, and a bucket is sorted the first time: the noise estimate
-/// asks for a handful of ranks around the median, so a few groups are ordered instead of
-/// all the values (a million for a 1-megapixel image).
+/// (`OrderStatistics.sortKey`), the buckets, in ascending order. One counting pass sizes the
+/// 65536 buckets, which tells in which bucket any rank lies; only the keys of the buckets a
+/// question lands in are gathered (one pass over the values picks out the keys of any set
+/// of buckets) and sorted. The noise estimate asks for a handful of ranks and counts around
+/// the median: it first plays its clipping loop on the counts alone (`rankEstimates`) and
+/// has the buckets around those ranks gathered in one pass (`gather(aroundRanks:)`); a
+/// question outside them costs one more pass, never a different answer.
 struct BucketedOrder {
     private static let bucketCount = 1 << 16
-    private static let groupLimit = 256
-    /// Ordered bit patterns, grouped by group, and by bucket in the groups already arranged.
-    private var keys: [UInt32]
-    /// Bucket b holds `keys[start[b]..<start[b + 1]]` once its group is arranged.
+    /// The values, in their own order.
+    private let values: [Float]
+    /// Bucket b holds the ranks `start[b]..<start[b + 1]`.
     private var start: [Int]
-    /// The group of each bucket; group g is buckets `firstBucket[g]..<firstBucket[g + 1]`.
-    private var groupOf: [UInt8]
-    private var firstBucket: [Int]
-    private var arranged: [Bool]
+    /// Where bucket b's keys begin in `keys`, or -1 when they are not gathered.
+    private var place: [Int32]
+    /// Gathered buckets' ordered bit patterns, bucket after bucket (each in ascending order
+    /// once `sorted` says so).
+    private var keys: [UInt32] = []
     private var sorted: [Bool]
-    /// The counts of the buckets while grouping, then the next free place of each bucket of
-    /// a group being arranged (one table for all, no allocation per group).
-    private var nextPlace: [Int32]
 
-    var count: Int { keys.count }
+    var count: Int { values.count }
 
-    /// Keys are made eight at a time (`OrderStatistics.sortKeys`); the counts of each bucket
-    /// are `Int32` (an image holds fewer than 2^31 pixels), so the table of 65536 is half as
-    /// large in cache.
-    init(_ values: [Float]) {
+    /// Takes `values` over (the caller's array is left empty, so that a million values are
+    /// not held twice). Keys are made eight at a time (`OrderStatistics.sortKeys`); the
+    /// counts are `Int32` (an image holds fewer than 2^31 pixels), so the table of 65536 is
+    /// half as large in cache.
+    init(taking values: inout [Float]) {
         let n = values.count
         precondition(n < Int(Int32.max), "\(n) values are too many to order")
+        self.values = values
+        values = []
         var start = [Int](repeating: 0, count: Self.bucketCount + 1)
         var counts = [Int32](repeating: 0, count: Self.bucketCount)
-        values.withUnsafeBufferPointer { v in
+        self.values.withUnsafeBufferPointer { v in
             counts.withUnsafeMutableBufferPointer { c in
                 var i = 0
                 if n >= 8 {
@@ -353,116 +389,118 @@ struct BucketedOrder {
                 }
             }
         }
-        // Groups: a group is closed once it holds `target` keys, so at most n / target < 256
-        // are closed and one more is open at the end.
-        let target = n / Self.groupLimit + 1
-        var groupOf = [UInt8](repeating: 0, count: Self.bucketCount)
-        var firstBucket = [0]
-        firstBucket.reserveCapacity(Self.groupLimit + 1)
-        do {
-            var g = 0, first = 0
-            for b in 0..<Self.bucketCount {
-                groupOf[b] = UInt8(truncatingIfNeeded: g)
-                if start[b + 1] - start[first] >= target && b + 1 < Self.bucketCount {
-                    g += 1
-                    first = b + 1
-                    firstBucket.append(first)
-                }
-            }
-            firstBucket.append(Self.bucketCount)
-            precondition(g < Self.groupLimit, "\(g + 1) groups for \(n) values")
-        }
-        var place = firstBucket.dropLast().map { start[$0] }
-        keys = [UInt32](unsafeUninitializedCapacity: n) { out, initialized in
-            values.withUnsafeBufferPointer { v in
-                groupOf.withUnsafeBufferPointer { group in
-                    place.withUnsafeMutableBufferPointer { place in
-                        let to = out.baseAddress!
-                        var i = 0
-                        if n >= 8 {
-                            let bits = UnsafeRawPointer(v.baseAddress!)
-                            while i + 8 <= n {
-                                let keys = OrderStatistics.sortKeys(bits.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self))
-                                for lane in 0..<8 {
-                                    let key = keys[lane], g = Int(group[Int(key >> 16)])
-                                    let p = place[g]
-                                    (to + p).initialize(to: key)
-                                    place[g] = p &+ 1
-                                }
-                                i += 8
-                            }
-                        }
-                        while i < n {
-                            let key = OrderStatistics.sortKey(v[i]), g = Int(group[Int(key >> 16)])
-                            let p = place[g]
-                            (to + p).initialize(to: key)
-                            place[g] = p &+ 1
-                            i += 1
-                        }
-                    }
-                }
-            }
-            initialized = n
-        }
         self.start = start
-        self.groupOf = groupOf
-        self.firstBucket = firstBucket
-        arranged = [Bool](repeating: false, count: firstBucket.count - 1)
+        place = [Int32](repeating: -1, count: Self.bucketCount)
         sorted = [Bool](repeating: false, count: Self.bucketCount)
-        nextPlace = counts
     }
 
-    /// The value of rank `r` (0-based) in ascending order, as `sortKey` orders (-0 before +0).
-    mutating func value(atRank r: Int) -> Float {
-        precondition(r >= 0 && r < keys.count, "rank \(r) outside 0..<\(keys.count)")
-        // The last bucket starting at or before r holds it.
+    init(_ values: [Float]) {
+        var copy = values
+        self.init(taking: &copy)
+    }
+
+    /// The bucket that holds rank `r`: the last one starting at or before it.
+    private func bucket(ofRank r: Int) -> Int {
         var lo = 0, hi = Self.bucketCount
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
             if start[mid] <= r { lo = mid } else { hi = mid }
         }
-        arrangeGroup(Int(groupOf[lo]))
-        sortBucket(lo)
-        return Self.value(ofKey: keys[r])
+        return lo
+    }
+
+    /// The value of rank `r` (0-based) in ascending order, as `sortKey` orders (-0 before +0).
+    mutating func value(atRank r: Int) -> Float {
+        precondition(r >= 0 && r < values.count, "rank \(r) outside 0..<\(values.count)")
+        let b = bucket(ofRank: r)
+        if place[b] < 0 { gather(buckets: [b]) }
+        sortBucket(b)
+        return Self.value(ofKey: keys[Int(place[b]) + r - start[b]])
     }
 
     /// How many values are at most `level` (IEEE comparison: -0 and +0 are equal).
-    func countAtMost(_ level: Float) -> Int {
-        // Every value below +0 in key order is also <= -0. Keys of the groups before the
-        // level's are all below it, those of the groups after all above.
+    mutating func countAtMost(_ level: Float) -> Int {
+        // Every value below +0 in key order is also <= -0. Keys of the buckets before the
+        // level's are all below it, those of the buckets after all above.
         let limit = OrderStatistics.sortKey(level == 0 ? 0 : level)
-        let g = Int(groupOf[Int(limit >> 16)])
-        let lower = start[firstBucket[g]], upper = start[firstBucket[g + 1]]
+        let b = Int(limit >> 16)
+        let lower = start[b], size = start[b + 1] - lower
+        guard size > 0 else { return lower }
+        if place[b] < 0 { gather(buckets: [b]) }
+        let first = Int(place[b])
         var n = lower
-        for k in lower..<upper where keys[k] <= limit { n += 1 }
+        for k in first..<(first + size) where keys[k] <= limit { n += 1 }
         return n
     }
 
-    /// Puts group `g`'s keys in bucket order in place (American flag sort: each key is
-    /// swapped into the next free place of its bucket until the key in hand belongs here).
-    private mutating func arrangeGroup(_ g: Int) {
-        guard !arranged[g] else { return }
-        arranged[g] = true
-        let b0 = firstBucket[g], b1 = firstBucket[g + 1]
-        guard start[b1] - start[b0] > 1 else { return }
+    /// An estimate of `value(atRank:)` from the counts alone: the keys taken as spread evenly
+    /// over their bucket.
+    func estimatedValue(atRank r: Int) -> Float {
+        let b = bucket(ofRank: r)
+        let size = start[b + 1] - start[b]
+        let fraction = (Double(r - start[b]) + 0.5) / Double(size)
+        return Self.value(ofKey: UInt32(b) << 16 | UInt32(Swift.min(65535, Int(fraction * 65536))))
+    }
+
+    /// An estimate of `countAtMost(_:)` from the counts alone, as `estimatedValue`.
+    func estimatedCountAtMost(_ level: Float) -> Int {
+        let limit = OrderStatistics.sortKey(level == 0 ? 0 : level)
+        let b = Int(limit >> 16)
+        let size = start[b + 1] - start[b]
+        return start[b] + Int(Double(size) * Double(limit & 0xFFFF) / 65536)
+    }
+
+    /// Gathers, in one pass, the buckets that hold ranks within `margin` of any of `ranks`
+    /// (ranks outside `0..<count` are clamped).
+    mutating func gather(aroundRanks ranks: [Int], margin: Int) {
+        guard !values.isEmpty else { return }
+        var wanted: [Int] = []
+        for r in ranks {
+            let first = bucket(ofRank: Swift.max(0, Swift.min(values.count - 1, r - margin)))
+            let last = bucket(ofRank: Swift.max(0, Swift.min(values.count - 1, r + margin)))
+            for b in first...last where place[b] < 0 && start[b + 1] > start[b] { wanted.append(b) }
+        }
+        gather(buckets: wanted)
+    }
+
+    /// Gathers the keys of `buckets` (not gathered yet; repeats allowed) after those already
+    /// gathered, in one pass over the values.
+    private mutating func gather(buckets: [Int]) {
+        var total = keys.count
+        var next = [Int32](repeating: -1, count: Self.bucketCount)
+        for b in buckets where place[b] < 0 {
+            place[b] = Int32(truncatingIfNeeded: total)
+            next[b] = Int32(truncatingIfNeeded: total)
+            total += start[b + 1] - start[b]
+        }
+        guard total > keys.count else { return }
+        keys.reserveCapacity(total)
+        let first = keys.count
+        keys.append(contentsOf: repeatElement(0, count: total - first))
+        let n = values.count
         keys.withUnsafeMutableBufferPointer { k in
-            start.withUnsafeBufferPointer { start in
-                nextPlace.withUnsafeMutableBufferPointer { next in
-                    for b in b0..<b1 { next[b] = Int32(truncatingIfNeeded: start[b]) }
-                    for b in b0..<b1 {
-                        let end = start[b + 1]
-                        while Int(next[b]) < end {
-                            var key = k[Int(next[b])]
-                            var d = Int(key >> 16)
-                            while d != b {
-                                let p = Int(next[d])
-                                next[d] = Int32(truncatingIfNeeded: p + 1)
-                                swap(&key, &k[p])
-                                d = Int(key >> 16)
-                            }
-                            k[Int(next[b])] = key
-                            next[b] &+= 1
+            values.withUnsafeBufferPointer { v in
+                next.withUnsafeMutableBufferPointer { next in
+                    let to = k.baseAddress!
+                    @inline(__always) func take(_ key: UInt32) {
+                        let b = Int(key >> 16), p = next[b]
+                        if p >= 0 {
+                            to[Int(p)] = key
+                            next[b] = p &+ 1
                         }
+                    }
+                    var i = 0
+                    if n >= 8 {
+                        let bits = UnsafeRawPointer(v.baseAddress!)
+                        while i + 8 <= n {
+                            let keys = OrderStatistics.sortKeys(bits.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self))
+                            for lane in 0..<8 { take(keys[lane]) }
+                            i += 8
+                        }
+                    }
+                    while i < n {
+                        take(OrderStatistics.sortKey(v[i]))
+                        i += 1
                     }
                 }
             }
@@ -474,7 +512,7 @@ struct BucketedOrder {
     private mutating func sortBucket(_ b: Int) {
         guard !sorted[b] else { return }
         sorted[b] = true
-        let lower = start[b], upper = start[b + 1]
+        let lower = Int(place[b]), upper = lower + start[b + 1] - start[b]
         keys.withUnsafeMutableBufferPointer { all in
             var slice = UnsafeMutableBufferPointer(rebasing: all[lower..<upper])
             guard slice.count > 4096 else {
@@ -766,8 +804,13 @@ extension Raster where Pixel == Float {
     /// line; `log2(2 * radius + 1) + 1` vectorised passes are cheaper for the radii used here.
     public func maximumFiltered(radius: Int) -> GrayImage {
         guard radius > 0, !isEmpty else { return self }
-        var out = self
-        Self.maxRows(&out, radius: radius)
+        // The row pass writes every pixel of the result: no copy of the image first.
+        let pixels = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            withUnsafeBufferPointer { Self.maxRows(of: $0.baseAddress!, into: out.baseAddress!,
+                                                   width: width, height: height, radius: radius) }
+            initialized = count
+        }
+        var out = GrayImage(width: width, height: height, pixels: pixels)
         Self.maxColumns(&out, radius: radius)
         return out
     }
@@ -839,21 +882,21 @@ extension Raster where Pixel == Float {
         }
     }
 
-    /// Along the rows, one padded row at a time.
-    private static func maxRows(_ image: inout GrayImage, radius: Int) {
-        let w = image.width, h = image.height, size = 2 * radius + 1
+    /// Along the rows of `source` into `target` (`width` x `height` each), one padded row at
+    /// a time.
+    private static func maxRows(of source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+                                width w: Int, height h: Int, radius: Int) {
+        let size = 2 * radius + 1
         let lines = w + 2 * radius
         var buffers = [Float](repeating: -.infinity, count: 2 * lines)
-        image.withUnsafeMutableBufferPointer { px in
-            buffers.withUnsafeMutableBufferPointer { buffer in
-                let a = buffer.baseAddress!, b = a + lines, base = px.baseAddress!
-                for y in 0..<h {
-                    let row = base + y * w
-                    // The doubling steps of the last row wrote over the padding.
-                    for i in 0..<radius { a[i] = -.infinity; a[radius + w + i] = -.infinity }
-                    (a + radius).update(from: row, count: w)
-                    slidingMax(a, b, lines: lines, stride: 1, size: size, outLines: 1, out: { _ in row }, width: w)
-                }
+        buffers.withUnsafeMutableBufferPointer { buffer in
+            let a = buffer.baseAddress!, b = a + lines
+            for y in 0..<h {
+                let row = target + y * w
+                // The doubling steps of the last row wrote over the padding.
+                for i in 0..<radius { a[i] = -.infinity; a[radius + w + i] = -.infinity }
+                (a + radius).update(from: source + y * w, count: w)
+                slidingMax(a, b, lines: lines, stride: 1, size: size, outLines: 1, out: { _ in row }, width: w)
             }
         }
     }

@@ -44,54 +44,47 @@ extension Raster where Pixel == Float {
         var ring = [Float](repeating: 0, count: taps * w)
         var ringRow = [Int](repeating: -1, count: taps)
         var padded = [Float](repeating: 0, count: w + 2 * radius)
-        var scratch = [Float](repeating: 0, count: w)
         let zeros = [Float](repeating: 0, count: w)
         let pixels = [Float](unsafeUninitializedCapacity: w * h) { out, initialized in
             kernel.withUnsafeBufferPointer { k in
                 ring.withUnsafeMutableBufferPointer { ringBuffer in
                     ringRow.withUnsafeMutableBufferPointer { slotRow in
                         padded.withUnsafeMutableBufferPointer { p in
-                            scratch.withUnsafeMutableBufferPointer { input in
-                                zeros.withUnsafeBufferPointer { zero in
-                                    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps) { rows in
-                                        // The horizontal pass of input row i, made on first use.
-                                        func horizontal(_ i: Int) -> UnsafePointer<Float> {
-                                            let slot = i % taps
-                                            let line = ringBuffer.baseAddress! + slot * w
-                                            if slotRow[slot] != i {
-                                                convolveRow(inputRow(i, input.baseAddress!), width: w, kernel: k,
-                                                            border: border, padded: p, into: line)
-                                                slotRow[slot] = i
-                                            }
-                                            return UnsafePointer(line)
+                            zeros.withUnsafeBufferPointer { zero in
+                                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps) { rows in
+                                    // The horizontal pass of input row i, made on first use.
+                                    func horizontal(_ i: Int) -> UnsafePointer<Float> {
+                                        let slot = i % taps
+                                        let line = ringBuffer.baseAddress! + slot * w
+                                        if slotRow[slot] != i {
+                                            // The scratch row is the padded row's middle: a row
+                                            // made there needs no copy into it.
+                                            convolveRow(inputRow(i, p.baseAddress! + radius), width: w, kernel: k,
+                                                        border: border, padded: p, into: line)
+                                            slotRow[slot] = i
                                         }
-                                        for y in 0..<h {
-                                            for j in 0..<taps {
-                                                let r = y + j - radius
-                                                if r >= 0 && r < h {
-                                                    rows[j] = horizontal(r)
-                                                } else if border == .replicate {
-                                                    rows[j] = horizontal(r < 0 ? 0 : h - 1)
-                                                } else {
-                                                    rows[j] = zero.baseAddress!
-                                                }
+                                        return UnsafePointer(line)
+                                    }
+                                    for y in 0..<h {
+                                        for j in 0..<taps {
+                                            let r = y + j - radius
+                                            if r >= 0 && r < h {
+                                                rows[j] = horizontal(r)
+                                            } else if border == .replicate {
+                                                rows[j] = horizontal(r < 0 ? 0 : h - 1)
+                                            } else {
+                                                rows[j] = zero.baseAddress!
                                             }
-                                            let target = out.baseAddress! + y * w
-                                            var x = 0
-                                            while x + 8 <= w {
-                                                var sum = SIMD8<Float>(repeating: 0)
-                                                for j in 0..<taps {
-                                                    sum += k[j] * UnsafeRawPointer(rows[j] + x).loadUnaligned(as: SIMD8<Float>.self)
-                                                }
-                                                UnsafeMutableRawPointer(target + x).storeBytes(of: sum, as: SIMD8<Float>.self)
-                                                x += 8
-                                            }
-                                            while x < w {
-                                                var sum: Float = 0
-                                                for j in 0..<taps { sum += k[j] * rows[j][x] }
-                                                target[x] = sum
-                                                x += 1
-                                            }
+                                        }
+                                        let target = out.baseAddress! + y * w
+                                        // The common kernels' loops with their length known, so
+                                        // that the compiler unrolls them (the same sums).
+                                        switch taps {
+                                        case 5: sumRows(UnsafePointer(rows.baseAddress!), taps: 5, kernel: k, width: w, into: target)
+                                        case 7: sumRows(UnsafePointer(rows.baseAddress!), taps: 7, kernel: k, width: w, into: target)
+                                        case 9: sumRows(UnsafePointer(rows.baseAddress!), taps: 9, kernel: k, width: w, into: target)
+                                        case 11: sumRows(UnsafePointer(rows.baseAddress!), taps: 11, kernel: k, width: w, into: target)
+                                        default: sumRows(UnsafePointer(rows.baseAddress!), taps: taps, kernel: k, width: w, into: target)
                                         }
                                     }
                                 }
@@ -103,6 +96,29 @@ extension Raster where Pixel == Float {
             initialized = w * h
         }
         return GrayImage(width: w, height: h, pixels: pixels)
+    }
+
+    /// One output row of the vertical pass: `target[x]` is the sum of `kernel[j] * rows[j][x]`
+    /// accumulated in order of `j` from zero, eight pixels side by side.
+    @inline(__always)
+    private static func sumRows(_ rows: UnsafePointer<UnsafePointer<Float>>, taps: Int,
+                                kernel k: UnsafeBufferPointer<Float>, width w: Int,
+                                into target: UnsafeMutablePointer<Float>) {
+        var x = 0
+        while x + 8 <= w {
+            var sum = SIMD8<Float>(repeating: 0)
+            for j in 0..<taps {
+                sum += k[j] * UnsafeRawPointer(rows[j] + x).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            UnsafeMutableRawPointer(target + x).storeBytes(of: sum, as: SIMD8<Float>.self)
+            x += 8
+        }
+        while x < w {
+            var sum: Float = 0
+            for j in 0..<taps { sum += k[j] * rows[j][x] }
+            target[x] = sum
+            x += 1
+        }
     }
 
     /// Normalised Gaussian weights for offsets -r...r, r = ceil(3 sigma).
@@ -143,25 +159,42 @@ extension Raster where Pixel == Float {
     }
 
     /// One row of `convolveRows`: `width` values from `source` into `target`, through
-    /// `padded` (`width + kernel.count - 1` values of scratch).
+    /// `padded` (`width + kernel.count - 1` values of scratch). `source` may already be the
+    /// middle of `padded`.
     @inline(__always)
     static func convolveRow(_ source: UnsafePointer<Float>, width w: Int, kernel k: UnsafeBufferPointer<Float>,
                             border: BorderMode, padded p: UnsafeMutableBufferPointer<Float>,
                             into dst: UnsafeMutablePointer<Float>) {
-        let radius = k.count / 2, lanes = 8
+        let radius = k.count / 2
         let left: Float = border == .replicate ? source[0] : 0
         let right: Float = border == .replicate ? source[w - 1] : 0
         for i in 0..<radius {
             p[i] = left
             p[radius + w + i] = right
         }
-        (p.baseAddress! + radius).update(from: source, count: w)
-        let line = UnsafeRawPointer(p.baseAddress!)
+        if source != UnsafePointer(p.baseAddress! + radius) { (p.baseAddress! + radius).update(from: source, count: w) }
+        // The common kernels' loops with their length known, so that the compiler unrolls
+        // them (the same sums).
+        switch k.count {
+        case 5: sumAlong(UnsafePointer(p.baseAddress!), taps: 5, kernel: k, width: w, into: dst)
+        case 7: sumAlong(UnsafePointer(p.baseAddress!), taps: 7, kernel: k, width: w, into: dst)
+        case 9: sumAlong(UnsafePointer(p.baseAddress!), taps: 9, kernel: k, width: w, into: dst)
+        case 11: sumAlong(UnsafePointer(p.baseAddress!), taps: 11, kernel: k, width: w, into: dst)
+        default: sumAlong(UnsafePointer(p.baseAddress!), taps: k.count, kernel: k, width: w, into: dst)
+        }
+    }
+
+    /// `dst[x]` is the sum of `kernel[j] * line[x + j]` accumulated in order of `j` from zero,
+    /// eight pixels side by side in the lanes of a vector.
+    @inline(__always)
+    private static func sumAlong(_ p: UnsafePointer<Float>, taps: Int, kernel k: UnsafeBufferPointer<Float>,
+                                 width w: Int, into dst: UnsafeMutablePointer<Float>) {
+        let line = UnsafeRawPointer(p), lanes = 8
         let target = UnsafeMutableRawPointer(dst)
         var x = 0
         while x + lanes <= w {
             var sum = SIMD8<Float>(repeating: 0)
-            for j in 0..<k.count {
+            for j in 0..<taps {
                 let input = line.loadUnaligned(fromByteOffset: (x + j) * 4, as: SIMD8<Float>.self)
                 sum += k[j] * input
             }
@@ -170,7 +203,7 @@ extension Raster where Pixel == Float {
         }
         while x < w {
             var sum: Float = 0
-            for j in 0..<k.count { sum += k[j] * p[x + j] }
+            for j in 0..<taps { sum += k[j] * p[x + j] }
             dst[x] = sum
             x += 1
         }

@@ -39,7 +39,8 @@ public struct ShaftTracer: Sendable {
         let minimumBranchPixels = minimumBranchLengthMicrons / micronsPerPixel
         let halfWindow = Swift.max(1, Int((smoothingMicrons / micronsPerPixel).rounded()))
         var paths: [Path] = []
-        var distance = [Int32](repeating: -1, count: skeleton.count)
+        // Whether a sweep has reached each pixel (only that is asked; a byte, not a distance).
+        var reached = [Bool](repeating: false, count: skeleton.count)
         // Written when a sweep reaches a pixel, before any read (a trivial type: left unfilled).
         var parent = [Int32](unsafeUninitializedCapacity: skeleton.count) { _, initialized in
             initialized = skeleton.count
@@ -60,7 +61,7 @@ public struct ShaftTracer: Sendable {
         func sweep(from start: Int) -> [Int] {
             queue.removeAll(keepingCapacity: true)
             queue.append(start)
-            distance[start] = 0
+            reached[start] = true
             parent[start] = -1
             var head = 0
             while head < queue.count {
@@ -73,8 +74,8 @@ public struct ShaftTracer: Sendable {
                         let nx = x + dx, ny = y + dy
                         guard nx >= 0, ny >= 0, nx < w, ny < h else { continue }
                         let q = ny * w + nx
-                        if skeleton.pixels[q] && distance[q] < 0 {
-                            distance[q] = distance[p] + 1
+                        if skeleton.pixels[q] && !reached[q] {
+                            reached[q] = true
                             parent[q] = Int32(p)
                             queue.append(q)
                         }
@@ -82,7 +83,7 @@ public struct ShaftTracer: Sendable {
                 }
             }
             let visited = queue
-            for p in visited { distance[p] = -1 }
+            for p in visited { reached[p] = false }
             return visited
         }
 

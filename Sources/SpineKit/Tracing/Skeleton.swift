@@ -2,94 +2,154 @@ extension Raster where Pixel == Bool {
     /// A one-pixel-wide, 8-connected skeleton by Guo & Hall's parallel thinning (1989,
     /// Commun. ACM 32:359), which keeps the topology and leaves no 2x2 blocks.
     public func skeletonized() -> BinaryMask {
-        var image = self
-        guard !isEmpty else { return image }
+        guard !isEmpty else { return self }
         let w = width, h = height
+        // One byte a pixel, inside a frame of background one pixel wide: every pixel has its
+        // eight neighbours at fixed offsets, so none needs its coordinates (a division) or a
+        // bounds test, and outside the image reads as background, as the rule has it.
+        // Bit 0: foreground; bit 1: on sub-iteration 0's work list; bit 2: on sub-iteration 1's.
+        let pw = w + 2, padded = pw * (h + 2)
+        precondition(padded < Int(Int32.max), "\(w) x \(h) px is too large to thin")
+        let fg: UInt8 = 1, listedBoth: UInt8 = 6
         // Only foreground pixels can change, and a pixel whose eight neighbours are all
-        // foreground cannot (no neighbour component: C = 0 in both sub-iterations). So the
-        // work list starts with the foreground pixels that have a background neighbour (or lie
-        // on the edge), and a pixel joins it when a neighbour is deleted: every foreground
-        // pixel left out has a full neighbourhood, and the passes delete exactly what
-        // evaluating every foreground pixel would.
-        var candidates: [Int] = []
-        var listed = [Bool](repeating: false, count: count)
-        pixels.withUnsafeBufferPointer { m in
-            let bytes = UnsafeRawPointer(m.baseAddress!)
-            var i = 0
-            while i < count {
-                // Eight background pixels (Bool is one byte, 0 or 1) are skipped at once.
-                if i + 8 <= count && bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 {
+        // foreground cannot (no neighbour component: C = 0 in both sub-iterations). A pixel
+        // that a sub-iteration evaluates and keeps is kept by that sub-iteration again until
+        // a neighbour is deleted (its neighbourhood, the rule's only input, is unchanged).
+        // So each sub-iteration evaluates only its own work list: at the start, the
+        // foreground pixels with a background neighbour (or on the edge); later, the
+        // foreground neighbours of the pixels deleted since it last ran. Each pass deletes
+        // exactly what evaluating every foreground pixel would.
+        var state = [UInt8](repeating: 0, count: padded)
+        var foreground = 0
+        state.withUnsafeMutableBufferPointer { stateBuffer in
+            let s = stateBuffer.baseAddress!
+            pixels.withUnsafeBytes { source in
+                for y in 0..<h {
+                    UnsafeMutableRawPointer(s + (y + 1) * pw + 1).copyMemory(from: source.baseAddress! + y * w, byteCount: w)
+                }
+                // Bool is one byte, 0 or 1: a word's set bits are its foreground pixels.
+                var i = 0
+                while i + 8 <= count {
+                    foreground += source.loadUnaligned(fromByteOffset: i, as: UInt64.self).nonzeroBitCount
                     i += 8
-                    continue
                 }
-                if m[i] {
-                    let x = i % w, y = i / w
-                    let full = x > 0 && y > 0 && x < w - 1 && y < h - 1
-                        && m[i - w - 1] && m[i - w] && m[i - w + 1] && m[i - 1] && m[i + 1]
-                        && m[i + w - 1] && m[i + w] && m[i + w + 1]
-                    if !full {
-                        candidates.append(i)
-                        listed[i] = true
+                while i < count { foreground += Int(source[i]); i += 1 }
+            }
+            guard foreground > 0 else { return }
+            // A pixel is on each list at most once, and deleted once: room for every
+            // foreground pixel in each of the two lists and the deletions of a pass, and one
+            // more place each, which the appends without a branch write before they count.
+            let room = foreground + 1
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * room) { buffer in
+                let lists = (buffer.baseAddress!, buffer.baseAddress! + room)
+                let deleted = buffer.baseAddress! + 2 * room
+                var counts = (0, 0)
+                // The eight neighbours' foreground bits, numbered as `GuoHall.neighbourhood` does.
+                @inline(__always) func neighbourhood(_ i: Int) -> Int {
+                    Int(s[i - pw] & fg) | Int(s[i - pw + 1] & fg) << 1 | Int(s[i + 1] & fg) << 2
+                        | Int(s[i + pw + 1] & fg) << 3 | Int(s[i + pw] & fg) << 4 | Int(s[i + pw - 1] & fg) << 5
+                        | Int(s[i - 1] & fg) << 6 | Int(s[i - pw - 1] & fg) << 7
+                }
+                // The border pixels, eight at a time: foreground and not all eight neighbours.
+                for y in 0..<h {
+                    let row = UnsafeRawPointer(s + (y + 1) * pw + 1)
+                    var x = 0
+                    while x < w {
+                        let n = Swift.min(8, w - x)
+                        func load(_ offset: Int) -> UInt64 {
+                            n == 8 ? row.loadUnaligned(fromByteOffset: x + offset, as: UInt64.self)
+                                : (0..<n).reduce(0) { $0 | UInt64(row.load(fromByteOffset: x + offset + $1, as: UInt8.self)) << (8 * $1) }
+                        }
+                        let centre = load(0)
+                        if centre != 0 {
+                            let full = load(-pw - 1) & load(-pw) & load(-pw + 1) & load(-1) & load(1)
+                                & load(pw - 1) & load(pw) & load(pw + 1)
+                            var border = centre & ~full & 0x0101_0101_0101_0101
+                            while border != 0 {
+                                let i = (y + 1) * pw + 1 + x + border.trailingZeroBitCount / 8
+                                lists.0[counts.0] = Int32(i)
+                                lists.1[counts.0] = Int32(i)
+                                counts.0 += 1
+                                s[i] |= listedBoth
+                                border &= border - 1
+                            }
+                        }
+                        x += n
                     }
                 }
-                i += 1
-            }
-        }
-        var toDelete: [Int] = []
-        var changed = true
-        while changed {
-            changed = false
-            for pass in 0..<2 {
-                toDelete.removeAll(keepingCapacity: true)
-                let table = pass == 0 ? GuoHall.deletableFirst : GuoHall.deletableSecond
-                image.withUnsafeBufferPointer { m in
-                    table.withUnsafeBufferPointer { deletable in
-                        for i in candidates where m[i] {
-                            let x = i % w, y = i / w
-                            let neighbours: Int
-                            if x > 0, y > 0, x < w - 1, y < h - 1 {
-                                neighbours = GuoHall.neighbourhood(
-                                    m[i - w], m[i - w + 1], m[i + 1], m[i + w + 1],
-                                    m[i + w], m[i + w - 1], m[i - 1], m[i - w - 1])
-                            } else {
-                                @inline(__always) func at(_ x: Int, _ y: Int) -> Bool {
-                                    x >= 0 && y >= 0 && x < w && y < h && m[y * w + x]
-                                }
-                                neighbours = GuoHall.neighbourhood(
-                                    at(x, y - 1), at(x + 1, y - 1), at(x + 1, y), at(x + 1, y + 1),
-                                    at(x, y + 1), at(x - 1, y + 1), at(x - 1, y), at(x - 1, y - 1))
+                counts.1 = counts.0
+                let tables = (GuoHall.deletableFirst.map { UInt8($0 ? 1 : 0) },
+                              GuoHall.deletableSecond.map { UInt8($0 ? 1 : 0) })
+                var changed = true
+                while changed {
+                    changed = false
+                    for pass in 0..<2 {
+                        let list = pass == 0 ? lists.0 : lists.1
+                        let listed: UInt8 = pass == 0 ? 2 : 4
+                        let n = pass == 0 ? counts.0 : counts.1
+                        // Evaluated on the image as the pass found it; deleted afterwards.
+                        var found = 0
+                        (pass == 0 ? tables.0 : tables.1).withUnsafeBufferPointer { deletable in
+                            for k in 0..<n {
+                                let i = Int(list[k])
+                                let v = s[i]
+                                s[i] = v & ~listed
+                                deleted[found] = Int32(truncatingIfNeeded: i)
+                                // Without a branch: a deleted pixel still listed has no bit 0.
+                                found &+= Int(v & fg & deletable[neighbourhood(i)])
                             }
-                            if deletable[neighbours] { toDelete.append(i) }
+                        }
+                        if pass == 0 { counts.0 = 0 } else { counts.1 = 0 }
+                        guard found > 0 else { continue }
+                        changed = true
+                        for k in 0..<found { s[Int(deleted[k])] &= ~fg }
+                        // Their foreground neighbours now have a background neighbour: each
+                        // joins the lists it is not on.
+                        @inline(__always) func touch(_ q: Int) {
+                            let v = s[q]
+                            let on = Int(v & fg)
+                            lists.0[counts.0] = Int32(truncatingIfNeeded: q)
+                            counts.0 &+= on & Int(~v >> 1 & 1)
+                            lists.1[counts.1] = Int32(truncatingIfNeeded: q)
+                            counts.1 &+= on & Int(~v >> 2 & 1)
+                            s[q] = v | (v & fg) &* listedBoth
+                        }
+                        for k in 0..<found {
+                            let i = Int(deleted[k])
+                            touch(i - pw - 1)
+                            touch(i - pw)
+                            touch(i - pw + 1)
+                            touch(i - 1)
+                            touch(i + 1)
+                            touch(i + pw - 1)
+                            touch(i + pw)
+                            touch(i + pw + 1)
                         }
                     }
                 }
-                if !toDelete.isEmpty {
-                    changed = true
-                    image.withUnsafeMutableBufferPointer { m in
-                        for i in toDelete { m[i] = false }
-                        // Their foreground neighbours now have a background neighbour.
-                        listed.withUnsafeMutableBufferPointer { inList in
-                            for i in toDelete {
-                                let x = i % w, y = i / w
-                                for ny in Swift.max(0, y - 1)...Swift.min(h - 1, y + 1) {
-                                    for nx in Swift.max(0, x - 1)...Swift.min(w - 1, x + 1) {
-                                        let n = ny * w + nx
-                                        if m[n] && !inList[n] {
-                                            inList[n] = true
-                                            candidates.append(n)
-                                        }
-                                    }
-                                }
-                            }
-                        }
+            }
+        }
+        // Bit 0 of each byte is the pixel: bytes of 0 and 1 are the Bools false and true.
+        let out = [Bool](unsafeUninitializedCapacity: count) { out, initialized in
+            state.withUnsafeBytes { s in
+                let to = UnsafeMutableRawPointer(out.baseAddress!)
+                for y in 0..<h {
+                    let from = s.baseAddress! + (y + 1) * pw + 1, row = to + y * w
+                    var x = 0
+                    while x + 8 <= w {
+                        row.storeBytes(of: from.loadUnaligned(fromByteOffset: x, as: UInt64.self) & 0x0101_0101_0101_0101,
+                                       toByteOffset: x, as: UInt64.self)
+                        x += 8
+                    }
+                    while x < w {
+                        row.storeBytes(of: from.load(fromByteOffset: x, as: UInt8.self) & 1, toByteOffset: x, as: UInt8.self)
+                        x += 1
                     }
                 }
             }
-            image.withUnsafeBufferPointer { m in
-                candidates.removeAll { !m[$0] }
-            }
+            initialized = count
         }
-        return image
+        return BinaryMask(width: w, height: h, pixels: out)
     }
 }
 
