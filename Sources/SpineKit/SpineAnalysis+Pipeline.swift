@@ -128,17 +128,30 @@ public enum SpineAnalysis {
         // positions and sizes are still measured at the finer smoothing.
         let fineSigma = parameters.smoothingSigmaMicrons, wideSigma = parameters.lowSNRSmoothingSigmaMicrons
         let isNoisy = wideSigma > fineSigma && Double(brightest) < parameters.lowSNRThreshold * Double(noise)
+        let measurerSettings = SpineMeasurer.Settings(
+            blurSigmaPixels: px(assumedBlurFWHM / 2.3548),
+            neckMarginPixels: px(assumedBlurFWHM / 2.3548),
+            maximumHalfWidthPixels: px(parameters.maximumHeadDiameterMicrons),
+            headPeakFraction: Float(parameters.headPeakFraction),
+            headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons)),
+            coreFraction: Float(parameters.headCoreFraction),
+            endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180))
         let model: ShaftModel
         let candidates: [SpineDetector.Candidate]
-        var wideModel: ShaftModel?
+        // Each candidate as measured on the wider smoothing (noisy images only), for its
+        // contrast; read here so that the wider image and model are gone before the finer
+        // model is built (one more image-sized buffer at a time, not three).
+        var wideMeasured: [SpineMeasurer.Measured?] = []
         if isNoisy {
-            let wideSmoothed = smoothed.gaussianBlurred(sigma: px((wideSigma * wideSigma - fineSigma * fineSigma).squareRoot()))
-            // Both smoothings applied to white noise, as the noise estimate assumes.
-            let noiseRatio = BackgroundEstimator.noiseGain(ofGaussianSigma: px(wideSigma))
-                / BackgroundEstimator.noiseGain(ofGaussianSigma: px(fineSigma))
-            let wide = modelAndCandidates(of: wideSmoothed, globalNoise: noise * noiseRatio, detecting: true)
-            wideModel = wide.0
-            candidates = wide.1
+            (candidates, wideMeasured) = {
+                let wideSmoothed = smoothed.gaussianBlurred(sigma: px((wideSigma * wideSigma - fineSigma * fineSigma).squareRoot()))
+                // Both smoothings applied to white noise, as the noise estimate assumes.
+                let noiseRatio = BackgroundEstimator.noiseGain(ofGaussianSigma: px(wideSigma))
+                    / BackgroundEstimator.noiseGain(ofGaussianSigma: px(fineSigma))
+                let (wideModel, found) = modelAndCandidates(of: wideSmoothed, globalNoise: noise * noiseRatio, detecting: true)
+                let wideMeasurer = SpineMeasurer(model: wideModel, settings: measurerSettings)
+                return (found, found.enumerated().map { k, c in wideMeasurer.measure(c, index: k) })
+            }()
             model = modelAndCandidates(of: smoothed, globalNoise: noise, detecting: false).0
         } else {
             (model, candidates) = modelAndCandidates(of: smoothed, globalNoise: noise, detecting: true)
@@ -146,19 +159,10 @@ public enum SpineAnalysis {
         stopwatch.lap("detection", into: &result.timings)
 
         // 5. Measurement; the blur is read from the necks.
-        let measurer = SpineMeasurer(
-            model: model,
-            settings: .init(blurSigmaPixels: px(assumedBlurFWHM / 2.3548),
-                            neckMarginPixels: px(assumedBlurFWHM / 2.3548),
-                            maximumHalfWidthPixels: px(parameters.maximumHeadDiameterMicrons),
-                            headPeakFraction: Float(parameters.headPeakFraction),
-                            headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons)),
-                            coreFraction: Float(parameters.headCoreFraction),
-                            endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180)))
-        let wideMeasurer = wideModel.map { SpineMeasurer(model: $0, settings: measurer.settings) }
+        let measurer = SpineMeasurer(model: model, settings: measurerSettings)
         let allMeasured = candidates.enumerated().compactMap { k, c in
             measurer.measure(c, index: k).map { m in
-                guard let wide = wideMeasurer?.measure(c, index: k) else { return m }
+                guard !wideMeasured.isEmpty, let wide = wideMeasured[k] else { return m }
                 var m = m
                 (m.headContrast, m.headPeak, m.shaftPeak, m.noise) = (wide.headContrast, wide.headPeak, wide.shaftPeak, wide.noise)
                 return m
