@@ -143,6 +143,7 @@ public enum SpineAnalysis {
         // model is built (one more image-sized buffer at a time, not three).
         var wideMeasured: [SpineMeasurer.Measured?] = []
         if isNoisy {
+            result.searchedAtWiderSmoothing = true
             (candidates, wideMeasured) = {
                 let wideSmoothed = smoothed.gaussianBlurred(sigma: px((wideSigma * wideSigma - fineSigma * fineSigma).squareRoot()))
                 // Both smoothings applied to white noise, as the noise estimate assumes.

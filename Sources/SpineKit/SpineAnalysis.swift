@@ -73,6 +73,10 @@ public struct ImageAnalysis: Sendable {
     public var spines: [Spine]
     /// Optical blur used for width correction (full width at half maximum).
     public var psfFWHMMicrons: Double
+    /// Whether the image was noisy enough for its spines to be searched for at the wider
+    /// smoothing (`AnalysisParameters.lowSNRThreshold`); such an image takes a second shaft
+    /// model, so the benchmark counts them.
+    public var searchedAtWiderSmoothing = false
     public var timings: StageTimings
 
     public init(width: Int, height: Int, micronsPerPixel: Double, dendrites: [Dendrite] = [],

@@ -149,6 +149,8 @@ final class Benchmark: @unchecked Sendable {
         var total: Cost
         var spines: Int
         var dendrites: Int
+        /// Images searched at the wider smoothing (noisy ones: a second shaft model each).
+        var noisyImages: Int
         var digest: String
         /// Whether every repetition gave the same results.
         var repeatable: Bool
@@ -158,7 +160,7 @@ final class Benchmark: @unchecked Sendable {
     /// each stage is kept: on a shared machine it is the least disturbed by other work.
     func measureStages(repetitions: Int) throws -> StageFigures {
         var sums: [String: Double] = [:]
-        var total = Cost(), spines = 0, dendrites = 0
+        var total = Cost(), spines = 0, dendrites = 0, noisyImages = 0
         var digest = ResultDigest()
         var repeatable = true
         for path in imagePaths {
@@ -187,6 +189,7 @@ final class Benchmark: @unchecked Sendable {
             for (stage, seconds) in best { sums[stage, default: 0] += seconds }
             spines += analysis.spines.count
             dendrites += analysis.dendrites.count
+            if analysis.searchedAtWiderSmoothing { noisyImages += 1 }
             digest.add(analysis)
         }
         let n = Double(imagePaths.count)
@@ -194,7 +197,7 @@ final class Benchmark: @unchecked Sendable {
         let others = sums.keys.filter { !known.contains($0) }.sorted()
         let stages = (known + others).map { ($0, (sums[$0] ?? 0) / n) }
         return StageFigures(stageSeconds: stages, total: total.scaled(1 / n), spines: spines, dendrites: dendrites,
-                            digest: digest.finalize(), repeatable: repeatable)
+                            noisyImages: noisyImages, digest: digest.finalize(), repeatable: repeatable)
     }
 
     /// The digest of the analysis results of every image (the `--digest` mode).

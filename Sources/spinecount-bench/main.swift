@@ -85,7 +85,8 @@ func runBenchmark(_ options: BenchOptions) throws -> Int32 {
     let endToEnd = stages.total.cpu + decode.read.cpu + decode.gray.cpu + decode.sha256.cpu
     table.add(["+ read, grey, SHA-256, CPU", fixed(endToEnd * 1e3, 1), "", fixed(mp / endToEnd, 2)])
     printOut(table.text)
-    printOut("found \(stages.spines) spines on \(stages.dendrites) dendrites; result digest \(stages.digest)"
+    printOut("found \(stages.spines) spines on \(stages.dendrites) dendrites; result digest \(stages.digest)\n"
+             + "\(stages.noisyImages) of \(bench.imagePaths.count) images noisy enough to be searched at the wider smoothing (a second shaft model each)"
              + (stages.repeatable ? "" : "\nWARNING: repeated analyses of one image gave different results") + "\n")
 
     // Operators.

@@ -51,6 +51,19 @@ struct AccuracyTests {
         #expect(wide.result.detection.precision ?? 0 >= 0.9, "precision \(wide.result.detection.precision ?? 0) with the wider search")
     }
 
+    @Test("A noisy image is reported as searched at the wider smoothing")
+    func noisyImageFlagged() throws {
+        let settings = SynthesisSettings.lowSNR.withPixelSize(0.08, widthPixels: AccuracyCase.sizePixels)
+        let item = try #require(SyntheticDataset.single(settings: settings, count: 1, seed: 31).first)
+        let rendered = item.render()
+        let image = rendered.pixels.mapped { Float($0) }
+        #expect(SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel).searchedAtWiderSmoothing)
+        var fineOnly = AnalysisParameters()
+        fineOnly.lowSNRThreshold = 0
+        #expect(!SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel, parameters: fineOnly)
+            .searchedAtWiderSmoothing)
+    }
+
     /// Renders `count` images and scores their analyses.
     static func score(_ settings: SynthesisSettings, count: Int, seed: UInt64,
                       parameters: AnalysisParameters = AnalysisParameters()) throws -> AccuracyScore {
