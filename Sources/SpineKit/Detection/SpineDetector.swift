@@ -231,24 +231,12 @@ struct SpineDetector {
                       settings: Settings) -> [Candidate] {
         let order = brightestFirst(pixels, residual: residual)
         let n = order.count
-        // The blob's positions in `order` on a grid over its bounding box with a border of one
-        // empty pixel on every side, so that the eight neighbours of a blob pixel are always
-        // on the grid, at fixed offsets from its slot, with no test against the box or the
-        // image's edges (a neighbour beyond an edge is a border slot, empty): a blob never
-        // wraps from one row's end to the next. The offsets in the order dy = -1, 0, 1, then
-        // dx = -1, 0, 1, the order in which roots are met.
-        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
-        for p in pixels {
-            let x = p % w, y = p / w
-            minX = Swift.min(minX, x)
-            maxX = Swift.max(maxX, x)
-            minY = Swift.min(minY, y)
-            maxY = Swift.max(maxY, y)
-        }
-        let columns = maxX - minX + 3
-        let offsets = [-columns - 1, -columns, -columns + 1, -1, 1, columns - 1, columns, columns + 1]
-        @inline(__always) func slotOf(_ p: Int) -> Int { (p / w - minY + 1) * columns + (p % w - minX + 1) }
-        var position = [Int32](repeating: -1, count: columns * (maxY - minY + 3))
+        // The blob's positions in `order` on a bordered grid over its bounding box (neighbours at
+        // fixed offsets, none beyond an edge), the offsets in the order in which roots are met.
+        let box = BorderedBox(pixels, imageWidth: w)
+        let offsets = box.neighbourOffsets
+        @inline(__always) func slotOf(_ p: Int) -> Int { box.slot(of: p) }
+        var position = [Int32](repeating: -1, count: box.slotCount)
         var slot = [Int](repeating: 0, count: n)
         for (k, p) in order.enumerated() {
             slot[k] = slotOf(p)

@@ -211,23 +211,13 @@ struct SpineMeasurer {
         let w = model.residual.width, pixels = candidate.pixels
         guard !pixels.isEmpty else { return [] }
         let floor = settings.coreFraction * maxValue
-        // Pixels not yet reached, on a grid over the candidate's bounding box with a border of
-        // one unmarked pixel on every side: a pixel's eight neighbours are at fixed offsets
-        // from its slot (and from its index), with no test against the box or the image's
-        // edges. The offsets in the order dy = -1, 0, 1, then dx = -1, 0, 1.
-        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
-        for p in pixels {
-            let x = p % w, y = p / w
-            minX = Swift.min(minX, x)
-            maxX = Swift.max(maxX, x)
-            minY = Swift.min(minY, y)
-            maxY = Swift.max(maxY, y)
-        }
-        let columns = maxX - minX + 3
-        @inline(__always) func slotOf(_ p: Int) -> Int { (p / w - minY + 1) * columns + (p % w - minX + 1) }
-        let slotOffsets = [-columns - 1, -columns, -columns + 1, -1, 1, columns - 1, columns, columns + 1]
+        // Pixels not yet reached, on a bordered grid over the candidate's bounding box: a
+        // pixel's eight neighbours are at fixed offsets from its slot (and from its index).
+        let box = BorderedBox(pixels, imageWidth: w)
+        @inline(__always) func slotOf(_ p: Int) -> Int { box.slot(of: p) }
+        let slotOffsets = box.neighbourOffsets
         let pixelOffsets = [-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1]
-        var unreached = [Bool](repeating: false, count: columns * (maxY - minY + 3))
+        var unreached = [Bool](repeating: false, count: box.slotCount)
         var out: [Int] = []
         out.reserveCapacity(pixels.count)
         model.residual.withUnsafeBufferPointer { r in
