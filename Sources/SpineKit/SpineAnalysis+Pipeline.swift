@@ -106,20 +106,25 @@ public enum SpineAnalysis {
             prominenceSNR: Float(parameters.spineProminenceSNR),
             prominenceFraction: Float(parameters.spineProminenceFraction),
             innerRadiusFraction: 0.75, reachPixels: reach)
-        /// The shaft model of `image` along the traced paths and, when `detecting`, the spine
-        /// candidates found on it.
-        func modelAndCandidates(of image: GrayImage, globalNoise: Float,
+        /// The shaft model of `image` along the traced paths (on `geometry`, when given) and,
+        /// when `detecting`, the spine candidates found on it.
+        func modelAndCandidates(of image: GrayImage, geometry: ShaftModel.Geometry?, globalNoise: Float,
                                 detecting: Bool) -> (ShaftModel, [SpineDetector.Candidate]) {
             let settings = modelSettings(globalNoise: globalNoise)
+            func build<Visitor: ShaftModel.PixelVisitor>(visitor: inout Visitor) -> ShaftModel {
+                guard let geometry else { return ShaftModel.build(smoothed: image, paths: paths, settings: settings, visitor: &visitor) }
+                return ShaftModel.build(smoothed: image, geometry: geometry, settings: settings, visitor: &visitor)
+            }
+            var none = ShaftModel.NoVisitor()
             if SpineDetector.visitsBandOnly(globalNoise: globalNoise, settings: detection) {
-                guard detecting else { return (ShaftModel.build(smoothed: image, paths: paths, settings: settings), []) }
+                guard detecting else { return (build(visitor: &none), []) }
                 // The detector's tests ride on the model's last pass over the band.
                 var marks = SpineDetector.Marks(settings: detection)
-                let model = ShaftModel.build(smoothed: image, paths: paths, settings: settings, visitor: &marks)
+                let model = build(visitor: &marks)
                 return (model, SpineDetector.detect(model: model, settings: detection, marks: marks))
             }
             // Spines found anywhere (thresholds not positive) are measured anywhere.
-            var model = ShaftModel.build(smoothed: image, paths: paths, settings: settings)
+            var model = build(visitor: &none)
             model.resolveNearestEverywhere()
             return (model, detecting ? SpineDetector.detect(model: model, settings: detection) : [])
         }
@@ -136,27 +141,34 @@ public enum SpineAnalysis {
             headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons)),
             coreFraction: Float(parameters.headCoreFraction),
             endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180))
-        let model: ShaftModel
-        let candidates: [SpineDetector.Candidate]
         // Each candidate as measured on the wider smoothing (noisy images only), for its
-        // contrast; read here so that the wider image and model are gone before the finer
-        // model is built (one more image-sized buffer at a time, not three).
-        var wideMeasured: [SpineMeasurer.Measured?] = []
-        if isNoisy {
+        // contrast; read before the finer model is built, so that the wider image and model
+        // are gone by then (one more image-sized buffer at a time, not three).
+        let (model, candidates, wideMeasured): (ShaftModel, [SpineDetector.Candidate], [SpineMeasurer.Measured?]) = {
+            guard isNoisy else {
+                // One model, whose geometry lives only while it is built.
+                let (model, candidates) = modelAndCandidates(of: smoothed, geometry: nil, globalNoise: noise, detecting: true)
+                return (model, candidates, [])
+            }
             result.searchedAtWiderSmoothing = true
-            (candidates, wideMeasured) = {
+            // The band, nearest points, segments and bins along the paths depend on the
+            // settings' lengths, not on the noise or the pixels: both models share them, made
+            // once here (and gone with the detection).
+            let geometry = ShaftModel.Geometry(width: smoothed.width, height: smoothed.height, paths: paths,
+                                               settings: modelSettings(globalNoise: noise))
+            let (candidates, wideMeasured): ([SpineDetector.Candidate], [SpineMeasurer.Measured?]) = {
                 let wideSmoothed = smoothed.gaussianBlurred(sigma: px((wideSigma * wideSigma - fineSigma * fineSigma).squareRoot()))
                 // Both smoothings applied to white noise, as the noise estimate assumes.
                 let noiseRatio = BackgroundEstimator.noiseGain(ofGaussianSigma: px(wideSigma))
                     / BackgroundEstimator.noiseGain(ofGaussianSigma: px(fineSigma))
-                let (wideModel, found) = modelAndCandidates(of: wideSmoothed, globalNoise: noise * noiseRatio, detecting: true)
+                let (wideModel, found) = modelAndCandidates(of: wideSmoothed, geometry: geometry,
+                                                            globalNoise: noise * noiseRatio, detecting: true)
                 let wideMeasurer = SpineMeasurer(model: wideModel, settings: measurerSettings)
                 return (found, found.enumerated().map { k, c in wideMeasurer.measure(c, index: k) })
             }()
-            model = modelAndCandidates(of: smoothed, globalNoise: noise, detecting: false).0
-        } else {
-            (model, candidates) = modelAndCandidates(of: smoothed, globalNoise: noise, detecting: true)
-        }
+            let model = modelAndCandidates(of: smoothed, geometry: geometry, globalNoise: noise, detecting: false).0
+            return (model, candidates, wideMeasured)
+        }()
         stopwatch.lap("detection", into: &result.timings)
 
         // 5. Measurement; the blur is read from the necks.

@@ -103,6 +103,29 @@ struct ShaftModelTests {
         #expect(a.map(\.peak) == b.map(\.peak))
     }
 
+    /// A model built on a geometry shared with another image of the paths (a noisy image's
+    /// wider smoothing, with its own noise) is the model built from scratch, bit for bit.
+    @Test func sharedGeometryGivesTheSameModel() {
+        let (image, paths, _) = crowdedShaft()
+        let wider = image.gaussianBlurred(sigma: 1.5)
+        let settings = ShaftModel.Settings(segmentPixels: 36, reachPixels: 30, binPixels: 0.5, profileQuantile: 0.3,
+                                           quantileOffsetSigmas: 0.5244, globalNoise: 10, spreadCapFactor: 2.5)
+        var widerSettings = settings
+        widerSettings.globalNoise = 6
+        let geometry = ShaftModel.Geometry(width: image.width, height: image.height, paths: paths, settings: settings)
+        for (picture, s) in [(wider, widerSettings), (image, settings)] {
+            let shared = ShaftModel.build(smoothed: picture, geometry: geometry, settings: s)
+            let own = ShaftModel.build(smoothed: picture, paths: paths, settings: s)
+            #expect(shared.residual == own.residual && shared.noise == own.noise)
+            #expect(shared.segmentRadius == own.segmentRadius && shared.segmentPeak == own.segmentPeak)
+            #expect(shared.segmentIntensityPerThickness == own.segmentIntensityPerThickness)
+            #expect(shared.bandNearestPoint == own.bandNearestPoint && shared.pixelPoints == own.pixelPoints)
+        }
+        var otherReach = settings
+        otherReach.reachPixels = 20
+        #expect(!geometry.fits(width: image.width, height: image.height, settings: otherReach))
+    }
+
     /// An image whose background was removed (most pixels one value) has no shot-noise
     /// floor, so the cap is not applied: the analysis is the same with and without it.
     @Test func backgroundRemovedImagesAreNotCapped() throws {

@@ -294,104 +294,183 @@ struct ShaftModel {
     /// The model, with `visitor` called for every pixel it covers (see `PixelVisitor`).
     static func build<Visitor: PixelVisitor>(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings,
                                              visitor: inout Visitor) -> ShaftModel {
-        let w = smoothed.width, h = smoothed.height
-        var segmentPath: [Int] = []
-        var endTangent: [Int32: PixelPoint] = [:]
-        // Distances are measured to the smoothed centreline point of the nearest skeleton
-        // pixel: the skeleton itself wanders by half a pixel, which would blur the profile.
-        // A pixel on two paths takes the later one's point and segment, consistently.
-        var smoothedPoint: [PixelPoint] = []
-        var segmentOfPoint: [Int32] = []
-        var pointPixel: [Int32] = []
-        // How far a smoothed point lies from its pixel, so that the band below provably holds
-        // every pixel within reach of a smoothed point.
-        var largestOffset = 0.0
-        for (p, path) in paths.enumerated() {
-            let segments = Swift.max(1, Int((Double(path.pixels.count) / Double(settings.segmentPixels)).rounded()))
-            let base = segmentPath.count
-            for _ in 0..<segments { segmentPath.append(p) }
-            let endZone = Swift.max(2, settings.segmentPixels / 4)
-            for (k, pixel) in path.pixels.enumerated() {
-                if k < endZone || k >= path.pixels.count - endZone {
-                    // Outward tangent over the last few points of the path.
-                    let span = Swift.min(path.points.count - 1, endZone)
-                    let (a, b) = k < endZone ? (path.points[span], path.points[0])
-                        : (path.points[path.points.count - 1 - span], path.points[path.points.count - 1])
-                    let dx = b.x - a.x, dy = b.y - a.y, n = (dx * dx + dy * dy).squareRoot()
-                    if n > 0 { endTangent[Int32(pixel)] = PixelPoint(x: dx / n, y: dy / n) }
-                }
-                smoothedPoint.append(path.points[k])
-                pointPixel.append(Int32(pixel))
-                segmentOfPoint.append(Int32(base + Swift.min(segments - 1, k * segments / path.pixels.count)))
-                let dx = Double(pixel % w) - path.points[k].x, dy = Double(pixel / w) - path.points[k].y
-                largestOffset = Swift.max(largestOffset, (dx * dx + dy * dy).squareRoot())
-            }
-        }
-        // The point of each centreline pixel (the last of its points), in raster order: the
-        // pixel's points sorted together by (pixel, point), no image-sized index.
-        let pixelPoints: [Int32] = {
-            let keys = pointPixel.indices.map { UInt64(UInt32(pointPixel[$0])) << 32 | UInt64($0) }.sorted()
-            return keys.indices.compactMap { n in
-                n + 1 < keys.count && keys[n + 1] >> 32 == keys[n] >> 32 ? nil : Int32(truncatingIfNeeded: keys[n])
-            }
-        }()
-        // Beyond the reach no pixel is sampled or modelled, and the reach is a small part of
-        // the image: the passes below visit only the band that can be within it (the margin
-        // covers the offset of the smoothed points and the rounding of distances to Float).
-        let band = Band(width: w, height: h, around: paths.map(\.pixels),
-                        margin: Int((settings.reachPixels + largestOffset).rounded(.up)) + 2)
-        // The nearest centreline pixel of each band pixel, as its point. A pixel within reach
-        // of its point is within the band's margin of its nearest centreline pixel, where the
-        // transform over the band's runs is exact; a pixel beyond the margin gets a centreline
-        // pixel at least as far, so it is beyond the reach either way. Neither the whole
-        // image nor the squared distances are transformed or kept.
-        var bandNearestPoint: [Int32]
-        var nearestEverywhere: [Int32]?
-        if DistanceTransform.tiesFollowTheRule(width: w, height: h) {
-            bandNearestPoint = DistanceTransform.nearestWithinRuns(
-                width: w, height: h, features: pixelPoints.map { (pixel: Int(pointPixel[Int($0)]), label: $0) },
-                runsOfRow: band.runs(ofRow:), count: band.pixelCount, r: band.margin)
-        } else {
-            // Too large for the band's transform to be shown equal to the whole image's:
-            // the whole image is transformed and kept, and the band read from it.
-            let everywhere = Self.nearestPoints(width: w, height: h, pointPixel: pointPixel, pixelPoints: pixelPoints)
-            bandNearestPoint = [Int32](repeating: -1, count: band.pixelCount)
-            band.forEachPixel { x, y, j in bandNearestPoint[j] = everywhere[y * w + x] }
-            nearestEverywhere = everywhere
-        }
-        let segmentCount = segmentPath.count
-        let bins = Swift.max(2, Int((settings.reachPixels / settings.binPixels).rounded(.up)) + 1)
-        let reach = Float(settings.reachPixels), binPixels = Float(settings.binPixels)
+        build(smoothed: smoothed,
+              geometry: Geometry(width: smoothed.width, height: smoothed.height, paths: paths, settings: settings),
+              settings: settings, visitor: &visitor)
+    }
 
-        // Intensities per (segment, distance bin), gathered into one array in raster order
-        // (a count, then a fill): each bin's values are a contiguous run, with no array per bin.
-        // Each band pixel's key (segment * bins + distance bin) and distance (`sample`) are
-        // found once, here, and kept for the fill and the residual pass (key -1: not sampled).
-        var binCount = [Int](repeating: 0, count: segmentCount * bins)
-        var bandKey = [Int32](repeating: -1, count: band.pixelCount)
-        var bandDistance = [Float](unsafeUninitializedCapacity: band.pixelCount) { _, count in count = band.pixelCount }
-        bandNearestPoint.withUnsafeBufferPointer { near in
-            smoothedPoint.withUnsafeBufferPointer { points in
-                segmentOfPoint.withUnsafeBufferPointer { segmentOf in
-                    binCount.withUnsafeMutableBufferPointer { counts in
-                        bandKey.withUnsafeMutableBufferPointer { keys in
-                            bandDistance.withUnsafeMutableBufferPointer { distances in
-                                band.forEachPixel { x, y, j in
-                                    guard let (s, d) = Self.sample(x: x, y: y, point: Int(near[j]), reach: reach,
-                                                                   points: points, segmentOf: segmentOf) else { return }
-                                    let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
-                                    keys[j] = Int32(key)
-                                    distances[j] = d
-                                    counts[key] += 1
+    static func build(smoothed: GrayImage, geometry: Geometry, settings: Settings) -> ShaftModel {
+        var none = NoVisitor()
+        return build(smoothed: smoothed, geometry: geometry, settings: settings, visitor: &none)
+    }
+
+    /// What a model takes from its paths, the image size and the settings' lengths alone, not
+    /// from the pixel values or the noise: the band, each band pixel's nearest point, segment,
+    /// distance and bin, the smoothed points and end tangents. A noisy image models the same
+    /// paths on two smoothings (`SpineAnalysis`), and pays for this once.
+    struct Geometry {
+        let width: Int, height: Int
+        /// The settings it was made for (`Settings.segmentPixels`, `reachPixels`, `binPixels`).
+        let segmentPixels: Int, reachPixels: Double, binPixels: Double
+        /// As the model's fields of the same names.
+        let segmentPath: [Int]
+        let endTangent: [Int32: PixelPoint]
+        let smoothedPoints: [PixelPoint]
+        let segmentOfPoint: [Int32]
+        let pointPixel: [Int32]
+        let pixelPoints: [Int32]
+        let band: Band
+        let bandNearestPoint: [Int32]
+        let nearestEverywhere: [Int32]?
+        /// Distance bins per segment.
+        let bins: Int
+        /// Per key (segment * bins + distance bin): how many band pixels are sampled into it,
+        /// and where its values start in the gathered array (one more entry: their total).
+        let binCount: [Int]
+        let binStart: [Int]
+        /// Per band pixel: its key (-1: not sampled) and its distance to the smoothed point of
+        /// its nearest centreline pixel (meaningful where the key is not -1).
+        let bandKey: [Int32]
+        let bandDistance: [Float]
+
+        /// Whether a model with `settings` on an image of this size may use this geometry.
+        func fits(width: Int, height: Int, settings: Settings) -> Bool {
+            width == self.width && height == self.height && settings.segmentPixels == segmentPixels
+                && settings.reachPixels == reachPixels && settings.binPixels == binPixels
+        }
+
+        init(width w: Int, height h: Int, paths: [ShaftTracer.Path], settings: Settings) {
+            var segmentPath: [Int] = []
+            var endTangent: [Int32: PixelPoint] = [:]
+            // Distances are measured to the smoothed centreline point of the nearest skeleton
+            // pixel: the skeleton itself wanders by half a pixel, which would blur the profile.
+            // A pixel on two paths takes the later one's point and segment, consistently.
+            var smoothedPoint: [PixelPoint] = []
+            var segmentOfPoint: [Int32] = []
+            var pointPixel: [Int32] = []
+            // How far a smoothed point lies from its pixel, so that the band below provably holds
+            // every pixel within reach of a smoothed point.
+            var largestOffset = 0.0
+            for (p, path) in paths.enumerated() {
+                let segments = Swift.max(1, Int((Double(path.pixels.count) / Double(settings.segmentPixels)).rounded()))
+                let base = segmentPath.count
+                for _ in 0..<segments { segmentPath.append(p) }
+                let endZone = Swift.max(2, settings.segmentPixels / 4)
+                for (k, pixel) in path.pixels.enumerated() {
+                    if k < endZone || k >= path.pixels.count - endZone {
+                        // Outward tangent over the last few points of the path.
+                        let span = Swift.min(path.points.count - 1, endZone)
+                        let (a, b) = k < endZone ? (path.points[span], path.points[0])
+                            : (path.points[path.points.count - 1 - span], path.points[path.points.count - 1])
+                        let dx = b.x - a.x, dy = b.y - a.y, n = (dx * dx + dy * dy).squareRoot()
+                        if n > 0 { endTangent[Int32(pixel)] = PixelPoint(x: dx / n, y: dy / n) }
+                    }
+                    smoothedPoint.append(path.points[k])
+                    pointPixel.append(Int32(pixel))
+                    segmentOfPoint.append(Int32(base + Swift.min(segments - 1, k * segments / path.pixels.count)))
+                    let dx = Double(pixel % w) - path.points[k].x, dy = Double(pixel / w) - path.points[k].y
+                    largestOffset = Swift.max(largestOffset, (dx * dx + dy * dy).squareRoot())
+                }
+            }
+            // The point of each centreline pixel (the last of its points), in raster order: the
+            // pixel's points sorted together by (pixel, point), no image-sized index.
+            let pixelPoints: [Int32] = {
+                let keys = pointPixel.indices.map { UInt64(UInt32(pointPixel[$0])) << 32 | UInt64($0) }.sorted()
+                return keys.indices.compactMap { n in
+                    n + 1 < keys.count && keys[n + 1] >> 32 == keys[n] >> 32 ? nil : Int32(truncatingIfNeeded: keys[n])
+                }
+            }()
+            // Beyond the reach no pixel is sampled or modelled, and the reach is a small part of
+            // the image: the passes below visit only the band that can be within it (the margin
+            // covers the offset of the smoothed points and the rounding of distances to Float).
+            let band = Band(width: w, height: h, around: paths.map(\.pixels),
+                            margin: Int((settings.reachPixels + largestOffset).rounded(.up)) + 2)
+            // The nearest centreline pixel of each band pixel, as its point. A pixel within reach
+            // of its point is within the band's margin of its nearest centreline pixel, where the
+            // transform over the band's runs is exact; a pixel beyond the margin gets a centreline
+            // pixel at least as far, so it is beyond the reach either way. Neither the whole
+            // image nor the squared distances are transformed or kept.
+            var bandNearestPoint: [Int32]
+            var nearestEverywhere: [Int32]?
+            if DistanceTransform.tiesFollowTheRule(width: w, height: h) {
+                bandNearestPoint = DistanceTransform.nearestWithinRuns(
+                    width: w, height: h, features: pixelPoints.map { (pixel: Int(pointPixel[Int($0)]), label: $0) },
+                    runsOfRow: band.runs(ofRow:), count: band.pixelCount, r: band.margin)
+            } else {
+                // Too large for the band's transform to be shown equal to the whole image's:
+                // the whole image is transformed and kept, and the band read from it.
+                let everywhere = ShaftModel.nearestPoints(width: w, height: h, pointPixel: pointPixel, pixelPoints: pixelPoints)
+                bandNearestPoint = [Int32](repeating: -1, count: band.pixelCount)
+                band.forEachPixel { x, y, j in bandNearestPoint[j] = everywhere[y * w + x] }
+                nearestEverywhere = everywhere
+            }
+            let segmentCount = segmentPath.count
+            let bins = Swift.max(2, Int((settings.reachPixels / settings.binPixels).rounded(.up)) + 1)
+            let reach = Float(settings.reachPixels), binPixels = Float(settings.binPixels)
+
+            // Intensities per (segment, distance bin) are gathered into one array in raster
+            // order (a count, here, then a fill by `build`): each bin's values are a contiguous
+            // run, with no array per bin. Each band pixel's key (segment * bins + distance bin)
+            // and distance (`sample`) are found once, here, and kept for the fill and the
+            // residual pass of every model on this geometry (key -1: not sampled).
+            var binCount = [Int](repeating: 0, count: segmentCount * bins)
+            var bandKey = [Int32](repeating: -1, count: band.pixelCount)
+            var bandDistance = [Float](unsafeUninitializedCapacity: band.pixelCount) { _, count in count = band.pixelCount }
+            bandNearestPoint.withUnsafeBufferPointer { near in
+                smoothedPoint.withUnsafeBufferPointer { points in
+                    segmentOfPoint.withUnsafeBufferPointer { segmentOf in
+                        binCount.withUnsafeMutableBufferPointer { counts in
+                            bandKey.withUnsafeMutableBufferPointer { keys in
+                                bandDistance.withUnsafeMutableBufferPointer { distances in
+                                    band.forEachPixel { x, y, j in
+                                        guard let (s, d) = ShaftModel.sample(x: x, y: y, point: Int(near[j]), reach: reach,
+                                                                       points: points, segmentOf: segmentOf) else { return }
+                                        let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
+                                        keys[j] = Int32(key)
+                                        distances[j] = d
+                                        counts[key] += 1
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
+            var binStart = [Int](repeating: 0, count: segmentCount * bins + 1)
+            for k in 0..<binCount.count { binStart[k + 1] = binStart[k] + binCount[k] }
+            self.width = w
+            self.height = h
+            self.segmentPixels = settings.segmentPixels
+            self.reachPixels = settings.reachPixels
+            self.binPixels = settings.binPixels
+            self.segmentPath = segmentPath
+            self.endTangent = endTangent
+            self.smoothedPoints = smoothedPoint
+            self.segmentOfPoint = segmentOfPoint
+            self.pointPixel = pointPixel
+            self.pixelPoints = pixelPoints
+            self.band = band
+            self.bandNearestPoint = bandNearestPoint
+            self.nearestEverywhere = nearestEverywhere
+            self.bins = bins
+            self.binCount = binCount
+            self.binStart = binStart
+            self.bandKey = bandKey
+            self.bandDistance = bandDistance
         }
-        var binStart = [Int](repeating: 0, count: segmentCount * bins + 1)
-        for k in 0..<binCount.count { binStart[k + 1] = binStart[k] + binCount[k] }
+    }
+
+    /// The model of `smoothed` on a geometry made for its size and `settings`, with `visitor`
+    /// called for every pixel it covers (see `PixelVisitor`).
+    static func build<Visitor: PixelVisitor>(smoothed: GrayImage, geometry: Geometry, settings: Settings,
+                                             visitor: inout Visitor) -> ShaftModel {
+        let w = smoothed.width, h = smoothed.height
+        precondition(geometry.fits(width: w, height: h, settings: settings), "the geometry was made for another image size or settings")
+        let (band, bins, binCount, binStart) = (geometry.band, geometry.bins, geometry.binCount, geometry.binStart)
+        let (bandKey, bandDistance) = (geometry.bandKey, geometry.bandDistance)
+        let segmentCount = geometry.segmentPath.count
+        let binPixels = Float(settings.binPixels)
+        // The intensities of each bin, gathered (see `Geometry`).
         var values = [Float](repeating: 0, count: binStart[binCount.count])
         do {
             var next = binStart
@@ -527,10 +606,12 @@ struct ShaftModel {
             }
         }
         return ShaftModel(residual: residual, noise: noise,
-                          bandNearestPoint: bandNearestPoint, nearestEverywhere: nearestEverywhere, segmentOfPoint: segmentOfPoint,
+                          bandNearestPoint: geometry.bandNearestPoint, nearestEverywhere: geometry.nearestEverywhere,
+                          segmentOfPoint: geometry.segmentOfPoint,
                           segmentRadius: radius, segmentIntensityPerThickness: perThickness,
                           segmentPeak: segmentPeak,
-                          segmentPath: segmentPath, smoothedPoints: smoothedPoint, pointPixel: pointPixel,
-                          pixelPoints: pixelPoints, endTangent: endTangent, band: band, globalNoise: settings.globalNoise)
+                          segmentPath: geometry.segmentPath, smoothedPoints: geometry.smoothedPoints,
+                          pointPixel: geometry.pointPixel, pixelPoints: geometry.pixelPoints,
+                          endTangent: geometry.endTangent, band: band, globalNoise: settings.globalNoise)
     }
 }
