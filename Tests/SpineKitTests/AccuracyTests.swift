@@ -207,13 +207,14 @@ struct AccuracyCase: Sendable, CustomTestStringConvertible {
         // 0.796, |density error| 47.3 %, |length error| 15.6 %. With unresolved necks: F1
         // 0.676, class accuracy 0.867 (0.795 without that rule); class floor raised to 0.83.
         // With the wider search in noisy images (fourth session): F1 0.702, class accuracy
-        // 0.856, |density error| 44.9 %, |length error| 15.4 %.
+        // 0.856, |density error| 44.9 %, |length error| 15.4 %; F1 floor raised to 0.68 and
+        // density ceiling lowered to 48 % so that losing it fails.
         AccuracyCase(
             name: "8-bit dim, 0.08 um/px",
             settings: dimEightBit,
             imageCount: 8, seed: 7,
-            floors: AccuracyFloors(minimumF1: 0.66, minimumClassAccuracy: 0.83,
-                                   maximumDensityErrorPercent: 51, maximumLengthErrorPercent: 22)),
+            floors: AccuracyFloors(minimumF1: 0.68, minimumClassAccuracy: 0.83,
+                                   maximumDensityErrorPercent: 48, maximumLengthErrorPercent: 22)),
         // F1 0.818, class accuracy 0.827, |density error| 21.3 %, |length error| 3.7 %.
         // With unresolved necks: F1 0.821, class accuracy 0.892 (0.831 without that rule);
         // class floor raised to 0.86.
