@@ -186,7 +186,10 @@ public enum SpineAnalysis {
         var blurFWHMPixels = px(assumedBlurFWHM)
         let neckWidths = allMeasured.compactMap(\.neckFWHMPixels).sorted()
         if parameters.psfFWHMMicrons == nil, neckWidths.count >= parameters.minimumNecksForBlurEstimate {
-            blurFWHMPixels = neckWidths[Int(Double(neckWidths.count - 1) * parameters.blurEstimateQuantile)]
+            // No optics image finer than the diffraction limit: narrower "necks" are noise.
+            let floorPSF = parameters.minimumPSFFWHMMicrons
+            blurFWHMPixels = Swift.max(neckWidths[Int(Double(neckWidths.count - 1) * parameters.blurEstimateQuantile)],
+                                       px((floorPSF * floorPSF + smoothingFWHM * smoothingFWHM).squareRoot()))
         }
         let blurFWHM = blurFWHMPixels * micronsPerPixel
         result.psfFWHMMicrons = (Swift.max(0, blurFWHM * blurFWHM - smoothingFWHM * smoothingFWHM)).squareRoot()

@@ -60,6 +60,26 @@ struct EngineTests {
         #expect(analysis.spines.isEmpty)
     }
 
+    /// `../shared/realdata/twophoton-examples/example.png`: an in-vivo two-photon slice whose
+    /// speckle, read as "necks", would put the blur below what any optics images (the PSF was
+    /// reported as 0, and noise spikes narrower than the optics passed the minimum head width).
+    static let twoPhotonExample = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("../shared/realdata/twophoton-examples/example.png").standardizedFileURL
+
+    @Test("Speckle does not narrow the blur below the optics",
+          .enabled(if: FileManager.default.fileExists(atPath: twoPhotonExample.path),
+                   "../shared/realdata/twophoton-examples absent (shared test data): skipped"))
+    func speckleDoesNotNarrowTheBlurBelowTheOptics() throws {
+        let decoded = try PNGCodec.read(path: Self.twoPhotonExample.path)
+        // No pixel size is recorded; 0.1 um/px is typical of such slices.
+        let analysis = SpineAnalysis.analyze(decoded.grayImage(channel: .max), micronsPerPixel: 0.1)
+        // 0.2 um: about the diffraction limit at 488 nm and NA 1.25 (without the floor: 0.0,
+        // and 187 spines instead of 79).
+        #expect(analysis.psfFWHMMicrons >= 0.2 - 1e-9, "PSF reported as \(analysis.psfFWHMMicrons) um")
+        print("two-photon example: \(analysis.spines.count) spines, PSF \(analysis.psfFWHMMicrons) um")
+    }
+
     /// Few photons of background (4 a pixel, no read noise): single-pixel spikes beside a lone
     /// axon are narrower than the optics and must not make it a spiny dendrite.
     @Test(arguments: [UInt64(1), 2, 3])
