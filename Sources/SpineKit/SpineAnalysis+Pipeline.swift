@@ -164,7 +164,7 @@ public enum SpineAnalysis {
                 let (wideModel, found) = modelAndCandidates(of: wideSmoothed, geometry: geometry,
                                                             globalNoise: noise * noiseRatio, detecting: true)
                 let wideMeasurer = SpineMeasurer(model: wideModel, settings: measurerSettings)
-                return (found, found.enumerated().map { k, c in wideMeasurer.measure(c, index: k) })
+                return (found, found.enumerated().map { k, c in wideMeasurer.measure(c, index: k, neck: false) })
             }()
             let model = modelAndCandidates(of: smoothed, geometry: geometry, globalNoise: noise, detecting: false).0
             return (model, candidates, wideMeasured)

@@ -54,7 +54,10 @@ struct SpineMeasurer {
     let model: ShaftModel
     let settings: Settings
 
-    func measure(_ candidate: SpineDetector.Candidate, index: Int) -> Measured? {
+    /// The spine of `candidate`, or nil when it is not one (a bulge of the shaft, its
+    /// continuation beyond an end). Without `neck` the neck is not profiled (`neckFWHMPixels`
+    /// nil): for a reading of the head's contrast alone.
+    func measure(_ candidate: SpineDetector.Candidate, index: Int, neck: Bool = true) -> Measured? {
         let r = model.residual, w = r.width
         // Head: the most distal bright local maximum (a thin spine's neck can outshine its
         // small head near the shaft), centred by the intensity-weighted centroid of its
@@ -160,7 +163,7 @@ struct SpineMeasurer {
         let headRadiusGuess = (headFWHM ?? 0) / 2
         let start = settings.neckMarginPixels
         let end = baseToHead - headRadiusGuess - 0.5 * settings.neckMarginPixels
-        if end - start >= 1 {
+        if neck, end - start >= 1 {
             var widths: [Double] = []
             var t = start
             while t <= end {
