@@ -132,4 +132,31 @@ struct EngineTests {
         let matched = Set(rendered.spines.compactMap { Self.match($0, in: analysis, toleranceMicrons: 0.4)?.id })
         #expect(matched.count == 2, "the two heads were not found as two separate spines")
     }
+
+    /// Three touching mushroom heads in a row beside the shaft are segmented and traced as a
+    /// piece of their own, whose own model swallows them; they are found once that piece is
+    /// re-examined as spine material (`AnalysisParameters.reexaminesPiecesBesideShafts`).
+    @Test func aRowOfTouchingHeadsBesideTheShaftIsFound() throws {
+        var scene = Self.scene()
+        let spec = SpineSpec(spineClass: .mushroom, lengthMicrons: 1.0, headDiameterMicrons: 0.75, neckDiameterMicrons: 0.2)
+        for k in 0..<3 {
+            scene.spines.append(try #require(scene.shafts[0].spine(spec, atArcMicrons: 8 + 0.7 * Double(k), side: .right)))
+        }
+        var without = AnalysisParameters()
+        without.reexaminesPiecesBesideShafts = false
+        var found = 0, foundWithout = 0
+        for seed in [UInt64(1), 2, 3] {
+            let rendered = SpineSynthesizer.render(scene: scene, optics: Self.optics(), seed: seed)
+            let image = rendered.pixels.mapped { Float($0) }
+            let analysis = SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel)
+            let matched = Set(rendered.spines.compactMap { Self.match($0, in: analysis, toleranceMicrons: 0.4)?.id })
+            #expect(matched.count == 3, "seed \(seed): \(matched.count) of the 3 heads found")
+            #expect(analysis.dendrites.count == 1, "seed \(seed): the row of heads was kept as a dendrite")
+            found += matched.count
+            let plain = SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel, parameters: without)
+            foundWithout += Set(rendered.spines.compactMap { Self.match($0, in: plain, toleranceMicrons: 0.4)?.id }).count
+        }
+        // The scene is the case the step exists for: without it most heads are lost.
+        #expect(foundWithout < found, "without re-examining, \(foundWithout) of 9 heads were found; with it \(found)")
+    }
 }
