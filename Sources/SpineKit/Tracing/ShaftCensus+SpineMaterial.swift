@@ -17,18 +17,34 @@ extension ShaftCensus {
     ///   - endMarginPixels: the distance along a shaft from its ends within which a piece is
     ///     taken for the shaft's continuation.
     func spineMaterial(kept: [Bool], reachPixels: Double, endMarginPixels: Double) -> Set<Int> {
-        let shafts = paths.indices.filter { kept[$0] && isShaft[$0] }
+        let pieces = paths.indices.filter { index in
+            !kept[index] && !paths[index].points.isEmpty && (isBlob[index] || paths[index].lengthPixels <= reachPixels)
+        }
+        guard !pieces.isEmpty else { return [] }
+        // The kept shafts' points in square cells one reach wide, so that a piece's middle is
+        // compared with the points of its own and the eight surrounding cells only (a noisy
+        // image can drop many pieces along long shafts).
+        let cell = Swift.max(1, reachPixels)
+        func key(_ p: PixelPoint) -> SIMD2<Int> { SIMD2(Int((p.x / cell).rounded(.down)), Int((p.y / cell).rounded(.down))) }
+        var cells: [SIMD2<Int>: [(path: Int, point: Int)]] = [:]
+        for s in paths.indices where kept[s] && isShaft[s] {
+            for (k, q) in paths[s].points.enumerated() { cells[key(q), default: []].append((s, k)) }
+        }
         var material = Set<Int>()
-        for (index, path) in paths.enumerated() where !kept[index] && !path.points.isEmpty {
-            guard isBlob[index] || path.lengthPixels <= reachPixels else { continue }
-            // Pieces are a few microns long, and they are rare: a search over the shafts'
-            // points costs less than a distance transform of the image.
-            let middle = path.points[path.points.count / 2]
+        for index in pieces {
+            let middle = paths[index].points[paths[index].points.count / 2]
+            let c = key(middle)
             var best = (squaredDistance: Double.infinity, path: -1, point: 0)
-            for s in shafts {
-                for (k, q) in paths[s].points.enumerated() {
-                    let d = (middle.x - q.x) * (middle.x - q.x) + (middle.y - q.y) * (middle.y - q.y)
-                    if d < best.squaredDistance { best = (d, s, k) }
+            for dy in -1...1 {
+                for dx in -1...1 {
+                    for (s, k) in cells[c &+ SIMD2(dx, dy)] ?? [] {
+                        let q = paths[s].points[k]
+                        let d = (middle.x - q.x) * (middle.x - q.x) + (middle.y - q.y) * (middle.y - q.y)
+                        // Ties go to the earlier path and point, whatever the cells' order.
+                        if d < best.squaredDistance || (d == best.squaredDistance && (s, k) < (best.path, best.point)) {
+                            best = (d, s, k)
+                        }
+                    }
                 }
             }
             guard best.path >= 0, best.squaredDistance.squareRoot() <= reachPixels else { continue }
