@@ -11,8 +11,8 @@ public enum SpineAnalysis {
         // Pieces beside a shaft that were dropped may be heads its own model swallowed
         // (`ShaftCensus.spineMaterial`): once more without them. Tracing gives the same paths
         // in the same order, so their indices still name them. Rare (1 of the 6
-        // synthetic-dev images, 2 of 300 Smirnov crops, none of the benchmark's), so the
-        // whole pass is repeated rather than its second half.
+        // synthetic-dev images, 25 of the 1653 Smirnov crops), so the whole pass is repeated
+        // rather than its second half.
         var again = analyze(image, micronsPerPixel: micronsPerPixel, parameters: parameters,
                             excludingPaths: first.spineMaterial).analysis
         for (stage, seconds) in first.analysis.timings.seconds { again.timings.seconds[stage, default: 0] += seconds }
@@ -288,6 +288,7 @@ public enum SpineAnalysis {
         for k in result.spines.indices { result.spines[k].id = k + 1 }
         let material = excludingPaths.isEmpty && parameters.reexaminesPiecesBesideShafts
             ? shafts.spineMaterial(kept: paths.indices.map { kept[$0 + 1] != nil }, reachPixels: reach,
+                                   distancePixels: px(parameters.spineMaterialDistanceMicrons),
                                    endMarginPixels: px(parameters.spineMaterialEndMarginMicrons))
             : []
         stopwatch.lap("measurement", into: &result.timings)

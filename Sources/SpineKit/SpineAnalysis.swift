@@ -324,15 +324,24 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// lying beside a kept shaft are re-examined as spines (true): a row or cluster of
     /// touching heads can be segmented and traced as a piece of its own, whose own shaft
     /// model then swallows the heads. Such a piece (a blob, or no longer than
-    /// `spineReachMicrons`, with its middle within that reach of a kept shaft and farther
-    /// than `spineMaterialEndMarginMicrons` from the shaft's ends) is left out and the image
-    /// analysed again, so that its light is read against the shaft's model. Measured with
-    /// and without it: synthetic-dev F1 0.849 -> 0.851 (three touching mushroom heads that
-    /// had vanished are found), the 1352 Smirnov crops outside the tuning subset 0.765 ->
-    /// 0.769 (31 more matched, 6 fewer unmatched detections), our 8-bit renders 0.821 ->
-    /// 0.828, the spine-type set 0.838 -> 0.836 (4 more unmatched detections), the others
-    /// within 0.002 (tuning scores).
+    /// `spineReachMicrons`, with its middle within `spineMaterialDistanceMicrons` of a kept
+    /// shaft and farther than `spineMaterialEndMarginMicrons` from the shaft's ends) is left
+    /// out and the image analysed again, so that its light is read against the shaft's
+    /// model. Measured with and without it: synthetic-dev F1 0.849 -> 0.852 (two of three
+    /// touching mushroom heads that had vanished are found), the 1352 Smirnov crops outside
+    /// the tuning subset 0.765 -> 0.769 (31 more matched, 8 fewer unmatched detections), the
+    /// tuning subset itself 0.776 -> 0.775, our 8-bit renders 0.821 -> 0.827, the spine-type
+    /// set and our other renders unchanged (tuning scores).
     public var reexaminesPiecesBesideShafts: Bool
+    /// How far from a kept shaft's centreline the middle of spine material lies (2 um: a
+    /// shaft radius of 0.3-0.7 um and spines mostly under 2 um long, Harris et al. 1992),
+    /// short of the 3 um spine reach: a 2 um fragment of a faint axon 3 um from a shaft was
+    /// otherwise taken for spine material, and its light, pooled into the shaft's profile,
+    /// hid two thin spines on the shaft's other side (synthetic-dev). With 3 um: synthetic-dev
+    /// F1 0.851 instead of 0.852, spine-type set 0.836 instead of 0.838, our 8-bit and
+    /// 0.04 um renders 0.001-0.002 higher; with 1.5 um the Smirnov crops outside the tuning
+    /// subset gained 0.003 instead of 0.004 (tuning scores).
+    public var spineMaterialDistanceMicrons: Double
     /// A piece whose nearest shaft point lies within this distance of the shaft's ends (1 um,
     /// about two shaft radii) is taken for the shaft continuing where the segmentation broke
     /// it, not for spine material (see `reexaminesPiecesBesideShafts`). Checking only the
@@ -379,6 +388,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         minimumThinDendriteDensityPerMicron = 0.2
         minimumShaftElongation = 3
         reexaminesPiecesBesideShafts = true
+        spineMaterialDistanceMicrons = 2
         spineMaterialEndMarginMicrons = 1
         neckFragmentToleranceMicrons = 0.25
         neckFragmentWidthFactor = 1.25

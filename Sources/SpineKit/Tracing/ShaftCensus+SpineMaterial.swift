@@ -1,7 +1,7 @@
 extension ShaftCensus {
     /// The traced pieces that were not kept as dendrites but are spine material: a blob, or
-    /// a piece no longer than the spine reach, whose middle lies within the reach of a kept
-    /// shaft's centreline and not near that shaft's ends.
+    /// a piece no longer than the spine reach, whose middle lies within `distancePixels` of a
+    /// kept shaft's centreline and not near that shaft's ends.
     ///
     /// A row or cluster of touching heads beside a shaft can be as wide and bright as a shaft
     /// itself, and the segmentation then keeps it and the tracer follows it as a piece of its
@@ -14,17 +14,18 @@ extension ShaftCensus {
     /// - Parameters:
     ///   - kept: for each path, whether it was kept as a dendrite.
     ///   - reachPixels: the spine reach: how far from a centreline spines are searched for.
+    ///   - distancePixels: how far from a shaft's centreline the middle of spine material lies.
     ///   - endMarginPixels: the distance along a shaft from its ends within which a piece is
     ///     taken for the shaft's continuation.
-    func spineMaterial(kept: [Bool], reachPixels: Double, endMarginPixels: Double) -> Set<Int> {
+    func spineMaterial(kept: [Bool], reachPixels: Double, distancePixels: Double, endMarginPixels: Double) -> Set<Int> {
         let pieces = paths.indices.filter { index in
             !kept[index] && !paths[index].points.isEmpty && (isBlob[index] || paths[index].lengthPixels <= reachPixels)
         }
         guard !pieces.isEmpty else { return [] }
-        // The kept shafts' points in square cells one reach wide, so that a piece's middle is
+        // The kept shafts' points in square cells `distancePixels` wide, so that a piece's middle is
         // compared with the points of its own and the eight surrounding cells only (a noisy
         // image can drop many pieces along long shafts).
-        let cell = Swift.max(1, reachPixels)
+        let cell = Swift.max(1, distancePixels)
         func key(_ p: PixelPoint) -> SIMD2<Int> { SIMD2(Int((p.x / cell).rounded(.down)), Int((p.y / cell).rounded(.down))) }
         var cells: [SIMD2<Int>: [(path: Int, point: Int)]] = [:]
         for s in paths.indices where kept[s] && isShaft[s] {
@@ -47,7 +48,7 @@ extension ShaftCensus {
                     }
                 }
             }
-            guard best.path >= 0, best.squaredDistance.squareRoot() <= reachPixels else { continue }
+            guard best.path >= 0, best.squaredDistance.squareRoot() <= distancePixels else { continue }
             let points = paths[best.path].points
             let along = ShaftTracer.arcLength(Array(points[...best.point]))
             let remaining = ShaftTracer.arcLength(Array(points[best.point...]))
