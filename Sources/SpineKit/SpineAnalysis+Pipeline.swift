@@ -229,7 +229,15 @@ public enum SpineAnalysis {
                               stepRatio: Float(parameters.paddingStepRatio))
         let frame = CountingFrame(area: area, marginPixels: px(parameters.borderExclusionMicrons))
         let classifier = SpineClassifier(rules: parameters.rules)
+        let passingProcess = SpineMeasurer.LineTest(marginPixels: px(parameters.passingProcessRingMarginMicrons),
+                                                    arcFraction: Float(parameters.passingProcessArcFraction),
+                                                    arcSNR: Float(parameters.passingProcessArcSNR),
+                                                    oppositeDegrees: parameters.passingProcessOppositeDegrees)
         var spines: [Spine] = []
+        // The heads that pass the tests of size, place and contrast; the test for a passing
+        // process then reads each one's neighbours among them.
+        var accepted: [(m: SpineMeasurer.Measured, headFWHM: Double, headPixels: Double, neckPixels: Double?,
+                        length: Double, head: Double)] = []
         for m in measured {
             guard let headFWHM = m.headFWHMPixels else { continue }
             let headPixels = SpineMeasurer.deblurred(headFWHM, psfFWHM: blurFWHMPixels)
@@ -246,6 +254,32 @@ public enum SpineAnalysis {
                   m.headContrast >= Swift.max(Float(parameters.headContrastSNR) * m.noise,
                                               Float(contrastFraction) * m.shaftPeak,
                                               Float(parameters.headContrastRatio) * m.headPeak) else { continue }
+            accepted.append((m, headFWHM, headPixels, neckPixels, length, head))
+        }
+        // Heads on a passing process: those whose ring crosses light on two opposite sides,
+        // unless that light is a neighbouring head's (the middle one of a row of touching
+        // heads). Only heads that pass the test alone can explain a neighbour's light: two
+        // noise peaks on one axon would otherwise excuse each other.
+        var onProcess = [Bool](repeating: false, count: accepted.count)
+        if parameters.rejectsHeadsOnPassingProcesses {
+            for (index, a) in accepted.enumerated() {
+                onProcess[index] = measurer.liesOnPassingProcess(head: a.m.head, headFWHMPixels: a.headFWHM, others: [],
+                                                                 test: passingProcess)
+            }
+            let alone = onProcess
+            for (index, a) in accepted.enumerated() where alone[index] {
+                let ringReach = a.headFWHM / 2 + passingProcess.marginPixels
+                let others = accepted.enumerated().compactMap { j, o -> (centre: PixelPoint, fwhm: Double)? in
+                    !alone[j] && o.m.head.distance(to: a.m.head) <= ringReach + o.headFWHM ? (o.m.head, o.headFWHM) : nil
+                }
+                if !others.isEmpty {
+                    onProcess[index] = measurer.liesOnPassingProcess(head: a.m.head, headFWHMPixels: a.headFWHM,
+                                                                     others: others, test: passingProcess)
+                }
+            }
+        }
+        for (index, a) in accepted.enumerated() where !onProcess[index] {
+            let (m, headPixels, neckPixels, length, head) = (a.m, a.headPixels, a.neckPixels, a.length, a.head)
             var neck = neckPixels.map { $0 * micronsPerPixel }
             // Too short to measure a neck, yet the head stands off the surface: unresolved neck.
             if neck == nil, head > 0, length - head >= parameters.unresolvedNeckGapMicrons { neck = 0 }

@@ -349,6 +349,18 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// tuning subset, where broken dendrites are common; 0.5 or 2 um changed the other
     /// crops' F1 by at most 0.001.
     public var spineMaterialEndMarginMicrons: Double
+    /// Whether a "head" lying on a process that passes through it is rejected (true): a ring
+    /// `passingProcessRingMarginMicrons` (0.5 um) outside the head's half maximum crosses
+    /// bright residual (above `passingProcessArcFraction` = 0.5 of the head's and
+    /// `passingProcessArcSNR` = 3 local noise deviations) on two sides at least
+    /// `passingProcessOppositeDegrees` = 135 degrees apart. A spine meets its surroundings
+    /// through its neck only; an axon, or a dendrite the tracer did not follow, leaves the
+    /// "head" on both sides. See METHOD.md, section 7, for the measurements.
+    public var rejectsHeadsOnPassingProcesses: Bool
+    public var passingProcessRingMarginMicrons: Double
+    public var passingProcessArcFraction: Double
+    public var passingProcessArcSNR: Double
+    public var passingProcessOppositeDegrees: Double
 
     public init(rules: SpineClassifier.Rules = .neuronstudio, psfFWHMMicrons: Double? = nil) {
         self.rules = rules
@@ -390,6 +402,11 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         reexaminesPiecesBesideShafts = true
         spineMaterialDistanceMicrons = 2
         spineMaterialEndMarginMicrons = 1
+        rejectsHeadsOnPassingProcesses = true
+        passingProcessRingMarginMicrons = 0.5
+        passingProcessArcFraction = 0.5
+        passingProcessArcSNR = 3
+        passingProcessOppositeDegrees = 150
         neckFragmentToleranceMicrons = 0.25
         neckFragmentWidthFactor = 1.25
         headPeakFraction = 0.4

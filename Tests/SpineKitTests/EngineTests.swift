@@ -133,6 +133,37 @@ struct EngineTests {
         #expect(matched.count == 2, "the two heads were not found as two separate spines")
     }
 
+    /// A beaded axon crossing a bare dendrite: its boutons beside the dendrite are bright
+    /// blobs within the spine reach, but the axon leaves each of them on two opposite sides,
+    /// which a spine's head never does (`AnalysisParameters.rejectsHeadsOnPassingProcesses`).
+    @Test func theBoutonsOfACrossingAxonAreNotSpines() {
+        var scene = Self.scene()
+        var axon = SyntheticShaft.straight(from: MicronPoint(x: 2, y: 4), to: MicronPoint(x: 14, y: 12),
+                                           radiusMicrons: 0.15, kind: .axon)
+        axon.brightness = 0.5
+        var arc = 1.0
+        while arc < axon.lengthMicrons {
+            let c = axon.frame(atArc: arc).point
+            axon.attachments.append(ThicknessPrimitive(.roundCone(a: c, b: c, radiusA: 0.25, radiusB: 0.25)))
+            arc += 1.7
+        }
+        scene.shafts.append(axon)
+        var without = AnalysisParameters()
+        without.rejectsHeadsOnPassingProcesses = false
+        var found = 0, foundWithout = 0
+        for seed in [UInt64(1), 2, 3] {
+            let rendered = SpineSynthesizer.render(scene: scene, optics: Self.optics(), seed: seed)
+            let image = rendered.pixels.mapped { Float($0) }
+            let analysis = SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel)
+            // The dendrite is bare: every spine is a bouton or noise.
+            #expect(analysis.spines.count <= 1, "seed \(seed): \(analysis.spines.count) spines on a bare dendrite")
+            found += analysis.spines.count
+            foundWithout += SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel, parameters: without).spines.count
+        }
+        // The scene is the case the test exists for: without it the boutons are counted.
+        #expect(foundWithout >= found + 6, "without the test \(foundWithout) spines, with it \(found)")
+    }
+
     /// Three touching mushroom heads in a row beside the shaft are segmented and traced as a
     /// piece of their own, whose own model swallows them; they are found once that piece is
     /// re-examined as spine material (`AnalysisParameters.reexaminesPiecesBesideShafts`).
