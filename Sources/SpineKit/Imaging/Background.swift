@@ -764,12 +764,14 @@ enum OrderStatistics {
         // The bits of v + magic, less this, are v - low.
         let offset = Int32(bitPattern: magic.bitPattern) &+ low
         for b in 0...bins { counts[b] = 0 }
-        // Lanes are compared as signed 32-bit integers, against vectors: SSE2 has no unsigned
-        // comparison, and a scalar operand was compared lane by lane through memory.
+        // Lane tests as sign bits of 32-bit differences, spread over the lane by an arithmetic
+        // shift (all ones where true): SSE2 has no unsigned comparison, and the compiler's
+        // comparison masks were repacked between widths at every use.
         let magicLanes = SIMD8<Float>(repeating: magic), offsetLanes = SIMD8<Int32>(repeating: offset)
-        let binLanes = SIMD8<Int32>(repeating: Int32(bins)), zeroLanes = SIMD8<Int32>()
-        let signLanes = SIMD8<Int32>(repeating: 0x7FFF_FFFF), limitLanes = SIMD8<Int32>(repeating: Int32(limit))
+        let binLanes = SIMD8<Int32>(repeating: Int32(bins)), lastBinLanes = SIMD8<Int32>(repeating: Int32(bins - 1))
+        let signLanes = SIMD8<Int32>(repeating: 0x7FFF_FFFF), largestLanes = SIMD8<Int32>(repeating: Int32(limit) - 1)
         let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        // Set bits where a lane was not the same float after the round trip, or was too large.
         var notWholeLanes = SIMD8<Int32>()
         var belowLanes = SIMD8<Int32>()
         var whole = true, below = 0
@@ -780,17 +782,18 @@ enum OrderStatistics {
                 // A row's last values, when fewer than eight are left, are counted from its last
                 // eight, the lanes counted already set aside (blocks are often 8k - 1 wide).
                 let start = Swift.min(x, length - 8)
-                let counted = lanes .< SIMD8<Int32>(repeating: Int32(x - start))
+                let counted = (lanes &- Int32(x - start)) &>> 31
                 let bits = UnsafeRawPointer(row + start).loadUnaligned(as: SIMD8<Int32>.self)
                 let shifted = unsafeBitCast(bits, to: SIMD8<Float>.self) + magicLanes
                 let back = unsafeBitCast(shifted - magicLanes, to: SIMD8<Int32>.self)
-                notWholeLanes |= zeroLanes.replacing(with: 1, where: (back .!= bits) .| (bits & signLanes .>= limitLanes))
+                notWholeLanes |= (back ^ bits) | ((largestLanes &- (bits & signLanes)) &>> 31)
                 let d = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- offsetLanes
-                let isBelow = d .< zeroLanes
-                belowLanes &+= zeroLanes.replacing(with: 1, where: isBelow .& .!counted)
+                let isBelow = d &>> 31
+                belowLanes &-= isBelow & ~counted
                 // Values below or above the bins, and lanes counted already, are counted in the
                 // last one, which is not read.
-                let slot = d.replacing(with: binLanes, where: isBelow .| (d .>= binLanes) .| counted)
+                let outside = isBelow | ((lastBinLanes &- d) &>> 31) | counted
+                let slot = (d & ~outside) | (binLanes & outside)
                 for lane in 0..<8 { counts[Int(slot[lane])] &+= 1 }
                 x = start + 8
             }
