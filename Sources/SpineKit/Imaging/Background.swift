@@ -372,15 +372,18 @@ struct BucketedOrder {
         self.values = values
         values = []
         var start = [Int](repeating: 0, count: Self.bucketCount + 1)
-        var counts = [Int32](repeating: 0, count: Self.bucketCount)
+        // Two tables, the even lanes counted in one and the odd in the other: neighbouring
+        // pixels often fall in one bucket, and each increment of a count waits for the last.
+        var counts = [Int32](repeating: 0, count: 2 * Self.bucketCount)
         self.values.withUnsafeBufferPointer { v in
             counts.withUnsafeMutableBufferPointer { c in
                 var i = 0
                 if n >= 8 {
                     let bits = UnsafeRawPointer(v.baseAddress!)
+                    let second = SIMD8<UInt32>(0, 1, 0, 1, 0, 1, 0, 1) &<< 16
                     while i + 8 <= n {
-                        let buckets = OrderStatistics.sortKeys(bits.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self)) &>> 16
-                        for lane in 0..<8 { c[Int(buckets[lane])] &+= 1 }
+                        let slots = (OrderStatistics.sortKeys(bits.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self)) &>> 16) | second
+                        for lane in 0..<8 { c[Int(slots[lane])] &+= 1 }
                         i += 8
                     }
                 }
@@ -391,7 +394,7 @@ struct BucketedOrder {
                 start.withUnsafeMutableBufferPointer { first in
                     var total = 0
                     for b in 0..<Self.bucketCount {
-                        total += Int(c[b])
+                        total += Int(c[b]) + Int(c[b + Self.bucketCount])
                         first[b + 1] = total
                     }
                 }
