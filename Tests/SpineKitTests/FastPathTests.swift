@@ -249,6 +249,67 @@ struct FastPathTests {
         keys.removeAll()
     }
 
+    /// Counting whole numbers finds the value of the rank that radix selection over all values
+    /// finds, bit for bit, on runs of rows of a larger image (widths with and without a
+    /// remainder of eight, and narrower than eight), or gives up (nil) when the rank lies
+    /// outside the counted values; any value that is not a whole number below 2^22 in
+    /// magnitude (-0, a fraction, NaN, infinity, 2^22 itself) makes it give up.
+    @Test(arguments: [UInt64(61), 62, 63])
+    func wholeNumberSelectionMatchesRadixSelection(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        let width = 101, height = 47
+        var pixels = (0..<(width * height)).map { _ -> Float in
+            switch rng.index(below: 8) {
+            case 0: return Float(rng.index(below: 4))  // many ties
+            case 1: return Float(rng.index(below: 5000)) - 2500  // beyond the bins either side
+            default: return Float(rng.index(below: 60) + 100)
+            }
+        }
+        var counts = [Int32](repeating: 0, count: OrderStatistics.wholeNumberBins + 1)
+        var found = 0, misses = 0
+        func select(_ image: UnsafeBufferPointer<Float>, _ x0: Int, _ y0: Int, _ length: Int, _ rows: Int,
+                    rank k: Int, sampleCount: Int, margin: Int) -> Float? {
+            counts.withUnsafeMutableBufferPointer {
+                OrderStatistics.wholeNumberSelect(image.baseAddress! + y0 * width + x0, rows: rows, length: length,
+                                                  stride: width, rank: k, sampleCount: sampleCount, margin: margin,
+                                                  counts: $0)
+            }
+        }
+        let blocks = [(0, 0, width, height), (3, 5, 63, 30), (50, 1, 33, 9), (10, 20, 64, 4), (7, 7, 5, 11)]
+        pixels.withUnsafeBufferPointer { image in
+            for (x0, y0, length, rows) in blocks {
+                var block: [Float] = []
+                for y in y0..<(y0 + rows) { block += image[(y * width + x0)..<(y * width + x0 + length)] }
+                for k in [0, 1, block.count / 4, block.count * 3 / 10, block.count / 2, block.count - 1] {
+                    var copy = block
+                    let expected = copy.withUnsafeMutableBufferPointer { OrderStatistics.radixSelect($0, rank: k) }
+                    for (sampleCount, margin) in [(128, 18), (64, 0), (1, 0)] {
+                        if let value = select(image, x0, y0, length, rows, rank: k, sampleCount: sampleCount, margin: margin) {
+                            #expect(value.bitPattern == expected.bitPattern, "rank \(k) of \(block.count)")
+                            found += 1
+                        } else {
+                            misses += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(found > 0 && misses > 0)
+        // One value that is not a whole number below 2^22 (in the first lane, a row's last
+        // value, mid-row) makes a block that is counted otherwise give up.
+        let k = 63 * 30 * 3 / 10
+        #expect(pixels.withUnsafeBufferPointer { select($0, 3, 5, 63, 30, rank: k, sampleCount: 128, margin: 18) } != nil)
+        for odd: Float in [-0.0, 100.5, .nan, .infinity, -.infinity, 4_194_304] {
+            for (x, y) in [(3, 5), (65, 5), (43, 15), (65, 34)] {
+                let saved = pixels[y * width + x]
+                pixels[y * width + x] = odd
+                let value = pixels.withUnsafeBufferPointer { select($0, 3, 5, 63, 30, rank: k, sampleCount: 128, margin: 18) }
+                #expect(value == nil, "\(odd) at x \(x), y \(y)")
+                pixels[y * width + x] = saved
+            }
+        }
+    }
+
     /// Thinning with the work list of border pixels gives the skeleton of Guo and Hall's rule
     /// applied to every foreground pixel in every sub-iteration.
     @Test(arguments: [UInt64(41), 42, 43, 44])

@@ -260,49 +260,58 @@ struct SpineMeasurer {
             // search below reads it (the centre window, then outward until half the peak),
             // not over the whole width: each sample depends on k alone, so the widths are
             // those of the full profile.
-            @inline(__always) func value(_ k: Int) -> Double {
+            @inline(__always) func sample(_ k: Int) -> Double {
                 let o = Double(k - n) * step
                 return Double(r.bilinear(pixels, x: point.x + nx * o, y: point.y + ny * o))
             }
-            var peakIndex = n
-            var peak = value(n)
-            for k in (n - centreWindow)...(n + centreWindow) where k != n {
-                let v = value(k)
-                if v > peak {
-                    peakIndex = k
-                    peak = v
+            // The centre window's samples are kept: the walks outward start inside it.
+            let windowStart = n - centreWindow
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * centreWindow + 1) { window -> Double? in
+                @inline(__always) func value(_ k: Int) -> Double {
+                    let i = k - windowStart
+                    return i >= 0 && i < window.count ? window[i] : sample(k)
                 }
-            }
-            guard peak > 0 else { return nil }
-            let half = peak / 2
-            var left: Double?
-            var k = peakIndex
-            var current = peak
-            while k > 0 {
-                let previous = value(k - 1)
-                if previous <= half {
-                    let f = (current - half) / Swift.max(current - previous, 1e-12)
-                    left = (Double(k) - f) * step
-                    break
+                for i in 0..<window.count { window[i] = sample(windowStart + i) }
+                var peakIndex = n
+                var peak = value(n)
+                for k in (n - centreWindow)...(n + centreWindow) where k != n {
+                    let v = value(k)
+                    if v > peak {
+                        peakIndex = k
+                        peak = v
+                    }
                 }
-                current = previous
-                k -= 1
-            }
-            var right: Double?
-            k = peakIndex
-            current = peak
-            while k < 2 * n {
-                let next = value(k + 1)
-                if next <= half {
-                    let f = (current - half) / Swift.max(current - next, 1e-12)
-                    right = (Double(k) + f) * step
-                    break
+                guard peak > 0 else { return nil }
+                let half = peak / 2
+                var left: Double?
+                var k = peakIndex
+                var current = peak
+                while k > 0 {
+                    let previous = value(k - 1)
+                    if previous <= half {
+                        let f = (current - half) / Swift.max(current - previous, 1e-12)
+                        left = (Double(k) - f) * step
+                        break
+                    }
+                    current = previous
+                    k -= 1
                 }
-                current = next
-                k += 1
+                var right: Double?
+                k = peakIndex
+                current = peak
+                while k < 2 * n {
+                    let next = value(k + 1)
+                    if next <= half {
+                        let f = (current - half) / Swift.max(current - next, 1e-12)
+                        right = (Double(k) + f) * step
+                        break
+                    }
+                    current = next
+                    k += 1
+                }
+                guard let left, let right else { return nil }
+                return right - left
             }
-            guard let left, let right else { return nil }
-            return right - left
         }
     }
 
