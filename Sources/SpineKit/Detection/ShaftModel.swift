@@ -117,17 +117,6 @@ struct ShaftModel {
         return nearest
     }
 
-    /// The segment of pixel (x, y) and its distance to the smoothed centreline, when it has a
-    /// segment and lies within `reach`: the pixels the profiles are built from and model.
-    @inline(__always)
-    private static func sample(x: Int, y: Int, point: Int, reach: Float, points: UnsafeBufferPointer<PixelPoint>,
-                               segmentOf: UnsafeBufferPointer<Int32>) -> (segment: Int, distance: Float)? {
-        guard point >= 0, segmentOf[point] >= 0 else { return nil }
-        let d = distance(x: x, y: y, to: points[point])
-        guard d <= reach else { return nil }
-        return (Int(segmentOf[point]), d)
-    }
-
     @inline(__always)
     static func distance(x: Int, y: Int, to p: PixelPoint) -> Float {
         let dx = Double(x) - p.x, dy = Double(y) - p.y
@@ -203,6 +192,20 @@ struct ShaftModel {
                         body(x, y, j)
                         j += 1
                     }
+                }
+            }
+        }
+
+        /// Calls `body(y, run, j)` for every run of every row, top to bottom and left to right,
+        /// `j` being the band index of the run's first pixel: the order of `forEachPixel`, for
+        /// passes that walk a run's pixels over buffers themselves.
+        @inline(__always)
+        func forEachRun(_ body: (_ y: Int, _ run: Range<Int>, _ j: Int) -> Void) {
+            var j = 0
+            for y in 0..<height {
+                for run in runs(ofRow: y) {
+                    body(y, run, j)
+                    j &+= run.count
                 }
             }
         }
@@ -411,7 +414,8 @@ struct ShaftModel {
             // Intensities per (segment, distance bin) are gathered into one array in raster
             // order (a count, here, then a fill by `build`): each bin's values are a contiguous
             // run, with no array per bin. Each band pixel's key (segment * bins + distance bin)
-            // and distance (`sample`) are found once, here, and kept for the fill and the
+            // and distance (to the smoothed point of its nearest centreline pixel, when it has a
+            // segment and lies within the reach) are found once, here, and kept for the fill and the
             // residual pass of every model on this geometry (key -1: not sampled).
             var binCount = [Int](repeating: 0, count: segmentCount * bins)
             var bandKey = [Int32](repeating: -1, count: band.pixelCount)
@@ -422,13 +426,30 @@ struct ShaftModel {
                         binCount.withUnsafeMutableBufferPointer { counts in
                             bandKey.withUnsafeMutableBufferPointer { keys in
                                 bandDistance.withUnsafeMutableBufferPointer { distances in
-                                    band.forEachPixel { x, y, j in
-                                        guard let (s, d) = ShaftModel.sample(x: x, y: y, point: Int(near[j]), reach: reach,
-                                                                       points: points, segmentOf: segmentOf) else { return }
-                                        let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
-                                        keys[j] = Int32(key)
-                                        distances[j] = d
-                                        counts[key] += 1
+                                    // `sample` over each run. A squared distance beyond
+                                    // `farSquared` rounds to a distance beyond the reach: its
+                                    // square root is not taken.
+                                    let farSquared = (Double(reach) + 1) * (Double(reach) + 1)
+                                    band.forEachRun { y, run, first in
+                                        var j = first
+                                        let rowY = Double(y)
+                                        for x in run {
+                                            let point = Int(near[j])
+                                            j &+= 1
+                                            guard point >= 0 else { continue }
+                                            let s = Int(segmentOf[point])
+                                            guard s >= 0 else { continue }
+                                            let p = points[point]
+                                            let dx = Double(x) - p.x, dy = rowY - p.y
+                                            let squared = dx * dx + dy * dy
+                                            guard squared <= farSquared else { continue }
+                                            let d = Float(squared.squareRoot())
+                                            guard d <= reach else { continue }
+                                            let key = s &* bins &+ Swift.min(bins - 1, Int(d / binPixels))
+                                            keys[j &- 1] = Int32(truncatingIfNeeded: key)
+                                            distances[j &- 1] = d
+                                            counts[key] &+= 1
+                                        }
                                     }
                                 }
                             }
@@ -478,11 +499,16 @@ struct ShaftModel {
                 values.withUnsafeMutableBufferPointer { values in
                     bandKey.withUnsafeBufferPointer { keys in
                         smoothed.withUnsafeBufferPointer { image in
-                            band.forEachPixel { x, y, j in
-                                let key = Int(keys[j])
-                                guard key >= 0 else { return }
-                                values[next[key]] = image[y * w + x]
-                                next[key] += 1
+                            band.forEachRun { y, run, first in
+                                var j = first
+                                let row = y &* w
+                                for x in run {
+                                    let key = Int(keys[j])
+                                    j &+= 1
+                                    guard key >= 0 else { continue }
+                                    values[next[key]] = image[row &+ x]
+                                    next[key] &+= 1
+                                }
                             }
                         }
                     }
@@ -576,25 +602,31 @@ struct ShaftModel {
                                 noise.withUnsafeMutableBufferPointer { noise in
                                     radius.withUnsafeBufferPointer { radius in
                                         segmentPeak.withUnsafeBufferPointer { segmentPeak in
-                                            band.forEachPixel { x, y, j in
-                                                let key = Int(keys[j])
-                                                guard key >= 0 else { return }
-                                                let s = Int(segmentOfKey[key]), d = distances[j], i = y * w + x
-                                                // Linear interpolation between bin centres. `position`
-                                                // is at least -0.5, where truncation differs from
-                                                // rounding down only below 0, and both are clamped to
-                                                // bin 0 (truncation needs no call to `floorf`).
-                                                let position = d / binPixels - 0.5
-                                                let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
-                                                let b1 = Swift.min(bins - 1, b0 + 1)
-                                                let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-                                                let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
-                                                let r = image[i] - model
-                                                let n = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
-                                                residual[i] = r
-                                                noise[i] = n
-                                                visitor.visit(pixel: i, residual: r, noise: n, distance: d,
-                                                              segmentRadius: radius[s], segmentPeak: segmentPeak[s])
+                                            band.forEachRun { y, run, first in
+                                                var j = first
+                                                let row = y &* w
+                                                for x in run {
+                                                    let key = Int(keys[j]), d = distances[j]
+                                                    j &+= 1
+                                                    guard key >= 0 else { continue }
+                                                    let s = Int(segmentOfKey[key]), i = row &+ x
+                                                    // Linear interpolation between bin centres. `position`
+                                                    // is at least -0.5, where truncation differs from
+                                                    // rounding down only below 0, and both are clamped to
+                                                    // bin 0 (truncation needs no call to `floorf`).
+                                                    let position = d / binPixels - 0.5
+                                                    let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
+                                                    let b1 = Swift.min(bins - 1, b0 &+ 1)
+                                                    let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                                                    let k0 = s &* bins &+ b0, k1 = s &* bins &+ b1
+                                                    let model = level[k0] * (1 - f) + level[k1] * f
+                                                    let r = image[i] - model
+                                                    let n = spread[k0] * (1 - f) + spread[k1] * f
+                                                    residual[i] = r
+                                                    noise[i] = n
+                                                    visitor.visit(pixel: i, residual: r, noise: n, distance: d,
+                                                                  segmentRadius: radius[s], segmentPeak: segmentPeak[s])
+                                                }
                                             }
                                         }
                                     }
