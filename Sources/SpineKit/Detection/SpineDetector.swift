@@ -192,7 +192,10 @@ struct SpineDetector {
                         }
                     }
                     if seeded {
-                        pixels.sort()
+                        // Pixel indices are not negative: in order as 64-bit unsigned keys.
+                        pixels.withUnsafeMutableBufferPointer { pixels in
+                            pixels.withMemoryRebound(to: UInt64.self) { RadixOrder.sort($0) }
+                        }
                         blobs.append(pixels)
                     }
                 }
@@ -211,7 +214,8 @@ struct SpineDetector {
                 keys[k] = UInt64(~OrderStatistics.sortKey(r[p])) << 32 | UInt64(k)
             }
         }
-        keys.sort()
+        // The positions rise in the lower four bytes: sorting on the upper four is enough.
+        keys.withUnsafeMutableBufferPointer { RadixOrder.sort($0, fromByte: 4) }
         return keys.map { pixels[Int($0 & 0xFFFF_FFFF)] }
     }
 
