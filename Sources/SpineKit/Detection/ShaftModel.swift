@@ -117,6 +117,22 @@ struct ShaftModel {
         return nearest
     }
 
+    /// `distance / binPixels`, the distance in bins, by a multiplication when `binPixels` is a
+    /// power of two: its reciprocal is then exact, and the product and the quotient are the
+    /// same real number, rounded alike. Other bin widths keep the division.
+    struct BinScale {
+        let binPixels: Float, reciprocal: Float, multiplies: Bool
+
+        init(binPixels: Float) {
+            self.binPixels = binPixels
+            reciprocal = 1 / binPixels
+            multiplies = binPixels.isNormal && binPixels.significandBitPattern == 0 && reciprocal.isNormal
+        }
+
+        @inline(__always)
+        func bins(_ distance: Float) -> Float { multiplies ? distance * reciprocal : distance / binPixels }
+    }
+
     @inline(__always)
     static func distance(x: Int, y: Int, to p: PixelPoint) -> Float {
         let dx = Double(x) - p.x, dy = Double(y) - p.y
@@ -409,7 +425,7 @@ struct ShaftModel {
             }
             let segmentCount = segmentPath.count
             let bins = Swift.max(2, Int((settings.reachPixels / settings.binPixels).rounded(.up)) + 1)
-            let reach = Float(settings.reachPixels), binPixels = Float(settings.binPixels)
+            let reach = Float(settings.reachPixels), scale = BinScale(binPixels: Float(settings.binPixels))
 
             // Intensities per (segment, distance bin) are gathered into one array in raster
             // order (a count, here, then a fill by `build`): each bin's values are a contiguous
@@ -445,7 +461,7 @@ struct ShaftModel {
                                             guard squared <= farSquared else { continue }
                                             let d = Float(squared.squareRoot())
                                             guard d <= reach else { continue }
-                                            let key = s &* bins &+ Swift.min(bins - 1, Int(d / binPixels))
+                                            let key = s &* bins &+ Swift.min(bins - 1, Int(scale.bins(d)))
                                             keys[j &- 1] = Int32(truncatingIfNeeded: key)
                                             distances[j &- 1] = d
                                             counts[key] &+= 1
@@ -490,7 +506,7 @@ struct ShaftModel {
         let (band, bins, binCount, binStart) = (geometry.band, geometry.bins, geometry.binCount, geometry.binStart)
         let (bandKey, bandDistance) = (geometry.bandKey, geometry.bandDistance)
         let segmentCount = geometry.segmentPath.count
-        let binPixels = Float(settings.binPixels)
+        let scale = BinScale(binPixels: Float(settings.binPixels))
         // The intensities of each bin, gathered (see `Geometry`).
         var values = [Float](repeating: 0, count: binStart[binCount.count])
         do {
@@ -614,7 +630,7 @@ struct ShaftModel {
                                                     // is at least -0.5, where truncation differs from
                                                     // rounding down only below 0, and both are clamped to
                                                     // bin 0 (truncation needs no call to `floorf`).
-                                                    let position = d / binPixels - 0.5
+                                                    let position = scale.bins(d) - 0.5
                                                     let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
                                                     let b1 = Swift.min(bins - 1, b0 &+ 1)
                                                     let f = Swift.max(0, Swift.min(1, position - Float(b0)))
