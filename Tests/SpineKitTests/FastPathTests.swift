@@ -178,6 +178,32 @@ struct FastPathTests {
         }
     }
 
+    /// The detector's radix order equals a stable sort on the same bytes: keys with many
+    /// ties in the sorted bytes (their order kept), blob-like pixel indices, and keys whose
+    /// lower bytes are positions (`brightestFirst`), at every length around the insertion cut.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func radixOrderMatchesAStableSort(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        for trial in 0..<400 {
+            let count = trial < 80 ? trial : Int(rng.unit() * 3000)
+            let fromByte = [0, 4, 3, 7][trial % 4]
+            let keys = (0..<count).map { k -> UInt64 in
+                switch trial % 3 {
+                case 0: return UInt64(rng.unit() * 16) << 56 | UInt64(rng.unit() * 65536) << 20 | UInt64(k)
+                case 1: return UInt64(300_000 + Int(rng.unit() * 40) * 1024 + Int(rng.unit() * 30))
+                default: return UInt64(UInt32(rng.unit() * Double(UInt32.max))) << 32 | UInt64(k)
+                }
+            }
+            let shift = UInt64(8 * fromByte)
+            let expected = keys.enumerated().sorted { a, b in
+                a.element >> shift != b.element >> shift ? a.element >> shift < b.element >> shift : a.offset < b.offset
+            }.map(\.element)
+            var sorted = keys
+            sorted.withUnsafeMutableBufferPointer { RadixOrder.sort($0, fromByte: fromByte) }
+            #expect(sorted == expected, "trial \(trial): \(count) keys from byte \(fromByte)")
+        }
+    }
+
     @Test(arguments: [10, 255, 256, 1000, 5000])
     func radixSelectionMatchesSorting(count: Int) {
         var rng = TestRNG(seed: UInt64(count))
