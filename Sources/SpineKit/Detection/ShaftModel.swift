@@ -171,7 +171,9 @@ struct ShaftModel {
             let gap = Self.centreGap, radius = margin + gap
             // Half the width of the disc's row at each vertical offset: the largest k with
             // k^2 + dy^2 <= radius^2.
-            let halfWidth: [Int] = (0...radius).map { dy in
+            // Half the width of the disc's row at each vertical offset -radius...radius (index
+            // offset + radius): the largest k with k^2 + dy^2 <= radius^2.
+            let halfWidth: [Int] = (-radius...radius).map { dy in
                 var k = Int(Double(radius * radius - dy * dy).squareRoot())
                 while k * k + dy * dy > radius * radius { k -= 1 }
                 while (k + 1) * (k + 1) + dy * dy <= radius * radius { k += 1 }
@@ -181,24 +183,44 @@ struct ShaftModel {
             var bits = [UInt64](repeating: 0, count: words * height)
             bits.withUnsafeMutableBufferPointer { bits in
                 halfWidth.withUnsafeBufferPointer { halfWidth in
+                    /// Sets bits a...b of `row`.
+                    @inline(__always) func mark(_ row: UnsafeMutablePointer<UInt64>, _ a: Int, _ b: Int) {
+                        let wa = a &>> 6, wb = b &>> 6
+                        let low = ~UInt64(0) &<< UInt64(a & 63), high = ~UInt64(0) &>> UInt64(63 &- (b & 63))
+                        if wa == wb {
+                            row[wa] |= low & high
+                        } else {
+                            row[wa] |= low
+                            var w = wa &+ 1
+                            while w < wb {
+                                row[w] = ~0
+                                w &+= 1
+                            }
+                            row[wb] |= high
+                        }
+                    }
                     for list in pixels {
                         var hasCentre = false, cx = 0, cy = 0
                         for p in list {
                             let x = p % width, y = p / width
                             if hasCentre && (x - cx) * (x - cx) + (y - cy) * (y - cy) <= gap * gap { continue }
                             (hasCentre, cx, cy) = (true, x, y)
-                            for yy in Swift.max(0, y - radius)...Swift.min(height - 1, y + radius) {
-                                let k = halfWidth[Swift.abs(yy - y)]
-                                let a = Swift.max(0, x - k), b = Swift.min(width - 1, x + k)
-                                let row = bits.baseAddress! + yy * words
-                                let wa = a >> 6, wb = b >> 6
-                                let low = ~UInt64(0) << UInt64(a & 63), high = ~UInt64(0) >> UInt64(63 - (b & 63))
-                                if wa == wb {
-                                    row[wa] |= low & high
-                                } else {
-                                    row[wa] |= low
-                                    for w in (wa + 1)..<wb { row[w] = ~0 }
-                                    row[wb] |= high
+                            let y0 = Swift.max(0, y - radius), y1 = Swift.min(height - 1, y + radius)
+                            var row = bits.baseAddress! + y0 * words, t = y0 - y + radius
+                            if x >= radius && x + radius < width {
+                                // The disc lies within the image's columns: no clamping per row.
+                                for _ in y0...y1 {
+                                    let k = halfWidth[t]
+                                    mark(row, x &- k, x &+ k)
+                                    row += words
+                                    t &+= 1
+                                }
+                            } else {
+                                for _ in y0...y1 {
+                                    let k = halfWidth[t]
+                                    mark(row, Swift.max(0, x - k), Swift.min(width - 1, x + k))
+                                    row += words
+                                    t &+= 1
                                 }
                             }
                         }
