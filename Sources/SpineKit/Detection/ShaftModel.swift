@@ -146,8 +146,8 @@ struct ShaftModel {
     /// A disc is marked about every few pixels of a list only (a centre), a little wider: each
     /// pixel lies within `centreGap` of a centre, so a disc of radius `margin + centreGap`
     /// about the centre covers its own disc of radius `margin`. The band is then a few pixels
-    /// wider than the discs' union, and a third smaller than square tiles of 16 px within the
-    /// same Chebyshev distance (on the benchmark's images).
+    /// wider than the discs' union, which on the benchmark's images holds 74 % of the pixels
+    /// of square 16-px tiles within the same Chebyshev distance (the band before).
     struct Band {
         /// How far a pixel may lie from the centre whose disc covers its own.
         static let centreGap = 4
@@ -169,8 +169,6 @@ struct ShaftModel {
             self.height = height
             self.margin = margin
             let gap = Self.centreGap, radius = margin + gap
-            // Half the width of the disc's row at each vertical offset: the largest k with
-            // k^2 + dy^2 <= radius^2.
             // Half the width of the disc's row at each vertical offset -radius...radius (index
             // offset + radius): the largest k with k^2 + dy^2 <= radius^2.
             let halfWidth: [Int] = (-radius...radius).map { dy in
