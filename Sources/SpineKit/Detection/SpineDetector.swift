@@ -102,35 +102,35 @@ struct SpineDetector {
                                 model.residual.withUnsafeBufferPointer { residual in
                                     model.noise.withUnsafeBufferPointer { noise in
                                         marked.withUnsafeMutableBufferPointer { marked in
-                                                // `ShaftModel.shaft(atPixel:)` and `centerlineDistance(ofPixel:)`,
-                                                // read straight from the model's arrays (`point`: the pixel's
-                                                // nearest centreline point).
-                                                func test(x: Int, y: Int, point: Int) {
-                                                    guard point >= 0 else { return }
-                                                    let i = y * w + x
-                                                    // A residual of 0 or less passes neither test while both
-                                                    // noise thresholds are positive: most band pixels (noise
-                                                    // below the model, and every pixel beyond its reach) stop
-                                                    // here, before their shaft is looked up.
-                                                    if residual[i] <= 0 && settings.maskSNR * noise[i] > 0
-                                                        && settings.seedSNR * noise[i] > 0 { return }
-                                                    let s = Int(segmentOf[point])
-                                                    guard s >= 0 else { return }
-                                                    let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
-                                                    let (isWeak, isStrong) = tests(residual: residual[i], noise: noise[i], distance: d,
-                                                                                   radius: radius[s], peak: peak[s], settings: settings)
-                                                    marked[i] = isWeak ? weakMark | (isStrong ? strongMark : 0) : 0
-                                                    if isWeak { weakPixels.append(Int32(i)) }
+                                            // `ShaftModel.shaft(atPixel:)` and `centerlineDistance(ofPixel:)`,
+                                            // read straight from the model's arrays (`point`: the pixel's
+                                            // nearest centreline point).
+                                            func test(x: Int, y: Int, point: Int) {
+                                                guard point >= 0 else { return }
+                                                let i = y * w + x
+                                                // A residual of 0 or less passes neither test while both
+                                                // noise thresholds are positive: most band pixels (noise
+                                                // below the model, and every pixel beyond its reach) stop
+                                                // here, before their shaft is looked up.
+                                                if residual[i] <= 0 && settings.maskSNR * noise[i] > 0
+                                                    && settings.seedSNR * noise[i] > 0 { return }
+                                                let s = Int(segmentOf[point])
+                                                guard s >= 0 else { return }
+                                                let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
+                                                let (isWeak, isStrong) = tests(residual: residual[i], noise: noise[i], distance: d,
+                                                                               radius: radius[s], peak: peak[s], settings: settings)
+                                                marked[i] = isWeak ? weakMark | (isStrong ? strongMark : 0) : 0
+                                                if isWeak { weakPixels.append(Int32(i)) }
+                                            }
+                                            if bandOnly {
+                                                // The band's nearest points are exact where the residual
+                                                // can be above 0 (see `ShaftModel.bandNearestPoint`).
+                                                model.band.forEachPixel { x, y, j in test(x: x, y: y, point: Int(bandNear[j])) }
+                                            } else {
+                                                for y in 0..<h {
+                                                    for x in 0..<w { test(x: x, y: y, point: Int(everywhere[y * w + x])) }
                                                 }
-                                                if bandOnly {
-                                                    // The band's nearest points are exact where the residual
-                                                    // can be above 0 (see `ShaftModel.bandNearestPoint`).
-                                                    model.band.forEachPixel { x, y, j in test(x: x, y: y, point: Int(bandNear[j])) }
-                                                } else {
-                                                    for y in 0..<h {
-                                                        for x in 0..<w { test(x: x, y: y, point: Int(everywhere[y * w + x])) }
-                                                    }
-                                                }
+                                            }
                                         }
                                     }
                                 }
