@@ -113,7 +113,44 @@ struct FastPathTests {
         #expect(mismatches == 0)
     }
 
-    /// Over row runs that hold every pixel within Chebyshev distance `margin` of a feature,
+    /// The shaft model's band holds every pixel within `margin` of a listed pixel and none
+    /// beyond `margin + centreGap` of all of them, in runs that neither touch nor overlap,
+    /// whatever the order of the lists (raster order here, path order in the model).
+    @Test(arguments: [UInt64(1), 2, 3], [0, 3, 9, 20, 70])
+    func bandHoldsTheDiscsAboutItsPixels(seed: UInt64, margin: Int) {
+        let w = 157, h = 113
+        let m = Self.lines(width: w, height: h, seed: seed)
+        let listed = m.pixels.indices.filter { m.pixels[$0] }
+        // Two lists, one of them reversed: centres are taken list by list.
+        let half = listed.count / 2
+        let band = ShaftModel.Band(width: w, height: h, around: [Array(listed[..<half]), listed[half...].reversed()],
+                                   margin: margin)
+        let near = margin * margin, far = (margin + ShaftModel.Band.centreGap) * (margin + ShaftModel.Band.centreGap)
+        var missing = 0, extra = 0, j = 0
+        for y in 0..<h {
+            let runs = band.runs(ofRow: y)
+            for (a, b) in zip(runs, runs.dropFirst()) { #expect(a.upperBound < b.lowerBound, "row \(y): runs touch") }
+            for x in 0..<w {
+                var nearest = Int.max
+                for p in listed {
+                    let dx = p % w - x, dy = p / w - y
+                    nearest = Swift.min(nearest, dx * dx + dy * dy)
+                }
+                let index = band.index(x: x, y: y)
+                if nearest <= near && index == nil { missing += 1 }
+                if nearest > far && index != nil { extra += 1 }
+                if let index {
+                    #expect(index == j)
+                    j += 1
+                }
+            }
+        }
+        #expect(j == band.pixelCount)
+        #expect(missing == 0)
+        #expect(extra == 0)
+    }
+
+    /// Over row runs that hold every pixel within Euclidean distance `margin` of a feature,
     /// each run pixel within `margin` of its nearest feature gets the whole-image transform's
     /// feature, and every other run pixel a feature no nearer than its nearest, or none.
     @Test(arguments: [UInt64(1), 2, 3], [3, 9, 20])
@@ -175,6 +212,32 @@ struct FastPathTests {
             if style == 0 || style == 1 {
                 #expect(bin.map(\.bitPattern) == values.map(\.bitPattern), "trial \(trial): the bin must be kept")
             }
+        }
+    }
+
+    /// The detector's radix order equals a stable sort on the same bytes: keys with many
+    /// ties in the sorted bytes (their order kept), blob-like pixel indices, and keys whose
+    /// lower bytes are positions (`brightestFirst`), at every length around the insertion cut.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func radixOrderMatchesAStableSort(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        for trial in 0..<400 {
+            let count = trial < 80 ? trial : Int(rng.unit() * 3000)
+            let fromByte = [0, 4, 3, 7][trial % 4]
+            let keys = (0..<count).map { k -> UInt64 in
+                switch trial % 3 {
+                case 0: return UInt64(rng.unit() * 16) << 56 | UInt64(rng.unit() * 65536) << 20 | UInt64(k)
+                case 1: return UInt64(300_000 + Int(rng.unit() * 40) * 1024 + Int(rng.unit() * 30))
+                default: return UInt64(UInt32(rng.unit() * Double(UInt32.max))) << 32 | UInt64(k)
+                }
+            }
+            let shift = UInt64(8 * fromByte)
+            let expected = keys.enumerated().sorted { a, b in
+                a.element >> shift != b.element >> shift ? a.element >> shift < b.element >> shift : a.offset < b.offset
+            }.map(\.element)
+            var sorted = keys
+            sorted.withUnsafeMutableBufferPointer { RadixOrder.sort($0, fromByte: fromByte) }
+            #expect(sorted == expected, "trial \(trial): \(count) keys from byte \(fromByte)")
         }
     }
 

@@ -117,15 +117,20 @@ struct ShaftModel {
         return nearest
     }
 
-    /// The segment of pixel (x, y) and its distance to the smoothed centreline, when it has a
-    /// segment and lies within `reach`: the pixels the profiles are built from and model.
-    @inline(__always)
-    private static func sample(x: Int, y: Int, point: Int, reach: Float, points: UnsafeBufferPointer<PixelPoint>,
-                               segmentOf: UnsafeBufferPointer<Int32>) -> (segment: Int, distance: Float)? {
-        guard point >= 0, segmentOf[point] >= 0 else { return nil }
-        let d = distance(x: x, y: y, to: points[point])
-        guard d <= reach else { return nil }
-        return (Int(segmentOf[point]), d)
+    /// `distance / binPixels`, the distance in bins, by a multiplication when `binPixels` is a
+    /// power of two: its reciprocal is then exact, and the product and the quotient are the
+    /// same real number, rounded alike. Other bin widths keep the division.
+    struct BinScale {
+        let binPixels: Float, reciprocal: Float, multiplies: Bool
+
+        init(binPixels: Float) {
+            self.binPixels = binPixels
+            reciprocal = 1 / binPixels
+            multiplies = binPixels.isNormal && binPixels.significandBitPattern == 0 && reciprocal.isNormal
+        }
+
+        @inline(__always)
+        func bins(_ distance: Float) -> Float { multiplies ? distance * reciprocal : distance / binPixels }
     }
 
     @inline(__always)
@@ -134,63 +139,134 @@ struct ShaftModel {
         return Float((dx * dx + dy * dy).squareRoot())
     }
 
-    /// Runs of pixels, row by row, that cover every pixel within some distance of a set of
-    /// centreline pixels, built from square tiles so that marking costs a few tiles per
-    /// centreline pixel. Visiting the runs of each row left to right keeps raster order.
+    /// Runs of pixels, row by row, that cover every pixel within some Euclidean distance of a
+    /// set of centreline pixels: the union of discs about them, marked as bits of each row.
+    /// Visiting the runs of each row left to right keeps raster order.
+    ///
+    /// A disc is marked about every few pixels of a list only (a centre), a little wider: each
+    /// pixel lies within `centreGap` of a centre, so a disc of radius `margin + centreGap`
+    /// about the centre covers its own disc of radius `margin`. The band is then a few pixels
+    /// wider than the discs' union, which on the benchmark's images holds 74 % of the pixels
+    /// of square 16-px tiles within the same Chebyshev distance (the band before).
     struct Band {
-        static let tileSize = 16
+        /// How far a pixel may lie from the centre whose disc covers its own.
+        static let centreGap = 4
         let width: Int, height: Int
-        /// Every pixel within this Chebyshev distance of a centreline pixel is in the band.
+        /// Every pixel within this Euclidean distance of a centreline pixel is in the band.
         let margin: Int
-        /// For each row of tiles: the column ranges of its marked tiles, merged, left to right.
+        /// For each row: its runs, left to right, none touching another.
         let spans: [[Range<Int>]]
         /// Band index (see `forEachPixel`) of the first band pixel of each row; one more
         /// entry holds the band's pixel count.
         private let rowStart: [Int]
 
-        /// Marks the tiles within Chebyshev distance `margin` of each pixel index in `pixels`:
-        /// a pixel in an unmarked tile is farther than `margin` from all of them.
+        /// Marks the discs of radius `margin + centreGap` about the centres taken from each list
+        /// of pixel indices in `pixels`: a pixel outside all of them is farther than `margin`
+        /// from every pixel listed.
         init(width: Int, height: Int, around pixels: [[Int]], margin: Int) {
+            precondition(margin >= 0, "a band needs a margin of 0 or more, not \(margin)")
             self.width = width
             self.height = height
             self.margin = margin
-            let t = Self.tileSize
-            let tw = (width + t - 1) / t, th = (height + t - 1) / t
-            var marked = [Bool](repeating: false, count: tw * th)
-            for list in pixels {
-                for p in list {
-                    let x = p % width, y = p / width
-                    let tx0 = Swift.max(0, x - margin) / t, tx1 = Swift.min(width - 1, x + margin) / t
-                    let ty0 = Swift.max(0, y - margin) / t, ty1 = Swift.min(height - 1, y + margin) / t
-                    for ty in ty0...ty1 {
-                        for tx in tx0...tx1 { marked[ty * tw + tx] = true }
+            let gap = Self.centreGap, radius = margin + gap
+            // Half the width of the disc's row at each vertical offset -radius...radius (index
+            // offset + radius): the largest k with k^2 + dy^2 <= radius^2.
+            let halfWidth: [Int] = (-radius...radius).map { dy in
+                var k = Int(Double(radius * radius - dy * dy).squareRoot())
+                while k * k + dy * dy > radius * radius { k -= 1 }
+                while (k + 1) * (k + 1) + dy * dy <= radius * radius { k += 1 }
+                return k
+            }
+            let words = (width + 63) >> 6
+            var bits = [UInt64](repeating: 0, count: words * height)
+            bits.withUnsafeMutableBufferPointer { bits in
+                halfWidth.withUnsafeBufferPointer { halfWidth in
+                    /// Sets bits a...b of `row`.
+                    @inline(__always) func mark(_ row: UnsafeMutablePointer<UInt64>, _ a: Int, _ b: Int) {
+                        let wa = a &>> 6, wb = b &>> 6
+                        let low = ~UInt64(0) &<< UInt64(a & 63), high = ~UInt64(0) &>> UInt64(63 &- (b & 63))
+                        if wa == wb {
+                            row[wa] |= low & high
+                        } else {
+                            row[wa] |= low
+                            var w = wa &+ 1
+                            while w < wb {
+                                row[w] = ~0
+                                w &+= 1
+                            }
+                            row[wb] |= high
+                        }
+                    }
+                    for list in pixels {
+                        var hasCentre = false, cx = 0, cy = 0
+                        for p in list {
+                            let x = p % width, y = p / width
+                            if hasCentre && (x - cx) * (x - cx) + (y - cy) * (y - cy) <= gap * gap { continue }
+                            (hasCentre, cx, cy) = (true, x, y)
+                            let y0 = Swift.max(0, y - radius), y1 = Swift.min(height - 1, y + radius)
+                            var row = bits.baseAddress! + y0 * words, t = y0 - y + radius
+                            if x >= radius && x + radius < width {
+                                // The disc lies within the image's columns: no clamping per row.
+                                for _ in y0...y1 {
+                                    let k = halfWidth[t]
+                                    mark(row, x &- k, x &+ k)
+                                    row += words
+                                    t &+= 1
+                                }
+                            } else {
+                                for _ in y0...y1 {
+                                    let k = halfWidth[t]
+                                    mark(row, Swift.max(0, x - k), Swift.min(width - 1, x + k))
+                                    row += words
+                                    t &+= 1
+                                }
+                            }
+                        }
                     }
                 }
             }
-            var spans = [[Range<Int>]](repeating: [], count: th)
-            for ty in 0..<th {
-                var tx = 0
-                while tx < tw {
-                    guard marked[ty * tw + tx] else {
-                        tx += 1
-                        continue
+            // Each row's runs of set bits.
+            var spans = [[Range<Int>]](repeating: [], count: height)
+            var rowStart = [Int](repeating: 0, count: height + 1)
+            bits.withUnsafeBufferPointer { bits in
+                for y in 0..<height {
+                    let row = bits.baseAddress! + y * words
+                    var runs: [Range<Int>] = []
+                    var start = -1
+                    for w in 0..<words where row[w] != 0 || start >= 0 {
+                        var word = row[w], x = w << 6
+                        // Alternate between the next set bit (a run starts) and the next clear
+                        // bit (it ends) within the word.
+                        while x < (w + 1) << 6 {
+                            if start < 0 {
+                                guard word != 0 else { break }
+                                let skip = word.trailingZeroBitCount
+                                x += skip
+                                word >>= UInt64(skip)
+                                start = x
+                            } else {
+                                let ones = (~word).trailingZeroBitCount
+                                x += ones
+                                word = ones == 64 ? 0 : word >> UInt64(ones)
+                                if x < (w + 1) << 6 {
+                                    runs.append(start..<x)
+                                    start = -1
+                                }
+                            }
+                        }
                     }
-                    let start = tx
-                    while tx < tw && marked[ty * tw + tx] { tx += 1 }
-                    spans[ty].append((start * t)..<Swift.min(width, tx * t))
+                    if start >= 0 { runs.append(start..<Swift.min(width, words << 6)) }
+                    rowStart[y + 1] = rowStart[y] + runs.reduce(0) { $0 + $1.count }
+                    spans[y] = runs
                 }
             }
             self.spans = spans
-            var rowStart = [Int](repeating: 0, count: height + 1)
-            for y in 0..<height {
-                rowStart[y + 1] = rowStart[y] + spans[y / t].reduce(0) { $0 + $1.count }
-            }
             self.rowStart = rowStart
         }
 
         /// The runs of row `y`.
         @inline(__always)
-        func runs(ofRow y: Int) -> [Range<Int>] { spans[y / Self.tileSize] }
+        func runs(ofRow y: Int) -> [Range<Int>] { spans[y] }
 
         /// Calls `body(x, y, j)` for every band pixel in raster order, `j` counting them from 0:
         /// the order in which per-band-pixel arrays are laid out.
@@ -203,6 +279,20 @@ struct ShaftModel {
                         body(x, y, j)
                         j += 1
                     }
+                }
+            }
+        }
+
+        /// Calls `body(y, run, j)` for every run of every row, top to bottom and left to right,
+        /// `j` being the band index of the run's first pixel: the order of `forEachPixel`, for
+        /// passes that walk a run's pixels over buffers themselves.
+        @inline(__always)
+        func forEachRun(_ body: (_ y: Int, _ run: Range<Int>, _ j: Int) -> Void) {
+            var j = 0
+            for y in 0..<height {
+                for run in runs(ofRow: y) {
+                    body(y, run, j)
+                    j &+= run.count
                 }
             }
         }
@@ -406,12 +496,13 @@ struct ShaftModel {
             }
             let segmentCount = segmentPath.count
             let bins = Swift.max(2, Int((settings.reachPixels / settings.binPixels).rounded(.up)) + 1)
-            let reach = Float(settings.reachPixels), binPixels = Float(settings.binPixels)
+            let reach = Float(settings.reachPixels), scale = BinScale(binPixels: Float(settings.binPixels))
 
             // Intensities per (segment, distance bin) are gathered into one array in raster
             // order (a count, here, then a fill by `build`): each bin's values are a contiguous
             // run, with no array per bin. Each band pixel's key (segment * bins + distance bin)
-            // and distance (`sample`) are found once, here, and kept for the fill and the
+            // and distance (to the smoothed point of its nearest centreline pixel, when it has a
+            // segment and lies within the reach) are found once, here, and kept for the fill and the
             // residual pass of every model on this geometry (key -1: not sampled).
             var binCount = [Int](repeating: 0, count: segmentCount * bins)
             var bandKey = [Int32](repeating: -1, count: band.pixelCount)
@@ -422,13 +513,30 @@ struct ShaftModel {
                         binCount.withUnsafeMutableBufferPointer { counts in
                             bandKey.withUnsafeMutableBufferPointer { keys in
                                 bandDistance.withUnsafeMutableBufferPointer { distances in
-                                    band.forEachPixel { x, y, j in
-                                        guard let (s, d) = ShaftModel.sample(x: x, y: y, point: Int(near[j]), reach: reach,
-                                                                       points: points, segmentOf: segmentOf) else { return }
-                                        let key = s * bins + Swift.min(bins - 1, Int(d / binPixels))
-                                        keys[j] = Int32(key)
-                                        distances[j] = d
-                                        counts[key] += 1
+                                    // `sample` over each run. A squared distance beyond
+                                    // `farSquared` rounds to a distance beyond the reach: its
+                                    // square root is not taken.
+                                    let farSquared = (Double(reach) + 1) * (Double(reach) + 1)
+                                    band.forEachRun { y, run, first in
+                                        var j = first
+                                        let rowY = Double(y)
+                                        for x in run {
+                                            let point = Int(near[j])
+                                            j &+= 1
+                                            guard point >= 0 else { continue }
+                                            let s = Int(segmentOf[point])
+                                            guard s >= 0 else { continue }
+                                            let p = points[point]
+                                            let dx = Double(x) - p.x, dy = rowY - p.y
+                                            let squared = dx * dx + dy * dy
+                                            guard squared <= farSquared else { continue }
+                                            let d = Float(squared.squareRoot())
+                                            guard d <= reach else { continue }
+                                            let key = s &* bins &+ Swift.min(bins - 1, Int(scale.bins(d)))
+                                            keys[j &- 1] = Int32(truncatingIfNeeded: key)
+                                            distances[j &- 1] = d
+                                            counts[key] &+= 1
+                                        }
                                     }
                                 }
                             }
@@ -469,7 +577,7 @@ struct ShaftModel {
         let (band, bins, binCount, binStart) = (geometry.band, geometry.bins, geometry.binCount, geometry.binStart)
         let (bandKey, bandDistance) = (geometry.bandKey, geometry.bandDistance)
         let segmentCount = geometry.segmentPath.count
-        let binPixels = Float(settings.binPixels)
+        let scale = BinScale(binPixels: Float(settings.binPixels))
         // The intensities of each bin, gathered (see `Geometry`).
         var values = [Float](repeating: 0, count: binStart[binCount.count])
         do {
@@ -478,11 +586,16 @@ struct ShaftModel {
                 values.withUnsafeMutableBufferPointer { values in
                     bandKey.withUnsafeBufferPointer { keys in
                         smoothed.withUnsafeBufferPointer { image in
-                            band.forEachPixel { x, y, j in
-                                let key = Int(keys[j])
-                                guard key >= 0 else { return }
-                                values[next[key]] = image[y * w + x]
-                                next[key] += 1
+                            band.forEachRun { y, run, first in
+                                var j = first
+                                let row = y &* w
+                                for x in run {
+                                    let key = Int(keys[j])
+                                    j &+= 1
+                                    guard key >= 0 else { continue }
+                                    values[next[key]] = image[row &+ x]
+                                    next[key] &+= 1
+                                }
                             }
                         }
                     }
@@ -576,25 +689,31 @@ struct ShaftModel {
                                 noise.withUnsafeMutableBufferPointer { noise in
                                     radius.withUnsafeBufferPointer { radius in
                                         segmentPeak.withUnsafeBufferPointer { segmentPeak in
-                                            band.forEachPixel { x, y, j in
-                                                let key = Int(keys[j])
-                                                guard key >= 0 else { return }
-                                                let s = Int(segmentOfKey[key]), d = distances[j], i = y * w + x
-                                                // Linear interpolation between bin centres. `position`
-                                                // is at least -0.5, where truncation differs from
-                                                // rounding down only below 0, and both are clamped to
-                                                // bin 0 (truncation needs no call to `floorf`).
-                                                let position = d / binPixels - 0.5
-                                                let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
-                                                let b1 = Swift.min(bins - 1, b0 + 1)
-                                                let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-                                                let model = level[s * bins + b0] * (1 - f) + level[s * bins + b1] * f
-                                                let r = image[i] - model
-                                                let n = spread[s * bins + b0] * (1 - f) + spread[s * bins + b1] * f
-                                                residual[i] = r
-                                                noise[i] = n
-                                                visitor.visit(pixel: i, residual: r, noise: n, distance: d,
-                                                              segmentRadius: radius[s], segmentPeak: segmentPeak[s])
+                                            band.forEachRun { y, run, first in
+                                                var j = first
+                                                let row = y &* w
+                                                for x in run {
+                                                    let key = Int(keys[j]), d = distances[j]
+                                                    j &+= 1
+                                                    guard key >= 0 else { continue }
+                                                    let s = Int(segmentOfKey[key]), i = row &+ x
+                                                    // Linear interpolation between bin centres. `position`
+                                                    // is at least -0.5, where truncation differs from
+                                                    // rounding down only below 0, and both are clamped to
+                                                    // bin 0 (truncation needs no call to `floorf`).
+                                                    let position = scale.bins(d) - 0.5
+                                                    let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
+                                                    let b1 = Swift.min(bins - 1, b0 &+ 1)
+                                                    let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                                                    let k0 = s &* bins &+ b0, k1 = s &* bins &+ b1
+                                                    let model = level[k0] * (1 - f) + level[k1] * f
+                                                    let r = image[i] - model
+                                                    let n = spread[k0] * (1 - f) + spread[k1] * f
+                                                    residual[i] = r
+                                                    noise[i] = n
+                                                    visitor.visit(pixel: i, residual: r, noise: n, distance: d,
+                                                                  segmentRadius: radius[s], segmentPeak: segmentPeak[s])
+                                                }
                                             }
                                         }
                                     }

@@ -70,22 +70,19 @@ struct SpineDetector {
     /// `settings` (and `visitsBandOnly` must hold); otherwise the pixels are tested here.
     static func detect(model: ShaftModel, settings: Settings, marks: Marks? = nil) -> [Candidate] {
         let w = model.residual.width, h = model.residual.height
-        var weak = BinaryMask(width: w, height: h, repeating: false)
-        var strong = BinaryMask(width: w, height: h, repeating: false)
+        // One byte a pixel: weak, and (for a weak pixel) strong (see `seededBlobs`).
+        var marked = [UInt8](repeating: 0, count: w * h)
         // Outside the model's band the residual is 0 and the noise the global one, so with
         // positive noise thresholds no pixel there passes either test; only the band is visited.
         let bandOnly = visitsBandOnly(globalNoise: model.globalNoise, settings: settings)
         if let marks {
             precondition(bandOnly, "marks taken by the model cover only its band, but these thresholds reach beyond it")
-            weak.withUnsafeMutableBufferPointer { weak in
-                strong.withUnsafeMutableBufferPointer { strong in
-                    for (p, isStrong) in zip(marks.weakPixels, marks.isStrong) {
-                        weak[Int(p)] = true
-                        strong[Int(p)] = isStrong
-                    }
+            marked.withUnsafeMutableBufferPointer { marked in
+                for (p, isStrong) in zip(marks.weakPixels, marks.isStrong) {
+                    marked[Int(p)] = weakMark | (isStrong ? strongMark : 0)
                 }
             }
-            return candidates(weakPixels: marks.weakPixels, weak: &weak, strong: strong, model: model, settings: settings)
+            return candidates(weakPixels: marks.weakPixels, marked: &marked, model: model, settings: settings)
         }
         // The weak pixels in raster order (the test visits pixels in that order): the blobs
         // are grown from them below, without passes over the whole image.
@@ -104,37 +101,34 @@ struct SpineDetector {
                             model.segmentPeak.withUnsafeBufferPointer { peak in
                                 model.residual.withUnsafeBufferPointer { residual in
                                     model.noise.withUnsafeBufferPointer { noise in
-                                        weak.withUnsafeMutableBufferPointer { weak in
-                                            strong.withUnsafeMutableBufferPointer { strong in
-                                                // `ShaftModel.shaft(atPixel:)` and `centerlineDistance(ofPixel:)`,
-                                                // read straight from the model's arrays (`point`: the pixel's
-                                                // nearest centreline point).
-                                                func test(x: Int, y: Int, point: Int) {
-                                                    guard point >= 0 else { return }
-                                                    let i = y * w + x
-                                                    // A residual of 0 or less passes neither test while both
-                                                    // noise thresholds are positive: most band pixels (noise
-                                                    // below the model, and every pixel beyond its reach) stop
-                                                    // here, before their shaft is looked up.
-                                                    if residual[i] <= 0 && settings.maskSNR * noise[i] > 0
-                                                        && settings.seedSNR * noise[i] > 0 { return }
-                                                    let s = Int(segmentOf[point])
-                                                    guard s >= 0 else { return }
-                                                    let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
-                                                    let (isWeak, isStrong) = tests(residual: residual[i], noise: noise[i], distance: d,
-                                                                                   radius: radius[s], peak: peak[s], settings: settings)
-                                                    weak[i] = isWeak
-                                                    strong[i] = isStrong
-                                                    if isWeak { weakPixels.append(Int32(i)) }
-                                                }
-                                                if bandOnly {
-                                                    // The band's nearest points are exact where the residual
-                                                    // can be above 0 (see `ShaftModel.bandNearestPoint`).
-                                                    model.band.forEachPixel { x, y, j in test(x: x, y: y, point: Int(bandNear[j])) }
-                                                } else {
-                                                    for y in 0..<h {
-                                                        for x in 0..<w { test(x: x, y: y, point: Int(everywhere[y * w + x])) }
-                                                    }
+                                        marked.withUnsafeMutableBufferPointer { marked in
+                                            // `ShaftModel.shaft(atPixel:)` and `centerlineDistance(ofPixel:)`,
+                                            // read straight from the model's arrays (`point`: the pixel's
+                                            // nearest centreline point).
+                                            func test(x: Int, y: Int, point: Int) {
+                                                guard point >= 0 else { return }
+                                                let i = y * w + x
+                                                // A residual of 0 or less passes neither test while both
+                                                // noise thresholds are positive: most band pixels (noise
+                                                // below the model, and every pixel beyond its reach) stop
+                                                // here, before their shaft is looked up.
+                                                if residual[i] <= 0 && settings.maskSNR * noise[i] > 0
+                                                    && settings.seedSNR * noise[i] > 0 { return }
+                                                let s = Int(segmentOf[point])
+                                                guard s >= 0 else { return }
+                                                let d = Double(ShaftModel.distance(x: x, y: y, to: points[point]))
+                                                let (isWeak, isStrong) = tests(residual: residual[i], noise: noise[i], distance: d,
+                                                                               radius: radius[s], peak: peak[s], settings: settings)
+                                                marked[i] = isWeak ? weakMark | (isStrong ? strongMark : 0) : 0
+                                                if isWeak { weakPixels.append(Int32(i)) }
+                                            }
+                                            if bandOnly {
+                                                // The band's nearest points are exact where the residual
+                                                // can be above 0 (see `ShaftModel.bandNearestPoint`).
+                                                model.band.forEachPixel { x, y, j in test(x: x, y: y, point: Int(bandNear[j])) }
+                                            } else {
+                                                for y in 0..<h {
+                                                    for x in 0..<w { test(x: x, y: y, point: Int(everywhere[y * w + x])) }
                                                 }
                                             }
                                         }
@@ -146,21 +140,25 @@ struct SpineDetector {
                 }
             }
         }
-        return candidates(weakPixels: weakPixels, weak: &weak, strong: strong, model: model, settings: settings)
+        return candidates(weakPixels: weakPixels, marked: &marked, model: model, settings: settings)
     }
 
     /// The seeded blobs of the marked pixels, each split at its heads.
-    private static func candidates(weakPixels: [Int32], weak: inout BinaryMask, strong: BinaryMask,
+    private static func candidates(weakPixels: [Int32], marked: inout [UInt8],
                                    model: ShaftModel, settings: Settings) -> [Candidate] {
         var candidates: [Candidate] = []
-        for pixels in seededBlobs(weakPixels, weak: &weak, strong: strong) {
+        let w = model.residual.width, h = model.residual.height
+        for pixels in seededBlobs(weakPixels, marked: &marked, width: w, height: h) {
             candidates.append(contentsOf: split(pixels, residual: model.residual, noise: model.noise,
-                                                width: weak.width, settings: settings))
+                                                width: w, settings: settings))
         }
         return candidates
     }
 
-    /// The 8-connected components of the weak mask that hold a pixel both weak and strong
+    /// `seededBlobs`' marks: a weak pixel not yet taken into a blob, and a strong one.
+    static let weakMark: UInt8 = 1, strongMark: UInt8 = 2
+
+    /// The 8-connected components of the weak pixels that hold a pixel both weak and strong
     /// (hysteresis), in order of their first pixel in raster order, each with its pixels in
     /// raster order: the blobs and order that `weak.reconstructed(from: strong)`, `labeled`
     /// and `pixelLists` give, found by growing each blob from its first weak pixel instead
@@ -168,33 +166,56 @@ struct SpineDetector {
     ///
     /// - Parameters:
     ///   - weakPixels: every weak pixel, in raster order.
-    ///   - weak: the weak mask; emptied as the blobs are grown (a visited pixel is cleared).
-    static func seededBlobs(_ weakPixels: [Int32], weak: inout BinaryMask, strong: BinaryMask) -> [[Int]] {
-        let w = weak.width, h = weak.height
+    ///   - marked: per pixel of the `width` x `height` image, `weakMark` for a weak pixel,
+    ///     with `strongMark` added for a strong one; a pixel's `weakMark` is cleared as it is
+    ///     taken into a blob.
+    static func seededBlobs(_ weakPixels: [Int32], marked: inout [UInt8], width w: Int, height h: Int) -> [[Int]] {
+        precondition(marked.count == w * h, "marks for \(marked.count) pixels, the image has \(w * h)")
         var blobs: [[Int]] = []
-        var stack: [Int] = []
-        weak.withUnsafeMutableBufferPointer { weak in
-            strong.withUnsafeBufferPointer { strong in
-                for first in weakPixels where weak[Int(first)] {
-                    var pixels: [Int] = []
-                    var seeded = false
-                    weak[Int(first)] = false
-                    stack.append(Int(first))
-                    while let p = stack.popLast() {
-                        pixels.append(p)
-                        seeded = seeded || strong[p]
-                        let px = p % w, py = p / w
+        marked.withUnsafeMutableBufferPointer { marked in
+            // Pixels to visit, as (y << 32) | x: neighbours are found from the coordinates,
+            // with no division per pixel.
+            var stack: [UInt64] = []
+            // Passed to `take` rather than captured: a captured variable is checked for
+            // exclusive access at run time on every push.
+            @inline(__always) func take(_ n: Int, x: Int, y: Int, onto stack: inout [UInt64]) {
+                if marked[n] & weakMark != 0 {
+                    marked[n] &= ~weakMark
+                    stack.append(UInt64(y) << 32 | UInt64(x))
+                }
+            }
+            for first in weakPixels where marked[Int(first)] & weakMark != 0 {
+                var pixels: [Int] = []
+                var seeded = false
+                marked[Int(first)] &= ~weakMark
+                stack.append(UInt64(Int(first) / w) << 32 | UInt64(Int(first) % w))
+                while let top = stack.popLast() {
+                    let px = Int(top & 0xFFFF_FFFF), py = Int(top >> 32), p = py * w + px
+                    pixels.append(p)
+                    seeded = seeded || marked[p] & strongMark != 0
+                    // The neighbours row by row, left to right, as the clamped loops below
+                    // take them (the pixel itself is already taken).
+                    if px > 0 && px < w - 1 && py > 0 && py < h - 1 {
+                        take(p - w - 1, x: px - 1, y: py - 1, onto: &stack)
+                        take(p - w, x: px, y: py - 1, onto: &stack)
+                        take(p - w + 1, x: px + 1, y: py - 1, onto: &stack)
+                        take(p - 1, x: px - 1, y: py, onto: &stack)
+                        take(p + 1, x: px + 1, y: py, onto: &stack)
+                        take(p + w - 1, x: px - 1, y: py + 1, onto: &stack)
+                        take(p + w, x: px, y: py + 1, onto: &stack)
+                        take(p + w + 1, x: px + 1, y: py + 1, onto: &stack)
+                    } else {
                         for ny in Swift.max(0, py - 1)...Swift.min(h - 1, py + 1) {
-                            for nx in Swift.max(0, px - 1)...Swift.min(w - 1, px + 1) where weak[ny * w + nx] {
-                                weak[ny * w + nx] = false
-                                stack.append(ny * w + nx)
-                            }
+                            for nx in Swift.max(0, px - 1)...Swift.min(w - 1, px + 1) { take(ny * w + nx, x: nx, y: ny, onto: &stack) }
                         }
                     }
-                    if seeded {
-                        pixels.sort()
-                        blobs.append(pixels)
+                }
+                if seeded {
+                    // Pixel indices are not negative: in order as 64-bit unsigned keys.
+                    pixels.withUnsafeMutableBufferPointer { pixels in
+                        pixels.withMemoryRebound(to: UInt64.self) { RadixOrder.sort($0) }
                     }
+                    blobs.append(pixels)
                 }
             }
         }
@@ -211,7 +232,8 @@ struct SpineDetector {
                 keys[k] = UInt64(~OrderStatistics.sortKey(r[p])) << 32 | UInt64(k)
             }
         }
-        keys.sort()
+        // The positions rise in the lower four bytes: sorting on the upper four is enough.
+        keys.withUnsafeMutableBufferPointer { RadixOrder.sort($0, fromByte: 4) }
         return keys.map { pixels[Int($0 & 0xFFFF_FFFF)] }
     }
 

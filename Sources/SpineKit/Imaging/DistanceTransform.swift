@@ -145,11 +145,11 @@ enum DistanceTransform {
     /// `compute` takes, of the features nearest to a pixel, the leftmost, then the upper one
     /// (see `tiesFollowTheRule`, with the same arithmetic here). A run pixel gets the same
     /// feature when its nearest features lie within the run's columns: when every pixel
-    /// within Chebyshev distance `r` of a feature is a run pixel, that holds for each run
-    /// pixel within Euclidean distance `r` of its nearest feature (each of those features,
-    /// and every pixel on the row between it and the pixel, is within that Chebyshev
-    /// distance of it). Farther pixels get a feature at least as far as their nearest, or
-    /// none.
+    /// within Euclidean distance `r` of a feature is a run pixel, that holds for each run
+    /// pixel within distance `r` of its nearest feature (each pixel on the row between the
+    /// pixel and the column of one of those features is no farther from that feature than
+    /// the pixel is, so within `r` of it). Farther pixels get a feature at least as far as
+    /// their nearest, or none.
     ///
     /// Columns are swept over the whole height (a feature above or below the run counts), but
     /// only run pixels are stored and only runs take the row transform: for features along
