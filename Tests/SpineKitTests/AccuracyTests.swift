@@ -108,11 +108,13 @@ struct AccuracyTests {
 
         /// Measured at default parameters (engine of commit 1e60f31): two images F1 0.852,
         /// class accuracy 0.944, |density error| 15.8 %, |length error| 0.3 %; all six 0.825,
-        /// 0.916, 14.5 %, 2.4 %.
+        /// 0.916, 14.5 %, 2.4 %. With spine material and the passing-process test (fifth
+        /// session): two images 0.895, 0.947, 15.1 %, 0.3 %; all six 0.859, 0.944, 16.2 %,
+        /// 2.4 %; F1 floors raised to 0.87 and 0.84 so that losing them fails.
         static let floors = analysesAllImages
-            ? AccuracyFloors(minimumF1: 0.80, minimumClassAccuracy: 0.87,
+            ? AccuracyFloors(minimumF1: 0.84, minimumClassAccuracy: 0.87,
                              maximumDensityErrorPercent: 18, maximumLengthErrorPercent: 10)
-            : AccuracyFloors(minimumF1: 0.82, minimumClassAccuracy: 0.91,
+            : AccuracyFloors(minimumF1: 0.87, minimumClassAccuracy: 0.91,
                              maximumDensityErrorPercent: 17, maximumLengthErrorPercent: 3)
 
         static let missingNote: Comment = "reference set not found at ../shared/synthetic-dev (shared test data absent): skipped"
@@ -193,12 +195,13 @@ struct AccuracyCase: Sendable, CustomTestStringConvertible {
         // (recall 0.78: faint thin spines are missed; one short dendrite's length is
         // overestimated). With unresolved necks (engine of 2026-11-27, third session): F1
         // 0.866, class accuracy 0.890 (0.822 without that rule); the class floor was raised
-        // to 0.86 so that losing it fails.
+        // to 0.86 so that losing it fails. Fifth session: F1 0.868 (precision 0.993), class
+        // accuracy 0.910; F1 floor raised to 0.85.
         AccuracyCase(
             name: "16-bit, 0.08 um/px",
             settings: SynthesisSettings.standard.withPixelSize(0.08, widthPixels: sizePixels),
             imageCount: 4, seed: 2024,
-            floors: AccuracyFloors(minimumF1: 0.83, minimumClassAccuracy: 0.86,
+            floors: AccuracyFloors(minimumF1: 0.85, minimumClassAccuracy: 0.86,
                                    maximumDensityErrorPercent: 30, maximumLengthErrorPercent: 20)),
         // Eight images (two gave 113 spines, one spine moving class accuracy by 0.9 %). The
         // engine before the shaft-noise cap scored F1 0.679, class accuracy 0.793, |density
@@ -208,21 +211,23 @@ struct AccuracyCase: Sendable, CustomTestStringConvertible {
         // 0.676, class accuracy 0.867 (0.795 without that rule); class floor raised to 0.83.
         // With the wider search in noisy images (fourth session): F1 0.702, class accuracy
         // 0.856, |density error| 44.9 %, |length error| 15.4 %; F1 floor raised to 0.68 and
-        // density ceiling lowered to 48 % so that losing it fails.
+        // density ceiling lowered to 48 % so that losing it fails. Fifth session: F1 0.711,
+        // class accuracy 0.900, |density error| 41.1 %; F1 floor raised to 0.69.
         AccuracyCase(
             name: "8-bit dim, 0.08 um/px",
             settings: dimEightBit,
             imageCount: 8, seed: 7,
-            floors: AccuracyFloors(minimumF1: 0.68, minimumClassAccuracy: 0.83,
+            floors: AccuracyFloors(minimumF1: 0.69, minimumClassAccuracy: 0.83,
                                    maximumDensityErrorPercent: 48, maximumLengthErrorPercent: 22)),
         // F1 0.818, class accuracy 0.827, |density error| 21.3 %, |length error| 3.7 %.
         // With unresolved necks: F1 0.821, class accuracy 0.892 (0.831 without that rule);
-        // class floor raised to 0.86.
+        // class floor raised to 0.86. Fifth session: F1 0.852, class accuracy 0.877; F1 floor
+        // raised to 0.82.
         AccuracyCase(
             name: "16-bit, 0.12 um/px",
             settings: SynthesisSettings.standard.withPixelSize(0.12, widthPixels: sizePixels),
             imageCount: 2, seed: 11,
-            floors: AccuracyFloors(minimumF1: 0.78, minimumClassAccuracy: 0.86,
+            floors: AccuracyFloors(minimumF1: 0.82, minimumClassAccuracy: 0.86,
                                    maximumDensityErrorPercent: 31, maximumLengthErrorPercent: 9)),
     ]
 
