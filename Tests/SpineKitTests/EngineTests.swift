@@ -26,10 +26,11 @@ struct EngineTests {
         return SyntheticScene(widthPixels: size, heightPixels: size, micronsPerPixel: p, shafts: [shaft])
     }
 
-    static func analyse(_ scene: SyntheticScene, seed: UInt64 = 1) -> (RenderedImage, ImageAnalysis) {
+    static func analyse(_ scene: SyntheticScene, seed: UInt64 = 1,
+                        parameters: AnalysisParameters = AnalysisParameters()) -> (RenderedImage, ImageAnalysis) {
         let rendered = SpineSynthesizer.render(scene: scene, optics: optics(), seed: seed)
         let image = rendered.pixels.mapped { Float($0) }
-        return (rendered, SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel))
+        return (rendered, SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel, parameters: parameters))
     }
 
     /// The found spine nearest to `truth`'s head, if within `toleranceMicrons`.
@@ -152,13 +153,11 @@ struct EngineTests {
         without.rejectsHeadsOnPassingProcesses = false
         var found = 0, foundWithout = 0
         for seed in [UInt64(1), 2, 3] {
-            let rendered = SpineSynthesizer.render(scene: scene, optics: Self.optics(), seed: seed)
-            let image = rendered.pixels.mapped { Float($0) }
-            let analysis = SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel)
+            let analysis = Self.analyse(scene, seed: seed).1
             // The dendrite is bare: every spine is a bouton or noise.
             #expect(analysis.spines.count <= 1, "seed \(seed): \(analysis.spines.count) spines on a bare dendrite")
             found += analysis.spines.count
-            foundWithout += SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel, parameters: without).spines.count
+            foundWithout += Self.analyse(scene, seed: seed, parameters: without).1.spines.count
         }
         // The scene is the case the test exists for: without it the boutons are counted.
         #expect(foundWithout >= found + 6, "without the test \(foundWithout) spines, with it \(found)")
@@ -177,14 +176,12 @@ struct EngineTests {
         without.reexaminesPiecesBesideShafts = false
         var found = 0, foundWithout = 0
         for seed in [UInt64(1), 2, 3] {
-            let rendered = SpineSynthesizer.render(scene: scene, optics: Self.optics(), seed: seed)
-            let image = rendered.pixels.mapped { Float($0) }
-            let analysis = SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel)
+            let (rendered, analysis) = Self.analyse(scene, seed: seed)
             let matched = Set(rendered.spines.compactMap { Self.match($0, in: analysis, toleranceMicrons: 0.4)?.id })
             #expect(matched.count == 3, "seed \(seed): \(matched.count) of the 3 heads found")
             #expect(analysis.dendrites.count == 1, "seed \(seed): the row of heads was kept as a dendrite")
             found += matched.count
-            let plain = SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel, parameters: without)
+            let plain = Self.analyse(scene, seed: seed, parameters: without).1
             foundWithout += Set(rendered.spines.compactMap { Self.match($0, in: plain, toleranceMicrons: 0.4)?.id }).count
         }
         // The scene is the case the step exists for: without it most heads are lost.
