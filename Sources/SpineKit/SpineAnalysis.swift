@@ -326,8 +326,8 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// model then swallows the heads. Such a piece (a blob, or no longer than
     /// `spineReachMicrons`, with its middle within `spineMaterialDistanceMicrons` of a kept
     /// shaft and farther than `spineMaterialEndMarginMicrons` from the shaft's ends) is left
-    /// out and the image analysed again, so that its light is read against the shaft's
-    /// model. Measured with and without it: synthetic-dev F1 0.849 -> 0.852 (two of three
+    /// out and steps 4-8 (shaft model to density) run again, so that its light is read
+    /// against the shaft's model. Measured with and without it: synthetic-dev F1 0.849 -> 0.852 (two of three
     /// touching mushroom heads that had vanished are found), the 1352 Smirnov crops outside
     /// the tuning subset 0.765 -> 0.769 (31 more matched, 8 fewer unmatched detections), the
     /// tuning subset itself 0.776 -> 0.775, our 8-bit renders 0.821 -> 0.827, the spine-type
