@@ -146,7 +146,8 @@ public enum SpineAnalysis {
                 headPeakFraction: Float(parameters.headPeakFraction),
                 headWindowPixels: Swift.max(1.5, px(parameters.headWindowMicrons)),
                 coreFraction: Float(parameters.headCoreFraction),
-                endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180))
+                endContinuationCosine: cos(parameters.endContinuationDegrees * .pi / 180),
+                headClearanceShaftRadii: parameters.headClearanceShaftRadii)
             // Each candidate as measured on the wider smoothing (noisy images only), for its
             // contrast; read before the finer model is built, so that the wider image and model
             // are gone by then (one more image-sized buffer at a time, not three).

@@ -255,6 +255,11 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// A protrusion leaving the end of a traced process within this angle of its direction
     /// (degrees) is the process continuing beyond where it could be traced, not a spine.
     public var endContinuationDegrees: Double
+    /// A head's centre must lie at least this many shaft radii (1) from the centreline point
+    /// nearest to it, the radius being the shaft model's for that stretch: a spine's head
+    /// lies beyond the shaft's surface, and a "head" inside it is a swelling of the shaft or
+    /// shaft the model's profile did not fit. Measured in section 7 of Docs/METHOD.md.
+    public var headClearanceShaftRadii: Double
     /// A head must stand above the median of a ring around it by this many noise
     /// deviations...
     public var headContrastSNR: Double
@@ -416,6 +421,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         paddingDarkFraction = 0.02
         paddingStepRatio = 2
         endContinuationDegrees = 35
+        headClearanceShaftRadii = 1
         headContrastSNR = 4
         headContrastFraction = 0.08
         shortSpineLengthMicrons = 0.8

@@ -26,6 +26,9 @@ struct SpineMeasurer {
         /// A spine leaving a path's end within this cosine of the end tangent continues the
         /// path.
         var endContinuationCosine: Double
+        /// A head centre closer than this many shaft radii to its own nearest centreline
+        /// point lies inside the shaft.
+        var headClearanceShaftRadii: Double
     }
 
     struct Measured {
@@ -133,6 +136,16 @@ struct SpineMeasurer {
         let halfMaximum = nearShaft.radius * 0.866, blurHalf = 1.1774 * settings.blurSigmaPixels
         let surfaceRadius = (Swift.max(0, halfMaximum * halfMaximum - blurHalf * blurHalf)).squareRoot() / 0.866
         guard norm > surfaceRadius * 0.9 else { return nil }
+        // The test above measures from the centreline point nearest the spine's base; a head
+        // can still sit on the shaft beside it (on a wide or swollen stretch the model's
+        // profile left bright), so it is also measured from its own nearest point, against
+        // that stretch's radius.
+        let headPoint = model.nearestPoint(ofPixel: headIndex)
+        if headPoint >= 0, let headShaft = model.shaft(atPixel: headIndex) {
+            let c = model.smoothedPoints[headPoint]
+            let clearance = ((head.x - c.x) * (head.x - c.x) + (head.y - c.y) * (head.y - c.y)).squareRoot()
+            guard clearance >= settings.headClearanceShaftRadii * headShaft.radius else { return nil }
+        }
         ux /= norm
         uy /= norm
         // Signal straight beyond the end of a traced process is the process going on (fainter,
