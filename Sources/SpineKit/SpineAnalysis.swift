@@ -157,9 +157,10 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// `shaftLocalMaximumMicrons`: a local half-maximum-like edge that keeps dim dendrites.
     public var shaftRelativeThreshold: Double
     public var shaftLocalMaximumMicrons: Double
-    /// Structures narrower than a disc of this radius (microns) are not shaft: necks,
+    /// Structures narrower than a disc of this radius (0.18 um) are not shaft: necks,
     /// thin spines and axons (radius 0.05-0.15 um; Harris et al. 1992; Shepherd & Harris
-    /// 1998) go, shafts (radius >= 0.3 um) stay.
+    /// 1998) go, shafts (radius >= 0.3 um) stay. Between those bounds, the smaller disc
+    /// keeps a shaft joined where it narrows between bright heads (Docs/METHOD.md, section 2).
     public var shaftOpeningRadiusMicrons: Double
     /// A centreline shorter than this is not a dendrite, microns.
     public var minimumDendriteLengthMicrons: Double
@@ -383,7 +384,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         removedBackgroundFraction = 0.9
         shaftRelativeThreshold = 0.4
         shaftLocalMaximumMicrons = 0.5
-        shaftOpeningRadiusMicrons = 0.22
+        shaftOpeningRadiusMicrons = 0.18
         minimumDendriteLengthMicrons = 2
         centerlineSmoothingMicrons = 0.4
         minimumBranchLengthMicrons = 3
