@@ -236,7 +236,7 @@ public enum SpineAnalysis {
                 let contrastFraction = length < parameters.shortSpineLengthMicrons
                     ? parameters.shortSpineContrastFraction : parameters.headContrastFraction
                 guard headFWHM >= parameters.minimumHeadBlurFraction * blurFWHMPixels,
-                      length >= parameters.minimumSpineHeightMicrons,
+                      length >= parameters.minimumSpineHeightMicrons, length <= parameters.maximumSpineLengthMicrons,
                       head <= parameters.maximumHeadDiameterMicrons,
                       m.baseToHeadPixels <= reach + 1,
                       frame.contains(m.head),

@@ -217,6 +217,11 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// Spines shorter than this from the shaft surface are ignored, microns
     /// (NeuronStudio's minimum height, Rodriguez et al. 2008).
     public var minimumSpineHeightMicrons: Double
+    /// Spines longer than this from the shaft surface to the tip are not spines, microns
+    /// (3, NeuronStudio's default maximum height and the detector's reach): the candidate's
+    /// pixels stay within the reach, but a head at its edge, measured to its tip, can end
+    /// beyond it, and on the real crops every such "spine" was unannotated.
+    public var maximumSpineLengthMicrons: Double
     /// Larger "heads" are not spines (out-of-focus blobs, cell bodies), microns.
     public var maximumHeadDiameterMicrons: Double
     /// A traced process whose radius, with the blur removed, is below this (microns) is an
@@ -401,6 +406,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         spineProminenceSNR = 3
         spineProminenceFraction = 0.1
         minimumSpineHeightMicrons = 0.2
+        maximumSpineLengthMicrons = 3
         maximumHeadDiameterMicrons = 1.6
         axonRadiusMicrons = 0.25
         minimumThinDendriteDensityPerMicron = 0.2
