@@ -351,6 +351,14 @@ struct ShaftModel {
         }
     }
 
+    /// The ranks of a profile bin of `count` values whose values give its level and spread:
+    /// the profile quantile, the median and the 16th percentile.
+    @inline(__always)
+    static func profileRanks(count: Int, settings: Settings) -> (q: Int, median: Int, low: Int) {
+        (OrderStatistics.rank(settings.profileQuantile, count: count), OrderStatistics.rank(0.5, count: count),
+         OrderStatistics.rank(0.16, count: count))
+    }
+
     struct Settings {
         var segmentPixels: Int
         var reachPixels: Double
@@ -646,34 +654,62 @@ struct ShaftModel {
         let earlier = reusingEarlierProfiles ? geometry.earlierProfiles.flatMap { $0.settings.measuresBinsAlike(settings) ? $0 : nil } : nil
         values.withUnsafeMutableBufferPointer { all in
             selectionScratch.withUnsafeMutableBufferPointer { scratch in
-                for s in 0..<segmentCount {
-                    if let earlier, earlier.segment[s] >= 0 {
-                        // The earlier model's stretch held the same pixels: its bins' values, and
-                        // so their order statistics, are the same.
-                        let from = Int(earlier.segment[s]) * bins
-                        for b in 0..<bins {
-                            level[s * bins + b] = earlier.level[from + b]
-                            spread[s * bins + b] = earlier.spread[from + b]
+                level.withUnsafeMutableBufferPointer { level in
+                    spread.withUnsafeMutableBufferPointer { spread in
+                        /// Sets bin `k`'s level and spread from its three order statistics.
+                        @inline(__always) func setProfile(_ k: Int, _ statistics: (q: Float, median: Float, low: Float)) {
+                            // q50 - q16 is one standard deviation for Gaussian noise, and spines only
+                            // disturb the upper tail.
+                            let sigma = Swift.max(settings.globalNoise, statistics.median - statistics.low)
+                            spread[k] = sigma
+                            // The low quantile sits below the mean of pure noise by a known number of
+                            // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
+                            level[k] = Swift.min(statistics.median, statistics.q + Float(settings.quantileOffsetSigmas) * sigma)
                         }
-                        continue
-                    }
-                    for k in s * bins..<(s + 1) * bins where binCount[k] >= 4 {
-                        // The three order statistics by one selection over the bin (a few dozen
-                        // values, 32-63 in most bins of the benchmark's images), whose partitions
-                        // take no branch on the values; see `binOrderStatistics`.
-                        let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
-                        let ranks = (q: OrderStatistics.rank(settings.profileQuantile, count: v.count),
-                                     median: OrderStatistics.rank(0.5, count: v.count),
-                                     low: OrderStatistics.rank(0.16, count: v.count))
-                        let (q, median, low) = Self.binOrderStatistics(v, ranks: (ranks.q, ranks.median, ranks.low),
-                                                                       scratch: scratch.baseAddress!)
-                        // q50 - q16 is one standard deviation for Gaussian noise, and spines only
-                        // disturb the upper tail.
-                        let sigma = Swift.max(settings.globalNoise, median - low)
-                        spread[k] = sigma
-                        // The low quantile sits below the mean of pure noise by a known number of
-                        // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
-                        level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+                        // Bins of up to 64 values (32-63 in most bins of the benchmark's images), eight
+                        // at a time in a comparator network (`RankNetwork.orderStatistics`); larger
+                        // ones, and bins the network leaves, by one selection each, whose partitions
+                        // take no branch on the values (`binOrderStatistics`). The network orders
+                        // only the lower half: the three ranks lie at or below the median.
+                        let usesNetwork = settings.profileQuantile <= 0.5
+                        /// Bin `k`'s order statistics by `binOrderStatistics`.
+                        @inline(__always) func selected(_ k: Int) -> (q: Float, median: Float, low: Float) {
+                            let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
+                            return Self.binOrderStatistics(v, ranks: Self.profileRanks(count: v.count, settings: settings),
+                                                           scratch: scratch.baseAddress!)
+                        }
+                        RankNetwork.withBatch { batch in
+                            @inline(__always) func resolve() {
+                                batch.resolve(values: UnsafePointer(all.baseAddress!), binStart: binStart, settings: settings)
+                                for lane in 0..<batch.count {
+                                    let k = batch.keys[lane]
+                                    setProfile(k, batch.found[lane] ?? selected(k))
+                                }
+                                batch.count = 0
+                            }
+                            for s in 0..<segmentCount {
+                                if let earlier, earlier.segment[s] >= 0 {
+                                    // The earlier model's stretch held the same pixels: its bins' values,
+                                    // and so their order statistics, are the same.
+                                    let from = Int(earlier.segment[s]) * bins
+                                    for b in 0..<bins {
+                                        level[s * bins + b] = earlier.level[from + b]
+                                        spread[s * bins + b] = earlier.spread[from + b]
+                                    }
+                                    continue
+                                }
+                                for k in s * bins..<(s + 1) * bins where binCount[k] >= 4 {
+                                    guard usesNetwork && binCount[k] <= RankNetwork.largestSize else {
+                                        setProfile(k, selected(k))
+                                        continue
+                                    }
+                                    batch.keys[batch.count] = k
+                                    batch.count += 1
+                                    if batch.count == RankNetwork.laneCount { resolve() }
+                                }
+                            }
+                            resolve()
+                        }
                     }
                 }
             }
