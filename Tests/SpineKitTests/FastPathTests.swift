@@ -242,10 +242,13 @@ struct FastPathTests {
                 }
                 binStart.append(values.count)
             }
-            ShaftModel.RankNetwork.withBatch { batch in
+            ShaftModel.RankNetwork.withBatches { batches in
+                var batch = batches[batches.count - 1]
                 for lane in 0..<8 { batch.keys[lane] = lane }
                 batch.count = 8
-                values.withUnsafeBufferPointer { batch.resolve(values: $0.baseAddress!, binStart: binStart, settings: settings) }
+                values.withUnsafeBufferPointer {
+                    batch.resolve(values: $0.baseAddress!, binStart: binStart, settings: settings, mayHoldNaN: values.contains { $0.isNaN })
+                }
                 for lane in 0..<8 {
                     let bin = Array(values[binStart[lane]..<binStart[lane + 1]])
                     let ranks = ShaftModel.profileRanks(count: bin.count, settings: settings)

@@ -73,7 +73,8 @@ extension ShaftModel {
         }
 
         /// Up to `laneCount` profile bins (keys into a model's gathered values) waiting for a
-        /// network, and the three order statistics it found for each.
+        /// network, and the three order statistics it found for each (`found` may be shared by
+        /// several batches: it is read right after `resolve`).
         struct Batch {
             let keys: UnsafeMutablePointer<Int>
             var count = 0
@@ -85,12 +86,13 @@ extension ShaftModel {
 
             /// Finds the order statistics of the waiting bins, each of 1...`largestSize` values
             /// at `values[binStart[k]..<binStart[k + 1]]`; the values are read, not reordered.
+            /// Without `mayHoldNaN` none of them is NaN (the bins are not checked).
             ///
             /// The value at a rank is unique, and equal floats differ in their bits only as +0
             /// and -0; a NaN has no order. A bin holding a NaN, or with a zero at a wanted rank,
             /// is left to `binOrderStatistics` (nil), which finds the value its `sortLowest`
             /// route gives; any other bin gets the values that route gives.
-            func resolve(values: UnsafePointer<Float>, binStart: [Int], settings: Settings) {
+            func resolve(values: UnsafePointer<Float>, binStart: [Int], settings: Settings, mayHoldNaN: Bool) {
                 guard count > 0 else { return }
                 var largest = 0
                 for lane in 0..<count { largest = Swift.max(largest, binStart[keys[lane] + 1] - binStart[keys[lane]]) }
@@ -101,12 +103,8 @@ extension ShaftModel {
                 for lane in 0..<width {
                     let from = lane < count ? binStart[keys[lane]] : 0
                     let n = lane < count ? binStart[keys[lane] + 1] - from : 0
-                    var nan = false
-                    for i in 0..<n {
-                        let x = values[from &+ i]
-                        laneValues[width &* i &+ lane] = x
-                        nan = nan || x.isNaN
-                    }
+                    for i in 0..<n { laneValues[width &* i &+ lane] = values[from &+ i] }
+                    let nan = mayHoldNaN && (0..<n).contains { values[from &+ $0].isNaN }
                     for i in n..<network.size { laneValues[width &* i &+ lane] = .infinity }
                     if lane < count { found[lane] = nan ? nil : (0, 0, 0) }
                 }
@@ -120,14 +118,23 @@ extension ShaftModel {
             }
         }
 
-        /// Runs `body` with an empty batch.
-        static func withBatch<R>(_ body: (inout Batch) -> R) -> R {
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: largestSize) { lanes in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: laneCount) { keys in
+        /// Runs `body` with an empty batch for each network (`bySize`): bins of 1-8 values wait
+        /// in the first, 9-16 in the second and so on, so that each is ordered by the network of
+        /// its size class, not one for the largest of eight bins of any sizes.
+        static func withBatches<R>(_ body: (UnsafeMutableBufferPointer<Batch>) -> R) -> R {
+            let classes = bySize.count
+            return withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: largestSize) { lanes in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: classes * laneCount) { keys in
                     withUnsafeTemporaryAllocation(of: (q: Float, median: Float, low: Float)?.self, capacity: laneCount) { found in
-                        var batch = Batch(keys: keys.baseAddress!, found: found.baseAddress!, lanes: lanes.baseAddress!,
-                                          networks: bySize)
-                        return body(&batch)
+                        withUnsafeTemporaryAllocation(of: Batch.self, capacity: classes) { batches in
+                            for c in 0..<classes {
+                                (batches.baseAddress! + c).initialize(to: Batch(keys: keys.baseAddress! + c * laneCount,
+                                                                                found: found.baseAddress!,
+                                                                                lanes: lanes.baseAddress!, networks: bySize))
+                            }
+                            defer { batches.baseAddress!.deinitialize(count: classes) }
+                            return body(batches)
+                        }
                     }
                 }
             }

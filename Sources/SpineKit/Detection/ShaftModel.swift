@@ -625,6 +625,8 @@ struct ShaftModel {
         let scale = BinScale(binPixels: Float(settings.binPixels))
         // The intensities of each bin, gathered (see `Geometry`).
         var values = [Float](repeating: 0, count: binStart[binCount.count])
+        // Whether any gathered value is NaN (then each bin is checked for one before the networks).
+        var gatheredNaN: UInt8 = 0
         do {
             var next = binStart
             next.withUnsafeMutableBufferPointer { next in
@@ -638,8 +640,10 @@ struct ShaftModel {
                                     let key = Int(keys[j])
                                     j &+= 1
                                     guard key >= 0 else { continue }
-                                    values[next[key]] = image[row &+ x]
+                                    let value = image[row &+ x]
+                                    values[next[key]] = value
                                     next[key] &+= 1
+                                    gatheredNaN |= value.isNaN ? 1 : 0
                                 }
                             }
                         }
@@ -678,14 +682,14 @@ struct ShaftModel {
                             return Self.binOrderStatistics(v, ranks: Self.profileRanks(count: v.count, settings: settings),
                                                            scratch: scratch.baseAddress!)
                         }
-                        RankNetwork.withBatch { batch in
-                            @inline(__always) func resolve() {
-                                batch.resolve(values: UnsafePointer(all.baseAddress!), binStart: binStart, settings: settings)
-                                for lane in 0..<batch.count {
-                                    let k = batch.keys[lane]
-                                    setProfile(k, batch.found[lane] ?? selected(k))
-                                }
-                                batch.count = 0
+                        RankNetwork.withBatches { batches in
+                            /// Orders the bins waiting in batch `c` and sets their profiles.
+                            @inline(__always) func resolve(_ c: Int) {
+                                let batch = batches[c]
+                                batch.resolve(values: UnsafePointer(all.baseAddress!), binStart: binStart, settings: settings,
+                                              mayHoldNaN: gatheredNaN != 0)
+                                for lane in 0..<batch.count { setProfile(batch.keys[lane], batch.found[lane] ?? selected(batch.keys[lane])) }
+                                batches[c].count = 0
                             }
                             for s in 0..<segmentCount {
                                 if let earlier, earlier.segment[s] >= 0 {
@@ -703,12 +707,13 @@ struct ShaftModel {
                                         setProfile(k, selected(k))
                                         continue
                                     }
-                                    batch.keys[batch.count] = k
-                                    batch.count += 1
-                                    if batch.count == RankNetwork.laneCount { resolve() }
+                                    let c = (binCount[k] + 7) / 8 - 1
+                                    batches[c].keys[batches[c].count] = k
+                                    batches[c].count += 1
+                                    if batches[c].count == RankNetwork.laneCount { resolve(c) }
                                 }
                             }
-                            resolve()
+                            for c in batches.indices { resolve(c) }
                         }
                     }
                 }
