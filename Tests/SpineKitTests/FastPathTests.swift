@@ -217,7 +217,7 @@ struct FastPathTests {
 
     /// The comparator networks' order statistics, eight bins at a time, are bit for bit those
     /// `sortLowest` gives, or left to `binOrderStatistics` (nil) exactly when the bin holds a
-    /// NaN or a zero at a wanted rank: bins of 1-64 values, distinct, with ties, with +0 and -0,
+    /// NaN or a zero at a wanted rank: bins of 1-128 values, distinct, with ties, with +0 and -0,
     /// with NaN and with infinities.
     @Test(arguments: [UInt64(61), 62, 63])
     func rankNetworksMatchSortingTheLowestValues(seed: UInt64) {
@@ -229,7 +229,7 @@ struct FastPathTests {
             var values: [Float] = []
             var binStart = [0]
             for lane in 0..<8 {
-                let count = trial < 64 ? Swift.max(1, trial + 1 - lane) : 1 + Int(rng.unit() * 64)
+                let count = trial < 64 ? Swift.max(1, trial + 1 - lane) : 1 + Int(rng.unit() * 128)
                 let style = (trial + lane) % 5
                 for _ in 0..<count {
                     switch style {
@@ -269,7 +269,7 @@ struct FastPathTests {
         // Every pruned network orders the lower half of every arrangement of zeros and ones
         // (the 0-1 principle; sampled).
         for network in ShaftModel.RankNetwork.bySize {
-            for _ in 0..<400 {
+            for _ in 0..<200 {
                 var lanes = (0..<network.size).map { _ in SIMD8<Float>((0..<8).map { _ in rng.unit() < 0.5 ? 0 : 1 }) }
                 let columns = (0..<8).map { lane in lanes.map { $0[lane] }.sorted() }
                 lanes.withUnsafeMutableBufferPointer { network.apply(to: $0.baseAddress!) }

@@ -1,8 +1,9 @@
 extension ShaftModel {
     /// A comparator network that puts the lower half of up to `size` values (positions 0 up to
-    /// the median's rank) in ascending order: Batcher's odd-even merge sort on 64 wires (Knuth,
-    /// TAOCP vol. 3, 5.3.4), keeping only the comparators among the first `size` wires and, of
-    /// those, only the ones that the lower half's positions depend on.
+    /// the median's rank) in ascending order: Batcher's odd-even merge sort on 64 wires, or on
+    /// 128 for more than 64 values (Knuth, TAOCP vol. 3, 5.3.4), keeping only the comparators
+    /// among the first `size` wires and, of those, only the ones that the lower half's
+    /// positions depend on.
     ///
     /// Fewer values than `size` are padded with +infinity: a comparator puts the smaller value
     /// on its lower wire, so +infinity never leaves the upper wires and the comparators that
@@ -10,7 +11,7 @@ extension ShaftModel {
     /// lane of a `SIMD8<Float>` (`Batch`), with no branch on the values.
     struct RankNetwork {
         /// Bins of more values than this go to `binOrderStatistics`.
-        static let largestSize = 64
+        static let largestSize = 128
         /// Bins ordered at once, one in each lane.
         static let laneCount = 8
         let size: Int
@@ -21,7 +22,8 @@ extension ShaftModel {
         init(size n: Int) {
             precondition(n >= 1 && n <= Self.largestSize, "a network for \(n) values")
             var all: [(Int, Int)] = []
-            let wires = Self.largestSize
+            // (Cut to 64 values or fewer, the network on 64 wires has fewer comparators.)
+            let wires = n <= 64 ? 64 : 128
             var p = 1
             while p < wires {
                 var k = p
@@ -52,7 +54,7 @@ extension ShaftModel {
             pairs = kept.reversed()
         }
 
-        /// Networks for 8, 16, ... 64 values.
+        /// Networks for 8, 16, ... 128 values.
         static let bySize: [RankNetwork] = stride(from: 8, through: largestSize, by: 8).map { RankNetwork(size: $0) }
 
         /// Applies the network to `lanes[0..<size]`.

@@ -670,10 +670,10 @@ struct ShaftModel {
                             // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
                             level[k] = Swift.min(statistics.median, statistics.q + Float(settings.quantileOffsetSigmas) * sigma)
                         }
-                        // Bins of up to 64 values (32-63 in most bins of the benchmark's images), eight
-                        // at a time in a comparator network (`RankNetwork.orderStatistics`); larger
-                        // ones, and bins the network leaves, by one selection each, whose partitions
-                        // take no branch on the values (`binOrderStatistics`). The network orders
+                        // Bins of up to 128 values (32-63 in most bins of the benchmark's images), eight
+                        // at a time in a comparator network (`RankNetwork`); larger ones, and bins the
+                        // network leaves, by one selection each, whose partitions take no branch on
+                        // the values (`binOrderStatistics`). The network orders
                         // only the lower half: the three ranks lie at or below the median.
                         let usesNetwork = settings.profileQuantile <= 0.5
                         /// Bin `k`'s order statistics by `binOrderStatistics`.
