@@ -159,8 +159,9 @@ public enum SpineAnalysis {
             // are gone by then (one more image-sized buffer at a time, not three).
             let (model, candidates, wideMeasured): (ShaftModel, [SpineDetector.Candidate], [SpineMeasurer.Measured?]) = {
                 guard isNoisy else {
-                    // One model, whose geometry lives only while it is built.
-                    // (With an earlier model, its band, nearest points and levels carried over.)
+                    // One model, whose geometry lives only while it is built; after an earlier
+                    // model, with its band, nearest points and levels carried over (that geometry
+                    // then lives through the detection).
                     let geometry = earlier.map {
                         ShaftModel.Geometry(width: smoothed.width, height: smoothed.height, paths: paths,
                                             settings: modelSettings(globalNoise: noise), earlier: $0)
@@ -337,8 +338,8 @@ public enum SpineAnalysis {
         // Pieces beside a shaft that were dropped may be heads its own model swallowed
         // (`ShaftCensus.spineMaterial`): steps 4-8 once more without them, their time added
         // to the first pass's; the shaft model takes over from the first what the pieces do
-        // not change (`ShaftModel.Earlier`). Rare: 1 of the 6 synthetic-dev images, 25 of the 1653
-        // Smirnov crops, 1 of the benchmark's 8 images.
+        // not change (`ShaftModel.Earlier`). Rare: 1 of the 6 synthetic-dev images, 25 of the
+        // 1653 Smirnov crops, 1 of the benchmark's 8 images.
         result.timings = first.analysis.timings
         let remaining = earlier.keptPaths.map { traced[$0] }
         return spinesAndDendrites(along: remaining, from: result, findingMaterial: false, earlier: earlier).analysis

@@ -41,7 +41,8 @@ extension ShaftModel {
             }
             // Backwards from the positions read (up to the median's rank): a comparator is kept
             // when a later one, or the reading, needs one of its outputs; both its inputs are
-            // then needed.
+            // then needed. (Each pair is appended upper first: reversing the list restores the
+            // order of the comparators and of each pair.)
             var needed = [Bool](repeating: false, count: n)
             for r in 0...OrderStatistics.rank(0.5, count: n) { needed[r] = true }
             var kept: [Int32] = []

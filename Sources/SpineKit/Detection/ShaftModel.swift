@@ -673,8 +673,8 @@ struct ShaftModel {
                         // Bins of up to 128 values (32-63 in most bins of the benchmark's images), eight
                         // at a time in a comparator network (`RankNetwork`); larger ones, and bins the
                         // network leaves, by one selection each, whose partitions take no branch on
-                        // the values (`binOrderStatistics`). The network orders
-                        // only the lower half: the three ranks lie at or below the median.
+                        // the values (`binOrderStatistics`). The network orders only the lower half:
+                        // the three ranks must lie at or below the median.
                         let usesNetwork = settings.profileQuantile <= 0.5
                         /// Bin `k`'s order statistics by `binOrderStatistics`.
                         @inline(__always) func selected(_ k: Int) -> (q: Float, median: Float, low: Float) {
