@@ -91,9 +91,12 @@ public enum SpineAnalysis {
         guard !traced.isEmpty else { return result }
 
         // Steps 4-8 along `paths`, from `result` as tracing left it; with `findingMaterial`,
-        // also the indices of the paths that are spine material (see below).
-        func spinesAndDendrites(along paths: [ShaftTracer.Path], from result: ImageAnalysis,
-                                findingMaterial: Bool) -> (analysis: ImageAnalysis, spineMaterial: Set<Int>) {
+        // also the indices of the paths that are spine material (see below) and, when there are
+        // any, what the shaft model leaves for steps 4-8 along the other paths. `earlier`: what
+        // the model along more paths left, of which `paths` are those kept.
+        func spinesAndDendrites(along paths: [ShaftTracer.Path], from result: ImageAnalysis, findingMaterial: Bool,
+                                earlier: ShaftModel.Earlier? = nil)
+            -> (analysis: ImageAnalysis, spineMaterial: Set<Int>, earlier: ShaftModel.Earlier?) {
             var result = result
 
             // 4. Shaft model and spine candidates.
@@ -113,13 +116,17 @@ public enum SpineAnalysis {
                 prominenceFraction: Float(parameters.spineProminenceFraction),
                 innerRadiusFraction: 0.75, reachPixels: reach)
             /// The shaft model of `image` along the traced paths (on `geometry`, when given) and,
-            /// when `detecting`, the spine candidates found on it.
-            func modelAndCandidates(of image: GrayImage, geometry: ShaftModel.Geometry?, globalNoise: Float,
+            /// when `detecting`, the spine candidates found on it. `isSmoothed`: `image` is
+            /// `smoothed`, on which an earlier model's levels were found (see `earlier`).
+            func modelAndCandidates(of image: GrayImage, isSmoothed: Bool, geometry: ShaftModel.Geometry?, globalNoise: Float,
                                     detecting: Bool) -> (ShaftModel, [SpineDetector.Candidate]) {
                 let settings = modelSettings(globalNoise: globalNoise)
                 func build<Visitor: ShaftModel.PixelVisitor>(visitor: inout Visitor) -> ShaftModel {
-                    guard let geometry else { return ShaftModel.build(smoothed: image, paths: paths, settings: settings, visitor: &visitor) }
-                    return ShaftModel.build(smoothed: image, geometry: geometry, settings: settings, visitor: &visitor)
+                    if let geometry {
+                        return ShaftModel.build(smoothed: image, geometry: geometry, settings: settings,
+                                                reusingEarlierProfiles: isSmoothed, visitor: &visitor)
+                    }
+                    return ShaftModel.build(smoothed: image, paths: paths, settings: settings, visitor: &visitor)
                 }
                 var none = ShaftModel.NoVisitor()
                 if SpineDetector.visitsBandOnly(globalNoise: globalNoise, settings: detection) {
@@ -153,8 +160,15 @@ public enum SpineAnalysis {
             // are gone by then (one more image-sized buffer at a time, not three).
             let (model, candidates, wideMeasured): (ShaftModel, [SpineDetector.Candidate], [SpineMeasurer.Measured?]) = {
                 guard isNoisy else {
-                    // One model, whose geometry lives only while it is built.
-                    let (model, candidates) = modelAndCandidates(of: smoothed, geometry: nil, globalNoise: noise, detecting: true)
+                    // One model, whose geometry lives only while it is built; after an earlier
+                    // model, with its band, nearest points and levels carried over (that geometry
+                    // then lives through the detection).
+                    let geometry = earlier.map {
+                        ShaftModel.Geometry(width: smoothed.width, height: smoothed.height, paths: paths,
+                                            settings: modelSettings(globalNoise: noise), earlier: $0)
+                    }
+                    let (model, candidates) = modelAndCandidates(of: smoothed, isSmoothed: true, geometry: geometry,
+                                                                 globalNoise: noise, detecting: true)
                     return (model, candidates, [])
                 }
                 result.searchedAtWiderSmoothing = true
@@ -162,18 +176,18 @@ public enum SpineAnalysis {
                 // settings' lengths, not on the noise or the pixels: both models share them, made
                 // once here (and gone with the detection).
                 let geometry = ShaftModel.Geometry(width: smoothed.width, height: smoothed.height, paths: paths,
-                                                   settings: modelSettings(globalNoise: noise))
+                                                   settings: modelSettings(globalNoise: noise), earlier: earlier)
                 let (candidates, wideMeasured): ([SpineDetector.Candidate], [SpineMeasurer.Measured?]) = {
                     let wideSmoothed = smoothed.gaussianBlurred(sigma: px((wideSigma * wideSigma - fineSigma * fineSigma).squareRoot()))
                     // Both smoothings applied to white noise, as the noise estimate assumes.
                     let noiseRatio = BackgroundEstimator.noiseGain(ofGaussianSigma: px(wideSigma))
                         / BackgroundEstimator.noiseGain(ofGaussianSigma: px(fineSigma))
-                    let (wideModel, found) = modelAndCandidates(of: wideSmoothed, geometry: geometry,
+                    let (wideModel, found) = modelAndCandidates(of: wideSmoothed, isSmoothed: false, geometry: geometry,
                                                                 globalNoise: noise * noiseRatio, detecting: true)
                     let wideMeasurer = SpineMeasurer(model: wideModel, settings: measurerSettings)
                     return (found, found.enumerated().map { k, c in wideMeasurer.measure(c, index: k, neck: false) })
                 }()
-                let model = modelAndCandidates(of: smoothed, geometry: geometry, globalNoise: noise, detecting: false).0
+                let model = modelAndCandidates(of: smoothed, isSmoothed: true, geometry: geometry, globalNoise: noise, detecting: false).0
                 return (model, candidates, wideMeasured)
             }()
             stopwatch.lap("detection", into: &result.timings)
@@ -314,19 +328,22 @@ public enum SpineAnalysis {
                                        distancePixels: px(parameters.spineMaterialDistanceMicrons),
                                        endMarginPixels: px(parameters.spineMaterialEndMarginMicrons))
                 : []
+            let left = material.isEmpty ? nil
+                : ShaftModel.Earlier(model: model, keptPaths: paths.indices.filter { !material.contains($0) })
             stopwatch.lap("measurement", into: &result.timings)
-            return (result, material)
+            return (result, material, left)
         }
 
         let first = spinesAndDendrites(along: traced, from: result, findingMaterial: parameters.reexaminesPiecesBesideShafts)
-        guard !first.spineMaterial.isEmpty else { return first.analysis }
+        guard !first.spineMaterial.isEmpty, let earlier = first.earlier else { return first.analysis }
         // Pieces beside a shaft that were dropped may be heads its own model swallowed
         // (`ShaftCensus.spineMaterial`): steps 4-8 once more without them, their time added
-        // to the first pass's. Rare: 1 of the 6 synthetic-dev images, 25 of the 1653
-        // Smirnov crops, 1 of the benchmark's 8 images.
+        // to the first pass's; the shaft model takes over from the first what the pieces do
+        // not change (`ShaftModel.Earlier`). Rare: 1 of the 6 synthetic-dev images, 25 of the
+        // 1653 Smirnov crops, 1 of the benchmark's 8 images.
         result.timings = first.analysis.timings
-        let remaining = traced.indices.filter { !first.spineMaterial.contains($0) }.map { traced[$0] }
-        return spinesAndDendrites(along: remaining, from: result, findingMaterial: false).analysis
+        let remaining = earlier.keptPaths.map { traced[$0] }
+        return spinesAndDendrites(along: remaining, from: result, findingMaterial: false, earlier: earlier).analysis
     }
 }
 

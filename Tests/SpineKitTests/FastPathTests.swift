@@ -215,6 +215,71 @@ struct FastPathTests {
         }
     }
 
+    /// The comparator networks' order statistics, eight bins at a time, are bit for bit those
+    /// `sortLowest` gives, or left to `binOrderStatistics` (nil) exactly when the bin holds a
+    /// NaN or a zero at a wanted rank: bins of 1-128 values, distinct, with ties, with +0 and -0,
+    /// with NaN and with infinities.
+    @Test(arguments: [UInt64(61), 62, 63])
+    func rankNetworksMatchSortingTheLowestValues(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        let settings = ShaftModel.Settings(segmentPixels: 12, reachPixels: 10, binPixels: 0.5, profileQuantile: 0.3,
+                                           quantileOffsetSigmas: 0.5244, globalNoise: 1)
+        for trial in 0..<150 {
+            // Eight bins laid end to end, as a model gathers them.
+            var values: [Float] = []
+            var binStart = [0]
+            for lane in 0..<8 {
+                let count = trial < 64 ? Swift.max(1, trial + 1 - lane) : 1 + Int(rng.unit() * 128)
+                let style = (trial + lane) % 5
+                for _ in 0..<count {
+                    switch style {
+                    case 0: values.append(Float(rng.unit() * 1000 - 200))
+                    case 1: values.append(Float((rng.unit() * 6).rounded(.down)) + 1)
+                    case 2: values.append(rng.unit() < 0.4 ? (rng.unit() < 0.5 ? 0 : -0.0) : Float(rng.unit() * 4 - 2).rounded())
+                    case 3: values.append(rng.unit() < 0.05 ? .nan : Float(rng.unit() * 50))
+                    default: values.append(rng.unit() < 0.1 ? (rng.unit() < 0.5 ? .infinity : -.infinity) : Float(rng.unit() * 9))
+                    }
+                }
+                binStart.append(values.count)
+            }
+            ShaftModel.RankNetwork.withBatches { batches in
+                var batch = batches[batches.count - 1]
+                for lane in 0..<8 { batch.keys[lane] = lane }
+                batch.count = 8
+                values.withUnsafeBufferPointer {
+                    batch.resolve(values: $0.baseAddress!, binStart: binStart, settings: settings, mayHoldNaN: values.contains { $0.isNaN })
+                }
+                for lane in 0..<8 {
+                    let bin = Array(values[binStart[lane]..<binStart[lane + 1]])
+                    let ranks = ShaftModel.profileRanks(count: bin.count, settings: settings)
+                    var reference = bin
+                    reference.withUnsafeMutableBufferPointer { ShaftModel.sortLowest($0, count: ranks.median + 1) }
+                    let expected = (reference[ranks.q], reference[ranks.median], reference[ranks.low])
+                    let leftToSelection = bin.contains { $0.isNaN } || expected.0 == 0 || expected.1 == 0 || expected.2 == 0
+                    if let found = batch.found[lane] {
+                        #expect(!leftToSelection, "trial \(trial) lane \(lane)")
+                        #expect(found.q.bitPattern == expected.0.bitPattern && found.median.bitPattern == expected.1.bitPattern
+                                    && found.low.bitPattern == expected.2.bitPattern, "trial \(trial) lane \(lane)")
+                    } else {
+                        #expect(leftToSelection, "trial \(trial) lane \(lane)")
+                    }
+                }
+            }
+        }
+        // Every pruned network orders the lower half of every arrangement of zeros and ones
+        // (the 0-1 principle; sampled).
+        for network in ShaftModel.RankNetwork.bySize {
+            for _ in 0..<200 {
+                var lanes = (0..<network.size).map { _ in SIMD8<Float>((0..<8).map { _ in rng.unit() < 0.5 ? 0 : 1 }) }
+                let columns = (0..<8).map { lane in lanes.map { $0[lane] }.sorted() }
+                lanes.withUnsafeMutableBufferPointer { network.apply(to: $0.baseAddress!) }
+                for r in 0...OrderStatistics.rank(0.5, count: network.size) {
+                    #expect((0..<8).allSatisfy { lanes[r][$0] == columns[$0][r] }, "size \(network.size) rank \(r)")
+                }
+            }
+        }
+    }
+
     /// The detector's radix order equals a stable sort on the same bytes: keys with many
     /// ties in the sorted bytes (their order kept), blob-like pixel indices, and keys whose
     /// lower bytes are positions (`brightestFirst`), at every length around the insertion cut.

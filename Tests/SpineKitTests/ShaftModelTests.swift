@@ -126,6 +126,58 @@ struct ShaftModelTests {
         #expect(!geometry.fits(width: image.width, height: image.height, settings: otherReach))
     }
 
+    /// A model along some of an earlier model's paths (spine material removed), with the band,
+    /// nearest points and levels carried over from the earlier one, is the model built from
+    /// scratch, bit for bit: residual, noise, profiles, marks, and every pixel's nearest point.
+    @Test func modelAfterAnEarlierOneIsTheModelFromScratch() {
+        let (image, paths, _) = crowdedShaft()
+        let w = image.width
+        func path(_ points: [PixelPoint]) -> ShaftTracer.Path {
+            ShaftTracer.Path(pixels: points.map { Int($0.y.rounded()) * w + Int($0.x.rounded()) }, points: points,
+                             lengthPixels: ShaftTracer.arcLength(points))
+        }
+        // The row of heads above the shaft traced as a piece of its own, and a process crossing
+        // the shaft (sharing a pixel with it) that ends inside the image.
+        let piece = path((8...38).map { PixelPoint(x: Double($0), y: 29 + 0.2 * Foundation.sin(Double($0))) })
+        let crossing = path((60...110).map { PixelPoint(x: Double($0) + 0.3 * Foundation.sin(Double($0)), y: Double($0) - 55) })
+        let all = [paths[0], piece, crossing]
+        let settings = ShaftModel.Settings(segmentPixels: 12, reachPixels: 14, binPixels: 0.5, profileQuantile: 0.3,
+                                           quantileOffsetSigmas: 0.5244, globalNoise: 10, spreadCapFactor: 2.5)
+        let detection = SpineDetector.Settings(seedSNR: 5, maskSNR: 2.5, seedFraction: 0.05, maskFraction: 0.02,
+                                               prominenceSNR: 3, prominenceFraction: 0.2,
+                                               innerRadiusFraction: 0.75, reachPixels: 12)
+        let first = ShaftModel.build(smoothed: image, paths: all, settings: settings)
+        for kept in [[0, 2], [0], [2], [1, 2], [0, 1, 2]] {
+            let earlier = ShaftModel.Earlier(model: first, keptPaths: kept)
+            let remaining = kept.map { all[$0] }
+            let geometry = ShaftModel.Geometry(width: w, height: image.height, paths: remaining, settings: settings,
+                                               earlier: earlier)
+            #expect(geometry.earlierProfiles != nil, "kept \(kept)")
+            var carriedMarks = SpineDetector.Marks(settings: detection), freshMarks = SpineDetector.Marks(settings: detection)
+            let carried = ShaftModel.build(smoothed: image, geometry: geometry, settings: settings,
+                                           reusingEarlierProfiles: true, visitor: &carriedMarks)
+            let fresh = ShaftModel.build(smoothed: image, paths: remaining, settings: settings, visitor: &freshMarks)
+            #expect(carried.residual == fresh.residual && carried.noise == fresh.noise, "kept \(kept)")
+            #expect(carried.segmentRadius == fresh.segmentRadius && carried.segmentPeak == fresh.segmentPeak)
+            #expect(carried.segmentIntensityPerThickness == fresh.segmentIntensityPerThickness)
+            #expect(carried.measuredLevel == fresh.measuredLevel && carried.measuredSpread == fresh.measuredSpread)
+            #expect(carriedMarks.weakPixels == freshMarks.weakPixels && carriedMarks.isStrong == freshMarks.isStrong)
+            var wrong = 0
+            for i in 0..<image.count where carried.nearestPoint(ofPixel: i) != fresh.nearestPoint(ofPixel: i) { wrong += 1 }
+            #expect(wrong == 0, "kept \(kept)")
+        }
+        // Only the stretches beside the removed piece are measured again.
+        let geometry = ShaftModel.Geometry(width: w, height: image.height, paths: [paths[0], crossing], settings: settings,
+                                           earlier: ShaftModel.Earlier(model: first, keptPaths: [0, 2]))
+        let segments = geometry.earlierProfiles?.segment ?? []
+        #expect(segments.contains(-1) && segments.filter { $0 >= 0 }.count > segments.count / 2)
+        // Another image size or other lengths: made afresh.
+        var otherSegments = settings
+        otherSegments.segmentPixels = 10
+        #expect(ShaftModel.Geometry(width: w, height: image.height, paths: [paths[0]], settings: otherSegments,
+                                    earlier: ShaftModel.Earlier(model: first, keptPaths: [0])).earlierProfiles == nil)
+    }
+
     /// An image whose background was removed (most pixels one value) has no shot-noise
     /// floor, so the cap is not applied: the analysis is the same with and without it.
     @Test func backgroundRemovedImagesAreNotCapped() throws {

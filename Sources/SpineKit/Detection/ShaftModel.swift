@@ -45,6 +45,13 @@ struct ShaftModel {
     /// residual is 0 and the noise `globalNoise`.
     var band: Band
     var globalNoise: Float
+    /// Per key (segment * bins + distance bin): the level and spread its bin's values gave,
+    /// before the spread cap and the borrowing of sparse bins, with the settings they were
+    /// found with: a later model of the same image along some of these paths takes them for
+    /// the stretches whose bins hold the same pixels (`Earlier`).
+    var measuredLevel: [Float]
+    var measuredSpread: [Float]
+    var settings: Settings
 
     /// The point (index into `smoothedPoints`) of the centreline pixel nearest to pixel index
     /// `i`, -1 with no centreline: of equally near centreline pixels the leftmost, then the
@@ -344,6 +351,14 @@ struct ShaftModel {
         }
     }
 
+    /// The ranks of a profile bin of `count` values whose values give its level and spread:
+    /// the profile quantile, the median and the 16th percentile.
+    @inline(__always)
+    static func profileRanks(count: Int, settings: Settings) -> (q: Int, median: Int, low: Int) {
+        (OrderStatistics.rank(settings.profileQuantile, count: count), OrderStatistics.rank(0.5, count: count),
+         OrderStatistics.rank(0.16, count: count))
+    }
+
     struct Settings {
         var segmentPixels: Int
         var reachPixels: Double
@@ -355,6 +370,14 @@ struct ShaftModel {
         /// A bin's spread is at most this many times the noise expected at its brightness
         /// (see `build`).
         var spreadCapFactor: Float = .infinity
+
+        /// Whether a bin's level and spread (before the cap) come out the same with `other`
+        /// for the same values: their lengths and the order statistics' settings agree.
+        func measuresBinsAlike(_ other: Settings) -> Bool {
+            segmentPixels == other.segmentPixels && reachPixels == other.reachPixels && binPixels == other.binPixels
+                && profileQuantile == other.profileQuantile && quantileOffsetSigmas == other.quantileOffsetSigmas
+                && globalNoise.bitPattern == other.globalNoise.bitPattern
+        }
     }
 
     /// Receives each pixel the model covers (a band pixel within the reach of a shaft
@@ -422,6 +445,10 @@ struct ShaftModel {
         /// its nearest centreline pixel (meaningful where the key is not -1).
         let bandKey: [Int32]
         let bandDistance: [Float]
+        /// With a geometry carried over from an earlier model (`init(...earlier:)`): per segment,
+        /// the earlier model's segment whose bins held the same pixels (-1: none), and that
+        /// model's measured levels and spreads, for a model of the same image to take over.
+        let earlierProfiles: (segment: [Int32], level: [Float], spread: [Float], settings: Settings)?
 
         /// Whether a model with `settings` on an image of this size may use this geometry.
         func fits(width: Int, height: Int, settings: Settings) -> Bool {
@@ -429,7 +456,11 @@ struct ShaftModel {
                 && settings.reachPixels == reachPixels && settings.binPixels == binPixels
         }
 
-        init(width w: Int, height h: Int, paths: [ShaftTracer.Path], settings: Settings) {
+        /// The geometry of `paths` on a `w` x `h` image. With `earlier`, the geometry of the same
+        /// image along more paths, of which `paths` are the ones kept: its band and nearest
+        /// points are carried over where the removed paths change nothing (`Earlier.carried`),
+        /// with the same result as made afresh.
+        init(width w: Int, height h: Int, paths: [ShaftTracer.Path], settings: Settings, earlier: Earlier? = nil) {
             var segmentPath: [Int] = []
             var endTangent: [Int32: PixelPoint] = [:]
             // Distances are measured to the smoothed centreline point of the nearest skeleton
@@ -473,8 +504,11 @@ struct ShaftModel {
             // Beyond the reach no pixel is sampled or modelled, and the reach is a small part of
             // the image: the passes below visit only the band that can be within it (the margin
             // covers the offset of the smoothed points and the rounding of distances to Float).
-            let band = Band(width: w, height: h, around: paths.map(\.pixels),
-                            margin: Int((settings.reachPixels + largestOffset).rounded(.up)) + 2)
+            let margin = Int((settings.reachPixels + largestOffset).rounded(.up)) + 2
+            let carried = earlier?.carried(width: w, height: h, settings: settings, margin: margin,
+                                           segmentPath: segmentPath, segmentOfPoint: segmentOfPoint,
+                                           pointPixel: pointPixel, pixelPoints: pixelPoints)
+            let band = carried?.band ?? Band(width: w, height: h, around: paths.map(\.pixels), margin: margin)
             // The nearest centreline pixel of each band pixel, as its point. A pixel within reach
             // of its point is within the band's margin of its nearest centreline pixel, where the
             // transform over the band's runs is exact; a pixel beyond the margin gets a centreline
@@ -482,7 +516,9 @@ struct ShaftModel {
             // image nor the squared distances are transformed or kept.
             var bandNearestPoint: [Int32]
             var nearestEverywhere: [Int32]?
-            if DistanceTransform.tiesFollowTheRule(width: w, height: h) {
+            if let carried {
+                bandNearestPoint = carried.bandNearestPoint
+            } else if DistanceTransform.tiesFollowTheRule(width: w, height: h) {
                 bandNearestPoint = DistanceTransform.nearestWithinRuns(
                     width: w, height: h, features: pixelPoints.map { (pixel: Int(pointPixel[Int($0)]), label: $0) },
                     runsOfRow: band.runs(ofRow:), count: band.pixelCount, r: band.margin)
@@ -565,12 +601,21 @@ struct ShaftModel {
             self.binStart = binStart
             self.bandKey = bandKey
             self.bandDistance = bandDistance
+            self.earlierProfiles = carried.map { carried in
+                (carried.earlierSegment, earlier!.measuredLevel, earlier!.measuredSpread, earlier!.settings)
+            }
         }
     }
 
     /// The model of `smoothed` on a geometry made for its size and `settings`, with `visitor`
     /// called for every pixel it covers (see `PixelVisitor`).
+    ///
+    /// With `reusingEarlierProfiles`, `smoothed` is the image the earlier model of `geometry`
+    /// (`Geometry.earlierProfiles`) was built on: the stretches whose bins hold the same pixels
+    /// take that model's levels and spreads, found from the same values, instead of ordering
+    /// their bins again.
     static func build<Visitor: PixelVisitor>(smoothed: GrayImage, geometry: Geometry, settings: Settings,
+                                             reusingEarlierProfiles: Bool = false,
                                              visitor: inout Visitor) -> ShaftModel {
         let w = smoothed.width, h = smoothed.height
         precondition(geometry.fits(width: w, height: h, settings: settings), "the geometry was made for another image size or settings")
@@ -580,6 +625,8 @@ struct ShaftModel {
         let scale = BinScale(binPixels: Float(settings.binPixels))
         // The intensities of each bin, gathered (see `Geometry`).
         var values = [Float](repeating: 0, count: binStart[binCount.count])
+        // Whether any gathered value is NaN (then each bin is checked for one before the networks).
+        var gatheredNaN: UInt8 = 0
         do {
             var next = binStart
             next.withUnsafeMutableBufferPointer { next in
@@ -593,8 +640,10 @@ struct ShaftModel {
                                     let key = Int(keys[j])
                                     j &+= 1
                                     guard key >= 0 else { continue }
-                                    values[next[key]] = image[row &+ x]
+                                    let value = image[row &+ x]
+                                    values[next[key]] = value
                                     next[key] &+= 1
+                                    gatheredNaN |= value.isNaN ? 1 : 0
                                 }
                             }
                         }
@@ -606,29 +655,72 @@ struct ShaftModel {
         var spread = [Float](repeating: settings.globalNoise, count: segmentCount * bins)
         // Scratch for the selections, as large as the largest bin twice.
         var selectionScratch = [Float](repeating: 0, count: 2 * (binCount.max() ?? 0))
+        let earlier = reusingEarlierProfiles ? geometry.earlierProfiles.flatMap { $0.settings.measuresBinsAlike(settings) ? $0 : nil } : nil
         values.withUnsafeMutableBufferPointer { all in
             selectionScratch.withUnsafeMutableBufferPointer { scratch in
-                for k in 0..<binCount.count where binCount[k] >= 4 {
-                    // The three order statistics by one selection over the bin (a few dozen
-                    // values, 32-63 in most bins of the benchmark's images), whose partitions
-                    // take no branch on the values; see `binOrderStatistics`.
-                    let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
-                    let ranks = (q: OrderStatistics.rank(settings.profileQuantile, count: v.count),
-                                 median: OrderStatistics.rank(0.5, count: v.count),
-                                 low: OrderStatistics.rank(0.16, count: v.count))
-                    let (q, median, low) = Self.binOrderStatistics(v, ranks: (ranks.q, ranks.median, ranks.low),
-                                                                   scratch: scratch.baseAddress!)
-                    // q50 - q16 is one standard deviation for Gaussian noise, and spines only
-                    // disturb the upper tail.
-                    let sigma = Swift.max(settings.globalNoise, median - low)
-                    spread[k] = sigma
-                    // The low quantile sits below the mean of pure noise by a known number of
-                    // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
-                    level[k] = Swift.min(median, q + Float(settings.quantileOffsetSigmas) * sigma)
+                level.withUnsafeMutableBufferPointer { level in
+                    spread.withUnsafeMutableBufferPointer { spread in
+                        /// Sets bin `k`'s level and spread from its three order statistics.
+                        @inline(__always) func setProfile(_ k: Int, _ statistics: (q: Float, median: Float, low: Float)) {
+                            // q50 - q16 is one standard deviation for Gaussian noise, and spines only
+                            // disturb the upper tail.
+                            let sigma = Swift.max(settings.globalNoise, statistics.median - statistics.low)
+                            spread[k] = sigma
+                            // The low quantile sits below the mean of pure noise by a known number of
+                            // deviations (0.524 for q = 0.3); adding it back leaves no offset in the residual.
+                            level[k] = Swift.min(statistics.median, statistics.q + Float(settings.quantileOffsetSigmas) * sigma)
+                        }
+                        // Bins of up to 128 values (32-63 in most bins of the benchmark's images), eight
+                        // at a time in a comparator network (`RankNetwork`); larger ones, and bins the
+                        // network leaves, by one selection each, whose partitions take no branch on
+                        // the values (`binOrderStatistics`). The network orders only the lower half:
+                        // the three ranks must lie at or below the median.
+                        let usesNetwork = settings.profileQuantile <= 0.5
+                        /// Bin `k`'s order statistics by `binOrderStatistics`.
+                        @inline(__always) func selected(_ k: Int) -> (q: Float, median: Float, low: Float) {
+                            let v = UnsafeMutableBufferPointer(rebasing: all[binStart[k]..<binStart[k + 1]])
+                            return Self.binOrderStatistics(v, ranks: Self.profileRanks(count: v.count, settings: settings),
+                                                           scratch: scratch.baseAddress!)
+                        }
+                        RankNetwork.withBatches { batches in
+                            /// Orders the bins waiting in batch `c` and sets their profiles.
+                            @inline(__always) func resolve(_ c: Int) {
+                                let batch = batches[c]
+                                batch.resolve(values: UnsafePointer(all.baseAddress!), binStart: binStart, settings: settings,
+                                              mayHoldNaN: gatheredNaN != 0)
+                                for lane in 0..<batch.count { setProfile(batch.keys[lane], batch.found[lane] ?? selected(batch.keys[lane])) }
+                                batches[c].count = 0
+                            }
+                            for s in 0..<segmentCount {
+                                if let earlier, earlier.segment[s] >= 0 {
+                                    // The earlier model's stretch held the same pixels: its bins' values,
+                                    // and so their order statistics, are the same.
+                                    let from = Int(earlier.segment[s]) * bins
+                                    for b in 0..<bins {
+                                        level[s * bins + b] = earlier.level[from + b]
+                                        spread[s * bins + b] = earlier.spread[from + b]
+                                    }
+                                    continue
+                                }
+                                for k in s * bins..<(s + 1) * bins where binCount[k] >= 4 {
+                                    guard usesNetwork && binCount[k] <= RankNetwork.largestSize else {
+                                        setProfile(k, selected(k))
+                                        continue
+                                    }
+                                    let c = (binCount[k] + 7) / 8 - 1
+                                    batches[c].keys[batches[c].count] = k
+                                    batches[c].count += 1
+                                    if batches[c].count == RankNetwork.laneCount { resolve(c) }
+                                }
+                            }
+                            for c in batches.indices { resolve(c) }
+                        }
+                    }
                 }
             }
         }
         values = []
+        let (measuredLevel, measuredSpread) = (level, spread)
         // A bin that also holds neighbouring spines or another shaft has a spread far above
         // its noise, which would hide the spines in it. Shot noise makes the variance grow
         // linearly with brightness, from the background's (the global noise) to the
@@ -731,6 +823,7 @@ struct ShaftModel {
                           segmentPeak: segmentPeak,
                           segmentPath: geometry.segmentPath, smoothedPoints: geometry.smoothedPoints,
                           pointPixel: geometry.pointPixel, pixelPoints: geometry.pixelPoints,
-                          endTangent: geometry.endTangent, band: band, globalNoise: settings.globalNoise)
+                          endTangent: geometry.endTangent, band: band, globalNoise: settings.globalNoise,
+                          measuredLevel: measuredLevel, measuredSpread: measuredSpread, settings: settings)
     }
 }
