@@ -53,6 +53,8 @@ struct SpineMeasurer {
 
     let model: ShaftModel
     let settings: Settings
+    /// The directions of the rings sampled about heads, computed once per ring size.
+    let ringDirections = RingDirections()
 
     /// The spine of `candidate`, or nil when it is not one (a bulge of the shaft, its
     /// continuation beyond an end). Without `neck` the neck is not profiled (`neckFWHMPixels`
@@ -191,9 +193,8 @@ struct SpineMeasurer {
         let r = model.residual
         var values: [Float] = []
         let steps = Swift.max(12, Int(2 * Double.pi * radius))
-        for k in 0..<steps {
-            let a = 2 * Double.pi * Double(k) / Double(steps)
-            let x = Int((centre.x + radius * cos(a)).rounded()), y = Int((centre.y + radius * sin(a)).rounded())
+        for (cos, sin) in ringDirections.directions(steps: steps) {
+            let x = Int((centre.x + radius * cos).rounded()), y = Int((centre.y + radius * sin).rounded())
             guard r.contains(x: x, y: y) else { continue }
             let i = y * r.width + x
             // `shaft(atPixel:)` and `centerlineDistance(ofPixel:)` from one look-up of the
