@@ -67,15 +67,21 @@ struct SpineMeasurer {
         // reaching towards a neighbouring dendrite is not confused by it.
         guard let firstPixel = candidate.pixels.first else { return nil }
         var basePixel = firstPixel
-        var baseDistance = model.centerlineDistance(ofPixel: firstPixel)
+        var baseDistance = Float.infinity
         var maxValue: Float = 0
-        for p in candidate.pixels {
-            let d = model.centerlineDistance(ofPixel: p)
-            if d < baseDistance {
-                basePixel = p
-                baseDistance = d
+        // Each pixel's `model.centerlineDistance(ofPixel:)`, its nearest points looked up
+        // together (`nearestPoints(ofPixels:into:)`); the first of the nearest pixels is the base.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: candidate.pixels.count) { points in
+            model.nearestPoints(ofPixels: candidate.pixels, into: points)
+            for (k, p) in candidate.pixels.enumerated() {
+                let point = Int(points[k])
+                let d = point >= 0 ? ShaftModel.distance(x: p % w, y: p / w, to: model.smoothedPoints[point]) : .infinity
+                if k == 0 || d < baseDistance {
+                    basePixel = p
+                    baseDistance = d
+                }
+                maxValue = Swift.max(maxValue, r.pixels[p])
             }
-            maxValue = Swift.max(maxValue, r.pixels[p])
         }
         guard maxValue > 0 else { return nil }
         let bx = basePixel % w, by = basePixel / w
