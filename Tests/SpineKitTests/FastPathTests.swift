@@ -315,7 +315,7 @@ struct FastPathTests {
     /// Counting whole numbers finds the value of the rank that radix selection over all values
     /// finds, bit for bit, on runs of rows of a larger image (widths with and without a
     /// remainder of eight, and narrower than eight), or gives up (nil) when the rank lies
-    /// outside the counted values; any value that is not a whole number below 2^22 in
+    /// outside the sample's bracket; any value that is not a whole number below 2^22 in
     /// magnitude (-0, a fraction, NaN, infinity, 2^22 itself) makes it give up.
     @Test(arguments: [UInt64(61), 62, 63])
     func wholeNumberSelectionMatchesRadixSelection(seed: UInt64) {
@@ -328,14 +328,27 @@ struct FastPathTests {
             default: return Float(rng.index(below: 60) + 100)
             }
         }
-        var counts = [Int32](repeating: 0, count: OrderStatistics.wholeNumberBins + 1)
+        var copy = [Float](repeating: 0, count: width * height)
         var found = 0, misses = 0
+        // The block copied row after row as the background copies it, then selected if whole.
         func select(_ image: UnsafeBufferPointer<Float>, _ x0: Int, _ y0: Int, _ length: Int, _ rows: Int,
                     rank k: Int, sampleCount: Int, margin: Int) -> Float? {
-            counts.withUnsafeMutableBufferPointer {
-                OrderStatistics.wholeNumberSelect(image.baseAddress! + y0 * width + x0, rows: rows, length: length,
-                                                  stride: width, rank: k, sampleCount: sampleCount, margin: margin,
-                                                  counts: $0)
+            copy.withUnsafeMutableBufferPointer { copy in
+                var whole = true
+                for y in y0..<(y0 + rows) {
+                    whole = OrderStatistics.copyWholeNumbers(image.baseAddress! + y * width + x0, count: length,
+                                                             to: copy.baseAddress! + (y - y0) * length) && whole
+                }
+                var same = true
+                for y in y0..<(y0 + rows) {
+                    for x in 0..<length where copy[(y - y0) * length + x].bitPattern != image[y * width + x0 + x].bitPattern {
+                        same = false
+                    }
+                }
+                #expect(same, "the copy of the block at x \(x0), y \(y0)")
+                guard whole else { return nil }
+                return OrderStatistics.wholeNumberSelect(UnsafeBufferPointer(rebasing: copy[0..<(rows * length)]), rank: k,
+                                                         sampleCount: sampleCount, margin: margin)
             }
         }
         let blocks = [(0, 0, width, height), (3, 5, 63, 30), (50, 1, 33, 9), (10, 20, 64, 4), (7, 7, 5, 11)]
