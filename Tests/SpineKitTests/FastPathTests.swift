@@ -35,6 +35,19 @@ struct FastPathTests {
         #expect(m.opened(radius: radius) == expected)
     }
 
+    /// The same on masks several 64-pixel words wide (the opening works on bits), with and
+    /// without a partial last word, so that pixels shift across the words' edges.
+    @Test(arguments: [1.0, 2.75, 4.1, 7.9], [128, 150, 200])
+    func openingOfWideMasksMatchesDistanceTransforms(radius: Double, width: Int) {
+        let r2 = Float(radius * radius)
+        // Blobs, and the whole image foreground (every row's ends and word edges set).
+        for m in [Self.mask(width: width, height: 37, seed: UInt64(width)), BinaryMask(width: width, height: 37, repeating: true)] {
+            let eroded = m.distanceToBackground().mapped { $0 * $0 > r2 }
+            let expected = eroded.distanceToForeground().squaredDistance.mapped { $0 <= r2 }
+            #expect(m.opened(radius: radius) == expected)
+        }
+    }
+
     @Test func largeRadiiUseDistanceTransforms() {
         #expect(OpeningDisc(squaredRadius: 64) == nil)
         #expect(OpeningDisc(squaredRadius: .infinity) == nil)
