@@ -347,10 +347,12 @@ struct FastPathTests {
         func select(_ image: UnsafeBufferPointer<Float>, _ x0: Int, _ y0: Int, _ length: Int, _ rows: Int,
                     rank k: Int, sampleCount: Int, margin: Int) -> Float? {
             copy.withUnsafeMutableBufferPointer { copy in
-                var whole = true
+                var notWhole = SIMD8<Int32>()
+                var minimum = SIMD8<Float>(repeating: .infinity)
                 for y in y0..<(y0 + rows) {
-                    whole = OrderStatistics.copyWholeNumbers(image.baseAddress! + y * width + x0, count: length,
-                                                             to: copy.baseAddress! + (y - y0) * length) && whole
+                    OrderStatistics.copyWholeNumbers(image.baseAddress! + y * width + x0, count: length,
+                                                     to: copy.baseAddress! + (y - y0) * length,
+                                                     notWhole: &notWhole, minimum: &minimum)
                 }
                 var same = true
                 for y in y0..<(y0 + rows) {
@@ -359,7 +361,7 @@ struct FastPathTests {
                     }
                 }
                 #expect(same, "the copy of the block at x \(x0), y \(y0)")
-                guard whole else { return nil }
+                guard notWhole == SIMD8() else { return nil }
                 return OrderStatistics.wholeNumberSelect(UnsafeBufferPointer(rebasing: copy[0..<(rows * length)]), rank: k,
                                                          sampleCount: sampleCount, margin: margin)
             }
@@ -397,6 +399,25 @@ struct FastPathTests {
                 pixels[y * width + x] = saved
             }
         }
+    }
+
+    /// The background's copy of the blocks finds the image minimum `ImagedArea` would find
+    /// (NaNs passed over; -0 and +0 compare equal), on blocks with and without a remainder of
+    /// eight and narrower than eight, whole numbers or not.
+    @Test(arguments: [UInt64(71), 72, 73])
+    func backgroundFindsTheImageMinimum(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        for (width, height, blockSize) in [(101, 47, 63), (64, 40, 16), (37, 29, 5), (130, 20, 7)] {
+            var pixels = (0..<(width * height)).map { _ in Float(rng.index(below: 500) + 200) }
+            let odd: [Float] = [.nan, -0.0, 0.0, 150.5, -3, .nan]
+            for value in odd where rng.index(below: 2) == 0 { pixels[rng.index(below: pixels.count)] = value }
+            let image = GrayImage(width: width, height: height, pixels: pixels)
+            let surface = BackgroundSurface(of: image, blockSize: blockSize, percentile: 0.3)
+            let expected = pixels.withUnsafeBufferPointer { ImagedArea.minimum(of: $0) }
+            #expect(surface.imageMinimum == expected, "\(width) x \(height), blocks of \(blockSize)")
+        }
+        let allNaN = GrayImage(width: 9, height: 9, pixels: [Float](repeating: .nan, count: 81))
+        #expect(BackgroundSurface(of: allNaN, blockSize: 4, percentile: 0.3).imageMinimum == .infinity)
     }
 
     /// Thinning with the work list of border pixels gives the skeleton of Guo and Hall's rule
