@@ -367,19 +367,22 @@ extension SpineMeasurer {
         var keep = [Bool](repeating: true, count: spines.count)
         var result = spines
         let order = spines.indices.sorted { spines[$0].baseToHeadPixels > spines[$1].baseToHeadPixels }
+        // The heads in `order`, and whether each is narrow enough to be a fragment, side by
+        // side: the loop over all pairs reads these, not the whole records.
+        let heads = order.map { spines[$0].head }
+        let narrow = order.map { (spines[$0].headFWHMPixels ?? 0) <= maximumFragmentWidthPixels }
         for (rank, long) in order.enumerated() where keep[long] {
             let b = spines[long]
-            for short in order[(rank + 1)...] where keep[short] {
-                let a = spines[short]
+            for j in (rank + 1)..<order.count where narrow[j] && keep[order[j]] {
                 // Position of a's head along and across b's base-to-head line.
-                let dx = a.head.x - b.base.x, dy = a.head.y - b.base.y
+                let dx = heads[j].x - b.base.x, dy = heads[j].y - b.base.y
                 let along = dx * b.direction.x + dy * b.direction.y
                 let across = abs(-dx * b.direction.y + dy * b.direction.x)
                 guard along > -lateralTolerancePixels, along < b.baseToHeadPixels,
-                      across <= lateralTolerancePixels,
-                      (a.headFWHMPixels ?? 0) <= maximumFragmentWidthPixels else { continue }
+                      across <= lateralTolerancePixels else { continue }
+                let short = order[j]
                 keep[short] = false
-                if a.attached { result[long].attached = true }
+                if spines[short].attached { result[long].attached = true }
             }
         }
         return result.indices.filter { keep[$0] }.map { result[$0] }
