@@ -18,9 +18,11 @@ public enum SpineAnalysis {
 
         // 1. Background and noise: the image less its background, smoothed, made a row at a
         // time (neither the background nor the flattened image is kept whole).
+        var imageMinimum = Float.infinity
         let smoothed = BackgroundEstimator.flattenedAndBlurred(
             image, blockSize: Int(px(parameters.backgroundBlockMicrons).rounded()),
-            percentile: parameters.backgroundPercentile, sigma: px(parameters.smoothingSigmaMicrons))
+            percentile: parameters.backgroundPercentile, sigma: px(parameters.smoothingSigmaMicrons),
+            minimum: &imageMinimum)
         // With the background removed (most of the image one constant value) the lower half of
         // the remaining pixels is neuron, not noise; measure the noise inside the signal.
         // Only the estimate that is used is computed: each ranks up to a million values. One
@@ -229,7 +231,7 @@ public enum SpineAnalysis {
             // 7. Sizes in microns and classes, for heads inside the counting frame (inset from the
             // imaged area, which crop padding can shrink).
             let area = ImagedArea(of: image, darkLevel: Float(parameters.paddingDarkFraction) * brightest,
-                                  stepRatio: Float(parameters.paddingStepRatio))
+                                  stepRatio: Float(parameters.paddingStepRatio), minimum: imageMinimum)
             let frame = CountingFrame(area: area, marginPixels: px(parameters.borderExclusionMicrons))
             let classifier = SpineClassifier(rules: parameters.rules)
             let passingProcess = SpineMeasurer.LineTest(marginPixels: px(parameters.passingProcessRingMarginMicrons),

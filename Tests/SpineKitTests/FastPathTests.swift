@@ -35,6 +35,19 @@ struct FastPathTests {
         #expect(m.opened(radius: radius) == expected)
     }
 
+    /// The same on masks several 64-pixel words wide (the opening works on bits), with and
+    /// without a partial last word, so that pixels shift across the words' edges.
+    @Test(arguments: [1.0, 2.75, 4.1, 7.9], [128, 150, 200])
+    func openingOfWideMasksMatchesDistanceTransforms(radius: Double, width: Int) {
+        let r2 = Float(radius * radius)
+        // Blobs, and the whole image foreground (every row's ends and word edges set).
+        for m in [Self.mask(width: width, height: 37, seed: UInt64(width)), BinaryMask(width: width, height: 37, repeating: true)] {
+            let eroded = m.distanceToBackground().mapped { $0 * $0 > r2 }
+            let expected = eroded.distanceToForeground().squaredDistance.mapped { $0 <= r2 }
+            #expect(m.opened(radius: radius) == expected)
+        }
+    }
+
     @Test func largeRadiiUseDistanceTransforms() {
         #expect(OpeningDisc(squaredRadius: 64) == nil)
         #expect(OpeningDisc(squaredRadius: .infinity) == nil)
@@ -380,7 +393,7 @@ struct FastPathTests {
     /// Counting whole numbers finds the value of the rank that radix selection over all values
     /// finds, bit for bit, on runs of rows of a larger image (widths with and without a
     /// remainder of eight, and narrower than eight), or gives up (nil) when the rank lies
-    /// outside the counted values; any value that is not a whole number below 2^22 in
+    /// outside the sample's bracket; any value that is not a whole number below 2^22 in
     /// magnitude (-0, a fraction, NaN, infinity, 2^22 itself) makes it give up.
     @Test(arguments: [UInt64(61), 62, 63])
     func wholeNumberSelectionMatchesRadixSelection(seed: UInt64) {
@@ -393,14 +406,29 @@ struct FastPathTests {
             default: return Float(rng.index(below: 60) + 100)
             }
         }
-        var counts = [Int32](repeating: 0, count: OrderStatistics.wholeNumberBins + 1)
+        var copy = [Float](repeating: 0, count: width * height)
         var found = 0, misses = 0
+        // The block copied row after row as the background copies it, then selected if whole.
         func select(_ image: UnsafeBufferPointer<Float>, _ x0: Int, _ y0: Int, _ length: Int, _ rows: Int,
                     rank k: Int, sampleCount: Int, margin: Int) -> Float? {
-            counts.withUnsafeMutableBufferPointer {
-                OrderStatistics.wholeNumberSelect(image.baseAddress! + y0 * width + x0, rows: rows, length: length,
-                                                  stride: width, rank: k, sampleCount: sampleCount, margin: margin,
-                                                  counts: $0)
+            copy.withUnsafeMutableBufferPointer { copy in
+                var notWhole = SIMD8<Int32>()
+                var minimum = SIMD8<Float>(repeating: .infinity)
+                for y in y0..<(y0 + rows) {
+                    OrderStatistics.copyWholeNumbers(image.baseAddress! + y * width + x0, count: length,
+                                                     to: copy.baseAddress! + (y - y0) * length,
+                                                     notWhole: &notWhole, minimum: &minimum)
+                }
+                var same = true
+                for y in y0..<(y0 + rows) {
+                    for x in 0..<length where copy[(y - y0) * length + x].bitPattern != image[y * width + x0 + x].bitPattern {
+                        same = false
+                    }
+                }
+                #expect(same, "the copy of the block at x \(x0), y \(y0)")
+                guard notWhole == SIMD8() else { return nil }
+                return OrderStatistics.wholeNumberSelect(UnsafeBufferPointer(rebasing: copy[0..<(rows * length)]), rank: k,
+                                                         sampleCount: sampleCount, margin: margin)
             }
         }
         let blocks = [(0, 0, width, height), (3, 5, 63, 30), (50, 1, 33, 9), (10, 20, 64, 4), (7, 7, 5, 11)]
@@ -436,6 +464,25 @@ struct FastPathTests {
                 pixels[y * width + x] = saved
             }
         }
+    }
+
+    /// The background's copy of the blocks finds the image minimum `ImagedArea` would find
+    /// (NaNs passed over; -0 and +0 compare equal), on blocks with and without a remainder of
+    /// eight and narrower than eight, whole numbers or not.
+    @Test(arguments: [UInt64(71), 72, 73])
+    func backgroundFindsTheImageMinimum(seed: UInt64) {
+        var rng = TestRNG(seed: seed)
+        for (width, height, blockSize) in [(101, 47, 63), (64, 40, 16), (37, 29, 5), (130, 20, 7)] {
+            var pixels = (0..<(width * height)).map { _ in Float(rng.index(below: 500) + 200) }
+            let odd: [Float] = [.nan, -0.0, 0.0, 150.5, -3, .nan]
+            for value in odd where rng.index(below: 2) == 0 { pixels[rng.index(below: pixels.count)] = value }
+            let image = GrayImage(width: width, height: height, pixels: pixels)
+            let surface = BackgroundSurface(of: image, blockSize: blockSize, percentile: 0.3)
+            let expected = pixels.withUnsafeBufferPointer { ImagedArea.minimum(of: $0) }
+            #expect(surface.imageMinimum == expected, "\(width) x \(height), blocks of \(blockSize)")
+        }
+        let allNaN = GrayImage(width: 9, height: 9, pixels: [Float](repeating: .nan, count: 81))
+        #expect(BackgroundSurface(of: allNaN, blockSize: 4, percentile: 0.3).imageMinimum == .infinity)
     }
 
     /// Thinning with the work list of border pixels gives the skeleton of Guo and Hall's rule

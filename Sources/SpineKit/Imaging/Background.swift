@@ -19,11 +19,13 @@ public enum BackgroundEstimator {
     /// `(image - background(of: image, ...)).gaussianBlurred(sigma:)`, the same values,
     /// without the background and the flattened image in memory (8 bytes a pixel): each
     /// row of the background is made, and subtracted from the image's, when the blur first
-    /// reads it.
+    /// reads it. `minimum` is set to the image's smallest value (`ImagedArea.minimum(of:)`),
+    /// found as the background reads every pixel.
     static func flattenedAndBlurred(_ image: GrayImage, blockSize: Int, percentile: Double,
-                                    sigma: Double) -> GrayImage {
+                                    sigma: Double, minimum: inout Float) -> GrayImage {
         guard !image.isEmpty else { return image }
         var surface = BackgroundSurface(of: image, blockSize: blockSize, percentile: percentile)
+        minimum = surface.imageMinimum
         let w = image.width
         guard sigma > 0 else {
             // gaussianBlurred returns its input unchanged: the flattened image itself.
@@ -224,6 +226,10 @@ struct BackgroundSurface {
     /// The horizontally interpolated rows of block rows `rowsOf.0` and `rowsOf.1`.
     private var top: [Float], bottom: [Float]
     private var rowsOf = (-1, -1)
+    /// The image's smallest value, as `ImagedArea.minimum(of:)` finds it (NaNs passed over;
+    /// of -0 and +0 either), taken while the blocks are copied: the image is read once
+    /// here, instead of once more, from memory, when the spines are counted.
+    let imageMinimum: Float
 
     init(of image: GrayImage, blockSize: Int, percentile: Double) {
         precondition(!image.isEmpty, "a background needs pixels")
@@ -234,35 +240,52 @@ struct BackgroundSurface {
         buffer.reserveCapacity(b * b)
         // Scratch of the sampled selection: it gathers at most all of a block's keys.
         var scratch = [UInt32](repeating: 0, count: b * b)
-        var counts = [Int32](repeating: 0, count: OrderStatistics.wholeNumberBins + 1)
+        // One row of blocks, copied while its rows are read in order: block bx's values, row
+        // after row, from `bx * b * b`; and whether they are all whole numbers.
+        var copies = [Float](repeating: 0, count: bw * b * b)
+        var notWhole = [SIMD8<Int32>](repeating: SIMD8(), count: bw)
+        var minimumLanes = SIMD8<Float>(repeating: .infinity)
         image.withUnsafeBufferPointer { src in
-            for by in 0..<bh {
-                for bx in 0..<bw {
-                    let x0 = bx * b, x1 = Swift.min(image.width, (bx + 1) * b)
+            copies.withUnsafeMutableBufferPointer { copies in
+                for by in 0..<bh {
                     let y0 = by * b, y1 = Swift.min(image.height, (by + 1) * b)
-                    let count = (x1 - x0) * (y1 - y0)
-                    // Large blocks: the value of the same rank in the same order as the radix
-                    // selection below would find (see `sampledSelect`), without copying the
-                    // block and ranking all of it; counted, when the pixels are whole numbers.
-                    let first = src.baseAddress! + y0 * image.width + x0
-                    let k = OrderStatistics.rank(percentile, count: count)
-                    if count >= OrderStatistics.radixSelectionMinimumCount,
-                       let value = counts.withUnsafeMutableBufferPointer({ counts in
-                           OrderStatistics.wholeNumberSelect(first, rows: y1 - y0, length: x1 - x0, stride: image.width,
-                                                             rank: k, sampleCount: 128, margin: 18, counts: counts)
-                       }) ?? scratch.withUnsafeMutableBufferPointer({ out in
-                           OrderStatistics.sampledSelect(first, rows: y1 - y0, length: x1 - x0, stride: image.width,
-                                                         rank: k, sampleCount: 128, margin: 18, scratch: out)
-                       }) {
-                        grid[by * bw + bx] = value
-                        continue
-                    }
-                    buffer.removeAll(keepingCapacity: true)
+                    // Read row by row, not block by block: each image row is one run of memory
+                    // (a block's 63 short runs, 4 KB apart, were fetched at the speed of misses).
+                    for bx in 0..<bw { notWhole[bx] = SIMD8() }
                     for y in y0..<y1 {
-                        let row = y * image.width
-                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[(row + x0)..<(row + x1)]))
+                        for bx in 0..<bw {
+                            let x0 = bx * b, length = Swift.min(image.width, x0 + b) - x0
+                            OrderStatistics.copyWholeNumbers(src.baseAddress! + y * image.width + x0, count: length,
+                                                             to: copies.baseAddress! + bx * b * b + (y - y0) * length,
+                                                             notWhole: &notWhole[bx], minimum: &minimumLanes)
+                        }
                     }
-                    grid[by * bw + bx] = OrderStatistics.quantile(&buffer, percentile)
+                    for bx in 0..<bw {
+                        let x0 = bx * b, x1 = Swift.min(image.width, (bx + 1) * b)
+                        let count = (x1 - x0) * (y1 - y0)
+                        // Large blocks: the value of the same rank in the same order as the radix
+                        // selection below would find (see `sampledSelect`), without copying the
+                        // block and ranking all of it; counted, when the pixels are whole numbers.
+                        let first = src.baseAddress! + y0 * image.width + x0
+                        let k = OrderStatistics.rank(percentile, count: count)
+                        if count >= OrderStatistics.radixSelectionMinimumCount,
+                           let value = (notWhole[bx] == SIMD8() ? OrderStatistics.wholeNumberSelect(
+                                UnsafeBufferPointer(start: copies.baseAddress! + bx * b * b, count: count),
+                                rank: k, sampleCount: 128, margin: 18) : nil)
+                            ?? scratch.withUnsafeMutableBufferPointer({ out in
+                                OrderStatistics.sampledSelect(first, rows: y1 - y0, length: x1 - x0, stride: image.width,
+                                                              rank: k, sampleCount: 128, margin: 18, scratch: out)
+                            }) {
+                            grid[by * bw + bx] = value
+                            continue
+                        }
+                        buffer.removeAll(keepingCapacity: true)
+                        for y in y0..<y1 {
+                            let row = y * image.width
+                            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[(row + x0)..<(row + x1)]))
+                        }
+                        grid[by * bw + bx] = OrderStatistics.quantile(&buffer, percentile)
+                    }
                 }
             }
         }
@@ -288,6 +311,9 @@ struct BackgroundSurface {
             right[x] = Swift.min(bw - 1, left[x] + 1)
             weight[x] = Float(Swift.max(0, Swift.min(1, gx - Double(left[x]))))
         }
+        var minimum = Float.infinity
+        for lane in 0..<8 where minimumLanes[lane] < minimum { minimum = minimumLanes[lane] }
+        imageMinimum = minimum
         self.width = w
         self.blocksAcross = bw
         self.blocksDown = bh
@@ -719,106 +745,118 @@ enum OrderStatistics {
         return Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
     }
 
-    /// Whole numbers counted by `wholeNumberSelect`: from the histogram's lowest value up.
-    static let wholeNumberBins = 1024
-
-    /// `sampledSelect` for values that are whole numbers, as images of integer samples are
-    /// (8- and 16-bit PNGs): the value of rank k (0-based) in `sortKey` order among `rows`
-    /// runs of `length` values, `stride` apart from `base`, read off a histogram instead of
-    /// gathered and selected.
-    ///
-    /// The histogram's lowest value is the lower end of `sampledSelect`'s bracket (the same
-    /// sample, the same margin). One pass, eight values at a time, counts the values below it
-    /// and each of the `wholeNumberBins` whole numbers from it, and checks that every value
-    /// is a whole number of magnitude below 2^22, bit for bit (-0, NaN and infinities are
-    /// not): among those, numeric order is `sortKey` order and equal values have equal bits,
-    /// so the counts give the value of rank k itself. Returns nil, and the caller selects
-    /// another way, when a value is not such a number (the sample is checked first, so other
-    /// images rarely pay for a pass) or rank k lies outside the counted values. `counts`
-    /// holds `wholeNumberBins + 1` (the last counts the values outside them).
-    static func wholeNumberSelect(_ base: UnsafePointer<Float>, rows: Int, length: Int, stride: Int,
-                                  rank k: Int, sampleCount: Int, margin: Int,
-                                  counts: UnsafeMutableBufferPointer<Int32>) -> Float? {
-        let n = rows * length, bins = wholeNumberBins
-        precondition(counts.count > bins, "\(counts.count) counts are too few for \(bins) bins")
-        guard n > 0, k >= 0, k < n, sampleCount > 0 else { return nil }
-        let m = Swift.min(sampleCount, n)
-        let lower = Int((Double(k) + 0.5) * Double(m) / Double(n)) - margin
-        guard lower >= 0 else { return nil }
+    /// Copies `count` values from `source` to `target`, eight at a time, and sets bits of
+    /// `notWhole` for any that is not a whole number of magnitude below 2^22, bit for bit
+    /// (-0, NaN and infinities are not): among whole numbers, numeric order is `sortKey`
+    /// order and equal values have equal bits, which `wholeNumberSelect` needs. Each lane of
+    /// `minimum` keeps the smallest of the values it met (NaNs passed over, as in
+    /// `ImagedArea.minimum(of:)`). The caller tests `notWhole` once for many runs: tested
+    /// here, lane by lane through memory, it cost a quarter of the copy.
+    @inline(__always)
+    static func copyWholeNumbers(_ source: UnsafePointer<Float>, count: Int, to target: UnsafeMutablePointer<Float>,
+                                 notWhole: inout SIMD8<Int32>, minimum: inout SIMD8<Float>) {
         // (v + 1.5 * 2^23) is exact for a whole v of magnitude below 2^22, has the exponent of
         // 2^23 and so v in its low bits; taken away again it gives v back only if v was whole.
         let magic: Float = 12_582_912
         let limit: UInt32 = 0x4A80_0000  // the bits of 2^22
-        @inline(__always) func isWhole(_ v: Float) -> Bool {
-            ((v + magic) - magic).bitPattern == v.bitPattern && v.bitPattern & 0x7FFF_FFFF < limit
-        }
-        let lowest: Float? = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: m) { sample in
-            for i in 0..<m {
-                let p = (2 * i + 1) * n / (2 * m)
-                let v = base[p / length * stride + p % length]
-                guard isWhole(v) else { return nil }
-                sample[i] = sortKey(v)
-            }
-            let key = selectKey(sample, rank: lower)
-            return Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
-        }
-        guard let lowest else { return nil }
-        let low = Int32(lowest)
-        // The bits of v + magic, less this, are v - low.
-        let offset = Int32(bitPattern: magic.bitPattern) &+ low
-        for b in 0...bins { counts[b] = 0 }
-        // Lane tests as sign bits of 32-bit differences, spread over the lane by an arithmetic
-        // shift (all ones where true): SSE2 has no unsigned comparison, and the compiler's
-        // comparison masks were repacked between widths at every use.
-        let magicLanes = SIMD8<Float>(repeating: magic), offsetLanes = SIMD8<Int32>(repeating: offset)
-        let binLanes = SIMD8<Int32>(repeating: Int32(bins)), lastBinLanes = SIMD8<Int32>(repeating: Int32(bins - 1))
-        let signLanes = SIMD8<Int32>(repeating: 0x7FFF_FFFF), largestLanes = SIMD8<Int32>(repeating: Int32(limit) - 1)
-        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-        // Set bits where a lane was not the same float after the round trip, or was too large.
-        var notWholeLanes = SIMD8<Int32>()
-        var belowLanes = SIMD8<Int32>()
-        var whole = true, below = 0
-        for r in 0..<rows {
-            let row = base + r * stride
-            var x = 0
-            while x < length && length >= 8 {
-                // A row's last values, when fewer than eight are left, are counted from its last
-                // eight, the lanes counted already set aside (blocks are often 8k - 1 wide).
-                let start = Swift.min(x, length - 8)
-                let counted = (lanes &- Int32(x - start)) &>> 31
-                let bits = UnsafeRawPointer(row + start).loadUnaligned(as: SIMD8<Int32>.self)
-                let shifted = unsafeBitCast(bits, to: SIMD8<Float>.self) + magicLanes
-                let back = unsafeBitCast(shifted - magicLanes, to: SIMD8<Int32>.self)
-                notWholeLanes |= (back ^ bits) | ((largestLanes &- (bits & signLanes)) &>> 31)
-                let d = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- offsetLanes
-                let isBelow = d &>> 31
-                belowLanes &-= isBelow & ~counted
-                // Values below or above the bins, and lanes counted already, are counted in the
-                // last one, which is not read.
-                let outside = isBelow | ((lastBinLanes &- d) &>> 31) | counted
-                let slot = (d & ~outside) | (binLanes & outside)
-                for lane in 0..<8 { counts[Int(slot[lane])] &+= 1 }
+        var x = 0
+        if count >= 8 {
+            let magicLanes = SIMD8<Float>(repeating: magic)
+            let signLanes = SIMD8<Int32>(repeating: 0x7FFF_FFFF), largestLanes = SIMD8<Int32>(repeating: Int32(limit) - 1)
+            while x < count {
+                // The last values, when fewer than eight are left, are read from the last eight
+                // (and copied again to the same places; runs are often 8k - 1 long).
+                let start = Swift.min(x, count - 8)
+                let bits = UnsafeRawPointer(source + start).loadUnaligned(as: SIMD8<Int32>.self)
+                let v = unsafeBitCast(bits, to: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(target + start).storeBytes(of: v, as: SIMD8<Float>.self)
+                // (Values read twice at a run's end change no minimum.)
+                minimum.replace(with: v, where: v .< minimum)
+                // Set bits where a lane was not the same float after the round trip, or was too large.
+                let back = unsafeBitCast((v + magicLanes) - magicLanes, to: SIMD8<Int32>.self)
+                notWhole |= (back ^ bits) | ((largestLanes &- (bits & signLanes)) &>> 31)
                 x = start + 8
             }
-            while x < length {
-                let v = row[x]
-                whole = whole && isWhole(v)
-                let d = Int32(bitPattern: (v + magic).bitPattern) &- offset
-                below &+= d < 0 ? 1 : 0
-                counts[Int(UInt32(bitPattern: d) < UInt32(bins) ? d : Int32(bins))] &+= 1
-                x += 1
+            return
+        }
+        while x < count {
+            let v = source[x]
+            target[x] = v
+            if v < minimum[0] { minimum[0] = v }
+            if !(((v + magic) - magic).bitPattern == v.bitPattern && v.bitPattern & 0x7FFF_FFFF < limit) { notWhole[0] |= 1 }
+            x += 1
+        }
+    }
+
+    /// `sampledSelect` for whole numbers, as images of integer samples hold (8- and 16-bit
+    /// PNGs): the value of rank k (0-based) in `sortKey` order among `values` (a block copied
+    /// row after row), found by counting instead of gathering and selecting. Every value must
+    /// be a whole number of magnitude below 2^22 (`copyWholeNumbers` tells).
+    ///
+    /// `sampledSelect`'s sample and margin (the same values: a block's value `p` in raster
+    /// order is `values[p]`) give a bracket of whole numbers, `low...high`. Rank k holds the
+    /// least whole number t with more than k values at most t, which bisection over the
+    /// bracket finds, each step one count over the values (a copy, in cache; no branch on the
+    /// values): about six counts for the 40-60 whole numbers of a 16-bit image's bracket,
+    /// where counting every value into a histogram cost a store that waited for the last at
+    /// every value. Returns nil, and the caller selects another way, when rank k lies outside
+    /// the bracket.
+    static func wholeNumberSelect(_ values: UnsafeBufferPointer<Float>, rank k: Int, sampleCount: Int,
+                                  margin: Int) -> Float? {
+        let n = values.count
+        guard n > 0, k >= 0, k < n, sampleCount > 0 else { return nil }
+        let m = Swift.min(sampleCount, n)
+        let place = Int((Double(k) + 0.5) * Double(m) / Double(n))
+        let lower = place - margin, upper = Swift.min(m - 1, place + margin)
+        guard lower >= 0 else { return nil }
+        let (low, high) = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * m) { sample -> (Int32, Int32) in
+            for i in 0..<m { sample[i] = sortKey(values[(2 * i + 1) * n / (2 * m)]) }
+            // `selectKey` reorders the keys it ranks: the upper end from a copy.
+            let second = UnsafeMutableBufferPointer(rebasing: sample[m...])
+            _ = second.update(fromContentsOf: sample[..<m])
+            let ends = (selectKey(UnsafeMutableBufferPointer(rebasing: sample[..<m]), rank: lower), selectKey(second, rank: upper))
+            func value(ofKey key: UInt32) -> Int32 {
+                Int32(Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key))
+            }
+            return (value(ofKey: ends.0), value(ofKey: ends.1))
+        }
+        /// How many values are at most `t`: a comparison's mask (all ones, -1, where a value is
+        /// greater) taken away from the counts, sixteen values a step.
+        func countAtMost(_ t: Int32) -> Int {
+            let tLanes = SIMD8<Float>(repeating: Float(t))
+            var counts = SIMD8<Int32>(), moreCounts = SIMD8<Int32>()
+            let raw = UnsafeRawPointer(values.baseAddress!)
+            var i = 0
+            while i + 16 <= n {
+                let v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                let u = raw.loadUnaligned(fromByteOffset: 4 * i + 32, as: SIMD8<Float>.self)
+                counts &-= unsafeBitCast(v .> tLanes, to: SIMD8<Int32>.self)
+                moreCounts &-= unsafeBitCast(u .> tLanes, to: SIMD8<Int32>.self)
+                i += 16
+            }
+            var above = Int((counts &+ moreCounts).wrappedSum())
+            while i < n {
+                above &+= values[i] > Float(t) ? 1 : 0
+                i += 1
+            }
+            return n - above
+        }
+        // Bisection, with `a - 1` holding at most k values and `b` more than k once either end
+        // has moved; an end that never moved (the answer at an end of the bracket) is counted
+        // at the close, and rank k outside the bracket gives nil.
+        var a = low, b = high, aCounted = false, bCounted = false
+        while a < b {
+            let t = a + (b - a) / 2
+            if countAtMost(t) > k {
+                b = t
+                bCounted = true
+            } else {
+                a = t + 1
+                aCounted = true
             }
         }
-        guard whole, notWholeLanes == SIMD8<Int32>() else { return nil }
-        below &+= Int(belowLanes.wrappedSum())
-        guard k >= below else { return nil }
-        var r = k - below
-        for b in 0..<bins {
-            let c = Int(counts[b])
-            if r < c { return Float(low + Int32(b)) }
-            r -= c
-        }
-        return nil
+        guard bCounted || countAtMost(a) > k, aCounted || countAtMost(a - 1) <= k else { return nil }
+        return Float(a)
     }
 
     /// The key of rank `k` (0-based, ascending) among `keys`, which are overwritten: radix

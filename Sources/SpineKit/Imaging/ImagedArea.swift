@@ -33,14 +33,17 @@ public struct ImagedArea: Sendable, Equatable {
     }
 
     /// The imaged rectangle of `image`: the whole image less the padding strips found along
-    /// its four edges, each at most `maximumFraction` of the image's extent.
-    public init(of image: GrayImage, darkLevel: Float, stepRatio: Float, maximumFraction: Double = 1.0 / 3) {
+    /// its four edges, each at most `maximumFraction` of the image's extent. `minimum` is
+    /// the image's smallest value (`minimum(of:)`) when the caller has found it already;
+    /// otherwise it is found here.
+    public init(of image: GrayImage, darkLevel: Float, stepRatio: Float, maximumFraction: Double = 1.0 / 3,
+                minimum knownMinimum: Float? = nil) {
         self.init(width: image.width, height: image.height)
         let w = image.width, h = image.height
         guard w >= 3, h >= 3, darkLevel > 0 else { return }
         // Only the few lines nearest each edge are ever examined, so their sums are taken when
         // asked (in the same order a whole-image pass would add them); the minimum needs all.
-        let minimum = image.withUnsafeBufferPointer { Self.minimum(of: $0) }
+        let minimum = knownMinimum ?? image.withUnsafeBufferPointer { Self.minimum(of: $0) }
         func rowSum(_ y: Int) -> Double {
             image.withUnsafeBufferPointer { p in
                 var s = 0.0

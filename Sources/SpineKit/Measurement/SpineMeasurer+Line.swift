@@ -36,10 +36,10 @@ extension SpineMeasurer {
         // Samples about a pixel apart, at least 24 around.
         let steps = Swift.max(24, Int((2 * Double.pi * radius).rounded(.up)))
         var bright = [Bool](repeating: false, count: steps)
+        let directions = ringDirections.directions(steps: steps)
         r.withUnsafeBufferPointer { pixels in
-            for k in 0..<steps {
-                let a = 2 * Double.pi * Double(k) / Double(steps)
-                let x = head.x + radius * cos(a), y = head.y + radius * sin(a)
+            for (k, (cos, sin)) in directions.enumerated() {
+                let x = head.x + radius * cos, y = head.y + radius * sin
                 guard x >= 0, y >= 0, x <= Double(r.width - 1), y <= Double(r.height - 1) else { continue }
                 guard r.bilinear(pixels, x: x, y: y) > floor else { continue }
                 let sample = PixelPoint(x: x, y: y)

@@ -56,6 +56,8 @@ struct SpineMeasurer {
 
     let model: ShaftModel
     let settings: Settings
+    /// The directions of the rings sampled about heads, computed once per ring size.
+    let ringDirections = RingDirections()
 
     /// The spine of `candidate`, or nil when it is not one (a bulge of the shaft, its
     /// continuation beyond an end). Without `neck` the neck is not profiled (`neckFWHMPixels`
@@ -68,15 +70,21 @@ struct SpineMeasurer {
         // reaching towards a neighbouring dendrite is not confused by it.
         guard let firstPixel = candidate.pixels.first else { return nil }
         var basePixel = firstPixel
-        var baseDistance = model.centerlineDistance(ofPixel: firstPixel)
+        var baseDistance = Float.infinity
         var maxValue: Float = 0
-        for p in candidate.pixels {
-            let d = model.centerlineDistance(ofPixel: p)
-            if d < baseDistance {
-                basePixel = p
-                baseDistance = d
+        // Each pixel's `model.centerlineDistance(ofPixel:)`, its nearest points looked up
+        // together (`nearestPoints(ofPixels:into:)`); the first of the nearest pixels is the base.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: candidate.pixels.count) { points in
+            model.nearestPoints(ofPixels: candidate.pixels, into: points)
+            for (k, p) in candidate.pixels.enumerated() {
+                let point = Int(points[k])
+                let d = point >= 0 ? ShaftModel.distance(x: p % w, y: p / w, to: model.smoothedPoints[point]) : .infinity
+                if k == 0 || d < baseDistance {
+                    basePixel = p
+                    baseDistance = d
+                }
+                maxValue = Swift.max(maxValue, r.pixels[p])
             }
-            maxValue = Swift.max(maxValue, r.pixels[p])
         }
         guard maxValue > 0 else { return nil }
         let bx = basePixel % w, by = basePixel / w
@@ -204,9 +212,8 @@ struct SpineMeasurer {
         let r = model.residual
         var values: [Float] = []
         let steps = Swift.max(12, Int(2 * Double.pi * radius))
-        for k in 0..<steps {
-            let a = 2 * Double.pi * Double(k) / Double(steps)
-            let x = Int((centre.x + radius * cos(a)).rounded()), y = Int((centre.y + radius * sin(a)).rounded())
+        for (cos, sin) in ringDirections.directions(steps: steps) {
+            let x = Int((centre.x + radius * cos).rounded()), y = Int((centre.y + radius * sin).rounded())
             guard r.contains(x: x, y: y) else { continue }
             let i = y * r.width + x
             // `shaft(atPixel:)` and `centerlineDistance(ofPixel:)` from one look-up of the
@@ -373,19 +380,22 @@ extension SpineMeasurer {
         var keep = [Bool](repeating: true, count: spines.count)
         var result = spines
         let order = spines.indices.sorted { spines[$0].baseToHeadPixels > spines[$1].baseToHeadPixels }
+        // The heads in `order`, and whether each is narrow enough to be a fragment, side by
+        // side: the loop over all pairs reads these, not the whole records.
+        let heads = order.map { spines[$0].head }
+        let narrow = order.map { (spines[$0].headFWHMPixels ?? 0) <= maximumFragmentWidthPixels }
         for (rank, long) in order.enumerated() where keep[long] {
             let b = spines[long]
-            for short in order[(rank + 1)...] where keep[short] {
-                let a = spines[short]
+            for j in (rank + 1)..<order.count where narrow[j] && keep[order[j]] {
                 // Position of a's head along and across b's base-to-head line.
-                let dx = a.head.x - b.base.x, dy = a.head.y - b.base.y
+                let dx = heads[j].x - b.base.x, dy = heads[j].y - b.base.y
                 let along = dx * b.direction.x + dy * b.direction.y
                 let across = abs(-dx * b.direction.y + dy * b.direction.x)
                 guard along > -lateralTolerancePixels, along < b.baseToHeadPixels,
-                      across <= lateralTolerancePixels,
-                      (a.headFWHMPixels ?? 0) <= maximumFragmentWidthPixels else { continue }
+                      across <= lateralTolerancePixels else { continue }
+                let short = order[j]
                 keep[short] = false
-                if a.attached { result[long].attached = true }
+                if spines[short].attached { result[long].attached = true }
             }
         }
         return result.indices.filter { keep[$0] }.map { result[$0] }

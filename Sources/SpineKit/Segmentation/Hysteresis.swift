@@ -73,7 +73,7 @@ extension Raster where Pixel == Bool {
         // Small discs row by row (the same pixels, see `OpeningDisc`), larger ones through
         // distance transforms.
         if let disc = OpeningDisc(squaredRadius: r2) {
-            return eroded(byRowHalfWidths: disc.erosion).dilated(byRowHalfWidths: disc.dilation)
+            return opened(byDisc: disc)
         }
         let halfWidth = distanceToBackground()
         let eroded = halfWidth.mapped { $0 * $0 > r2 }
