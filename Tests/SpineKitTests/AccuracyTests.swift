@@ -85,16 +85,21 @@ struct AccuracyTests {
         return try AccuracyScore(truth: truth, lengths: lengths, analyses: analyses, toleranceMicrons: toleranceMicrons)
     }
 
+    /// `../shared/<path>` beside the package root, where the shared test data lives.
+    static func sharedData(_ path: String) -> URL {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent()  // SpineKitTests
+            .deletingLastPathComponent()  // Tests
+            .deletingLastPathComponent()  // package root
+            .appendingPathComponent("../shared/\(path)").standardizedFileURL
+    }
+
     // MARK: The reference set
 
     /// `../shared/synthetic-dev`: 6 images of 768 x 768 px (0.08 um/px) by a renderer that is
     /// not the project's, with `truth.csv` and `dendrites.csv`.
     enum ReferenceSet {
-        static let root = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // SpineKitTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // package root
-            .appendingPathComponent("../shared/synthetic-dev").standardizedFileURL
+        static let root = AccuracyTests.sharedData("synthetic-dev")
 
         static let isAvailable = FileManager.default.fileExists(atPath: root.appendingPathComponent("truth.csv").path)
 
@@ -163,11 +168,7 @@ extension AccuracyTests {
     /// (Smirnov & Garrett 2018; 0.0651 um/px in pHYs), matched within 0.6 um as in
     /// Docs/METHOD.md section 9. Only detection is annotated.
     enum RealCrops {
-        static let root = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // SpineKitTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // package root
-            .appendingPathComponent("../shared/realdata/smirnov-train").standardizedFileURL
+        static let root = AccuracyTests.sharedData("realdata/smirnov-train")
 
         static let isAvailable = FileManager.default.fileExists(atPath: root.appendingPathComponent("truth.csv").path)
 
