@@ -385,18 +385,19 @@ struct ShaftModel {
     /// reader of exactly those values (the spine detector's thresholds) rides on that pass
     /// instead of visiting the band again.
     protocol PixelVisitor {
+        /// Called once before the pixels, with every segment's radius and peak (the model's
+        /// `segmentRadius` and `segmentPeak`), for what the visitor works out per segment.
+        mutating func prepare(segmentRadius: UnsafeBufferPointer<Double>, segmentPeak: UnsafeBufferPointer<Float>)
         /// Pixel index `i`, its residual and noise, its distance to the smoothed point of its
-        /// nearest centreline pixel (as `centerlineDistance(ofPixel:)`), and its segment's
-        /// radius and peak (`segmentRadius`, `segmentPeak`).
-        mutating func visit(pixel i: Int, residual: Float, noise: Float, distance: Float,
-                            segmentRadius: Double, segmentPeak: Float)
+        /// nearest centreline pixel (as `centerlineDistance(ofPixel:)`), and its segment `s`.
+        mutating func visit(pixel i: Int, residual: Float, noise: Float, distance: Float, segment s: Int)
     }
 
     /// A visitor that does nothing.
     struct NoVisitor: PixelVisitor {
+        func prepare(segmentRadius: UnsafeBufferPointer<Double>, segmentPeak: UnsafeBufferPointer<Float>) {}
         @inline(__always)
-        func visit(pixel i: Int, residual: Float, noise: Float, distance: Float,
-                   segmentRadius: Double, segmentPeak: Float) {}
+        func visit(pixel i: Int, residual: Float, noise: Float, distance: Float, segment s: Int) {}
     }
 
     static func build(smoothed: GrayImage, paths: [ShaftTracer.Path], settings: Settings) -> ShaftModel {
@@ -623,8 +624,10 @@ struct ShaftModel {
         let (bandKey, bandDistance) = (geometry.bandKey, geometry.bandDistance)
         let segmentCount = geometry.segmentPath.count
         let scale = BinScale(binPixels: Float(settings.binPixels))
-        // The intensities of each bin, gathered (see `Geometry`).
-        var values = [Float](repeating: 0, count: binStart[binCount.count])
+        // The intensities of each bin, gathered (see `Geometry`): the gather writes every entry
+        // (the counts are those of the keys it reads), so the array starts uninitialised.
+        let gatheredCount = binStart[binCount.count]
+        var values = [Float](unsafeUninitializedCapacity: gatheredCount) { _, count in count = gatheredCount }
         // Whether any gathered value is NaN (then each bin is checked for one before the networks).
         var gatheredNaN: UInt8 = 0
         do {
@@ -772,6 +775,9 @@ struct ShaftModel {
         let segmentPeak = (0..<segmentCount).map { level[$0 * bins] }
         // The segment of each key, looked up rather than divided out per pixel.
         let segmentOfKey = (0..<(segmentCount * bins)).map { Int32($0 / bins) }
+        radius.withUnsafeBufferPointer { radius in
+            segmentPeak.withUnsafeBufferPointer { visitor.prepare(segmentRadius: radius, segmentPeak: $0) }
+        }
         bandKey.withUnsafeBufferPointer { keys in
             bandDistance.withUnsafeBufferPointer { distances in
                 level.withUnsafeBufferPointer { level in
@@ -779,33 +785,30 @@ struct ShaftModel {
                         smoothed.withUnsafeBufferPointer { image in
                             residual.withUnsafeMutableBufferPointer { residual in
                                 noise.withUnsafeMutableBufferPointer { noise in
-                                    radius.withUnsafeBufferPointer { radius in
-                                        segmentPeak.withUnsafeBufferPointer { segmentPeak in
-                                            band.forEachRun { y, run, first in
-                                                var j = first
-                                                let row = y &* w
-                                                for x in run {
-                                                    let key = Int(keys[j]), d = distances[j]
-                                                    j &+= 1
-                                                    guard key >= 0 else { continue }
-                                                    let s = Int(segmentOfKey[key]), i = row &+ x
-                                                    // Linear interpolation between bin centres. `position`
-                                                    // is at least -0.5, where truncation differs from
-                                                    // rounding down only below 0, and both are clamped to
-                                                    // bin 0 (truncation needs no call to `floorf`).
-                                                    let position = scale.bins(d) - 0.5
-                                                    let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
-                                                    let b1 = Swift.min(bins - 1, b0 &+ 1)
-                                                    let f = Swift.max(0, Swift.min(1, position - Float(b0)))
-                                                    let k0 = s &* bins &+ b0, k1 = s &* bins &+ b1
-                                                    let model = level[k0] * (1 - f) + level[k1] * f
-                                                    let r = image[i] - model
-                                                    let n = spread[k0] * (1 - f) + spread[k1] * f
-                                                    residual[i] = r
-                                                    noise[i] = n
-                                                    visitor.visit(pixel: i, residual: r, noise: n, distance: d,
-                                                                  segmentRadius: radius[s], segmentPeak: segmentPeak[s])
-                                                }
+                                    segmentOfKey.withUnsafeBufferPointer { segmentOfKey in
+                                        band.forEachRun { y, run, first in
+                                            var j = first
+                                            let row = y &* w
+                                            for x in run {
+                                                let key = Int(keys[j]), d = distances[j]
+                                                j &+= 1
+                                                guard key >= 0 else { continue }
+                                                let s = Int(segmentOfKey[key]), i = row &+ x
+                                                // Linear interpolation between bin centres. `position`
+                                                // is at least -0.5, where truncation differs from
+                                                // rounding down only below 0, and both are clamped to
+                                                // bin 0 (truncation needs no call to `floorf`).
+                                                let position = scale.bins(d) - 0.5
+                                                let b0 = Swift.max(0, Swift.min(bins - 1, Int(position)))
+                                                let b1 = Swift.min(bins - 1, b0 &+ 1)
+                                                let f = Swift.max(0, Swift.min(1, position - Float(b0)))
+                                                let k0 = s &* bins &+ b0, k1 = s &* bins &+ b1
+                                                let model = level[k0] * (1 - f) + level[k1] * f
+                                                let r = image[i] - model
+                                                let n = spread[k0] * (1 - f) + spread[k1] * f
+                                                residual[i] = r
+                                                noise[i] = n
+                                                visitor.visit(pixel: i, residual: r, noise: n, distance: d, segment: s)
                                             }
                                         }
                                     }

@@ -35,9 +35,32 @@ struct SpineDetector {
     @inline(__always)
     static func tests(residual r: Float, noise n: Float, distance d: Double, radius: Double, peak: Float,
                       settings: Settings) -> (weak: Bool, strong: Bool) {
-        let inReach = d >= settings.innerRadiusFraction * radius && d <= radius + settings.reachPixels
-        return (inReach && r >= Swift.max(settings.maskSNR * n, settings.maskFraction * peak),
-                inReach && r >= Swift.max(settings.seedSNR * n, settings.seedFraction * peak))
+        SegmentThresholds(radius: radius, peak: peak, settings: settings)
+            .tests(residual: r, noise: n, distance: d, settings: settings)
+    }
+
+    /// The parts of `tests` that depend only on a shaft segment's radius and peak, worked out
+    /// once per segment: the same products, so the same results, with fewer operations per
+    /// pixel in the shaft model's residual pass (`Marks`).
+    struct SegmentThresholds {
+        /// The search's inner and outer distances from the centreline, pixels.
+        let inner: Double, outer: Double
+        /// The weak and strong tests' fractions of the segment's peak.
+        let weakFloor: Float, strongFloor: Float
+
+        init(radius: Double, peak: Float, settings: Settings) {
+            inner = settings.innerRadiusFraction * radius
+            outer = radius + settings.reachPixels
+            weakFloor = settings.maskFraction * peak
+            strongFloor = settings.seedFraction * peak
+        }
+
+        @inline(__always)
+        func tests(residual r: Float, noise n: Float, distance d: Double, settings: Settings) -> (weak: Bool, strong: Bool) {
+            let inReach = d >= inner && d <= outer
+            return (inReach && r >= Swift.max(settings.maskSNR * n, weakFloor),
+                    inReach && r >= Swift.max(settings.seedSNR * n, strongFloor))
+        }
     }
 
     /// The weak pixels in raster order and which of them are also strong, marked as the shaft
@@ -48,17 +71,23 @@ struct SpineDetector {
         let settings: Settings
         private(set) var weakPixels: [Int32] = []
         private(set) var isStrong: [Bool] = []
+        /// Per segment of the model being built, its thresholds.
+        private var thresholds: [SegmentThresholds] = []
 
         init(settings: Settings) { self.settings = settings }
 
+        mutating func prepare(segmentRadius: UnsafeBufferPointer<Double>, segmentPeak: UnsafeBufferPointer<Float>) {
+            thresholds = zip(segmentRadius, segmentPeak).map { SegmentThresholds(radius: $0, peak: $1, settings: settings) }
+        }
+
         @inline(__always)
-        mutating func visit(pixel i: Int, residual r: Float, noise n: Float, distance: Float,
-                            segmentRadius: Double, segmentPeak: Float) {
+        mutating func visit(pixel i: Int, residual r: Float, noise n: Float, distance: Float, segment s: Int) {
             // Unlike `detect`, no early exit for a residual of 0 or less (which passes neither
             // test): the distance is already known, and the exit's branch would go either way
             // at random over the shaft's noise.
-            let (weak, strong) = SpineDetector.tests(residual: r, noise: n, distance: Double(distance),
-                                                     radius: segmentRadius, peak: segmentPeak, settings: settings)
+            let (weak, strong) = thresholds.withUnsafeBufferPointer {
+                $0[s].tests(residual: r, noise: n, distance: Double(distance), settings: settings)
+            }
             if weak {
                 weakPixels.append(Int32(i))
                 isStrong.append(strong)
