@@ -214,9 +214,11 @@ extension AccuracyTests {
     }
 
     /// Every `stride`-th PNG of `root` by name, analysed at the pixel size `micronsPerPixel`
-    /// gives it, scored against `root/truth.csv`; only the analysed images' truth counts.
-    static func scoreRealImages(root: URL, stride: Int, toleranceMicrons: Double,
-                                micronsPerPixel: (String, DecodedImage) throws -> Double) throws -> (EvaluationResult, images: Int) {
+    /// gives it, scored against `root/truth.csv` (only the analysed images' truth counts),
+    /// with a line for the test log; the result and its detection F1.
+    static func scoreRealImages(_ name: String, root: URL, stride: Int, toleranceMicrons: Double,
+                                micronsPerPixel: (String, DecodedImage) throws -> Double) throws -> (EvaluationResult, f1: Double) {
+        let start = ContinuousClock.now
         let truthPath = root.appendingPathComponent("truth.csv").path
         let truth = try EvaluationCSV.truthSpines(csv: String(contentsOfFile: truthPath, encoding: .utf8), file: truthPath)
         let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".png") }.sorted()
@@ -229,7 +231,8 @@ extension AccuracyTests {
         let analysed = Set(analyses.map(\.image))
         let result = AccuracyScore.evaluate(truth: truth.filter { analysed.contains($0.image) }, lengths: [],
                                             analyses: analyses, toleranceMicrons: toleranceMicrons)
-        return (result, analyses.count)
+        print(realLine(name, result, images: analyses.count, since: start))
+        return (result, try #require(result.detection.f1, "\(name): no spines found or annotated"))
     }
 
     /// One line for the test log: detection, and classes where annotated.
@@ -244,26 +247,20 @@ extension AccuracyTests {
     @Test("Floor on real confocal crops ../shared/realdata/smirnov-train",
           .enabled(if: RealCrops.isAvailable, RealCrops.missingNote))
     func realConfocalCrops() throws {
-        let start = ContinuousClock.now
-        let (result, images) = try Self.scoreRealImages(root: RealCrops.root, stride: RealCrops.stride,
-                                                        toleranceMicrons: RealCrops.toleranceMicrons) { name, decoded in
+        let (_, f1) = try Self.scoreRealImages("smirnov-train", root: RealCrops.root, stride: RealCrops.stride,
+                                               toleranceMicrons: RealCrops.toleranceMicrons) { name, decoded in
             try #require(decoded.micronsPerPixel, "\(name) has no pHYs pixel size")
         }
-        print(Self.realLine("smirnov-train", result, images: images, since: start))
-        let f1 = try #require(result.detection.f1, "no spines found or annotated")
         #expect(f1 >= RealCrops.minimumF1, "smirnov-train: detection F1 \(f1) fell below \(RealCrops.minimumF1)")
     }
 
     @Test("Floors on real typed spines ../shared/realdata/spinetypes-train",
           .enabled(if: TypedSpines.isAvailable, TypedSpines.missingNote))
     func realTypedSpines() throws {
-        let start = ContinuousClock.now
-        let (result, images) = try Self.scoreRealImages(root: TypedSpines.root, stride: TypedSpines.stride,
-                                                        toleranceMicrons: TypedSpines.toleranceMicrons) { _, decoded in
+        let (result, f1) = try Self.scoreRealImages("spinetypes-train", root: TypedSpines.root, stride: TypedSpines.stride,
+                                                    toleranceMicrons: TypedSpines.toleranceMicrons) { _, decoded in
             TypedSpines.micronsPerPixel(width: decoded.width)
         }
-        print(Self.realLine("spinetypes-train", result, images: images, since: start))
-        let f1 = try #require(result.detection.f1, "no spines found or annotated")
         let classAccuracy = try #require(result.classAccuracy, "no matched spine with an annotated class")
         let floors = TypedSpines.floors
         #expect(f1 >= floors.minimumF1, "spinetypes-train: detection F1 \(f1) fell below \(floors.minimumF1)")
