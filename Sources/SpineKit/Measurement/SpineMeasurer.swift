@@ -148,11 +148,13 @@ struct SpineMeasurer {
         // can still sit on the shaft beside it (on a wide or swollen stretch the model's
         // profile left bright), so it is also measured from its own nearest point, against
         // that stretch's radius.
+        // (One look-up of the head's nearest point gives both the point and its stretch, as
+        // `shaft(atPixel:)` would.)
         let headPoint = model.nearestPoint(ofPixel: headIndex)
-        if headPoint >= 0, let headShaft = model.shaft(atPixel: headIndex) {
+        if headPoint >= 0, case let segment = Int(model.segmentOfPoint[headPoint]), segment >= 0 {
             let c = model.smoothedPoints[headPoint]
             let clearance = ((head.x - c.x) * (head.x - c.x) + (head.y - c.y) * (head.y - c.y)).squareRoot()
-            guard clearance >= settings.headClearanceShaftRadii * headShaft.radius else { return nil }
+            guard clearance >= settings.headClearanceShaftRadii * model.segmentRadius[segment] else { return nil }
         }
         ux /= norm
         uy /= norm
