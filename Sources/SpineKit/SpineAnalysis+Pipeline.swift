@@ -218,7 +218,8 @@ public enum SpineAnalysis {
             result.psfFWHMMicrons = (Swift.max(0, blurFWHM * blurFWHM - smoothingFWHM * smoothingFWHM)).squareRoot()
 
             // 6. Axons: processes whose deblurred radius is below `axonRadiusMicrons`.
-            let shafts = ShaftCensus(paths: paths, model: model, micronsPerPixel: micronsPerPixel,
+            let shafts = ShaftCensus(paths: paths, image: smoothed, tangentHalfWindow: tracer.smoothingHalfWindow(micronsPerPixel: micronsPerPixel),
+                                     model: model, micronsPerPixel: micronsPerPixel,
                                      blurFWHMMicrons: blurFWHM, axonRadiusMicrons: parameters.axonRadiusMicrons,
                                      minimumElongation: parameters.minimumShaftElongation)
             // Only spines whose nearest path is a thin process need distances to the wide shafts.

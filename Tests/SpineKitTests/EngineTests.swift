@@ -61,6 +61,28 @@ struct EngineTests {
         #expect(analysis.spines.isEmpty)
     }
 
+    /// At 0.16 um/px an axon is about two pixels wide at half maximum. The shaft model's
+    /// radius, pooled over bins of distance from a centreline traced on whole pixels, made a
+    /// 0.15 um axon 0.35 um thick there, past the axon limit (2-3 "dendrites" per image
+    /// here); measured straight across the process (`CrossSection`) it is 0.23-0.24 um.
+    @Test(arguments: [0.0, 0.25, 0.5])
+    func anAxonAtCoarsePixelsIsNotADendrite(offsetPixels: Double) {
+        let p = 0.16, size = 120
+        let optics = SynthesisOptics(micronsPerPixel: p, psfSigmaMicrons: 0.3 / 2.3548, photonsPerMicron: 500,
+                                     backgroundPhotons: 120, countsPerPhoton: 4, offsetCounts: 100, readNoiseCounts: 8,
+                                     photonNoise: true)
+        let y = (Double(size / 2) + offsetPixels) * p
+        let axon = SyntheticShaft.straight(from: MicronPoint(x: -3, y: y), to: MicronPoint(x: Double(size) * p + 3, y: y),
+                                           radiusMicrons: 0.15, kind: .axon)
+        let scene = SyntheticScene(widthPixels: size, heightPixels: size, micronsPerPixel: p, shafts: [axon])
+        for seed: UInt64 in 1...3 {
+            let rendered = SpineSynthesizer.render(scene: scene, optics: optics, seed: seed)
+            let analysis = SpineAnalysis.analyze(rendered.pixels.mapped { Float($0) }, micronsPerPixel: p)
+            #expect(analysis.dendrites.count == 0,
+                    "seed \(seed): a 0.15 um axon \(offsetPixels) px off the pixel grid was taken for \(analysis.dendrites.count) dendrite(s)")
+        }
+    }
+
     /// `../shared/realdata/twophoton-examples/example.png`: an in-vivo two-photon slice whose
     /// speckle, read as "necks", would put the blur below what any optics images (the PSF was
     /// reported as 0, and noise spikes narrower than the optics passed the minimum head width).

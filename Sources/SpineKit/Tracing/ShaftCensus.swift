@@ -2,9 +2,13 @@
 ///
 /// An axon is 0.1-0.3 um thick and bears no spines (Shepherd & Harris 1998); a dendrite
 /// shaft is 0.6-1.4 um (Harris et al. 1992). The measured radius (half width at half
-/// maximum / 0.866) includes the blur, which is removed in quadrature before comparing
-/// with `axonRadiusMicrons`.
+/// maximum / 0.866, measured straight across the process: `CrossSection`) includes the
+/// blur, which is removed in quadrature before comparing with `axonRadiusMicrons`.
 struct ShaftCensus {
+    /// Cross-sections are followed this far from the centreline to their half maximum: past
+    /// the half width of the thickest dendrite shafts (1.4 um thick, blurred).
+    static let crossSectionReachMicrons = 2.0
+
     /// Median measured radius of each path, microns (blur included).
     let radiusMicrons: [Double]
     /// `true` for paths whose deblurred radius is below the axon limit.
@@ -17,13 +21,25 @@ struct ShaftCensus {
     let paths: [ShaftTracer.Path]
     let micronsPerPixel: Double
 
-    init(paths: [ShaftTracer.Path], model: ShaftModel, micronsPerPixel: Double,
-         blurFWHMMicrons: Double, axonRadiusMicrons: Double, minimumElongation: Double) {
+    /// - Parameters:
+    ///   - image: the smoothed image the paths were traced on, for their cross-sections.
+    ///   - tangentHalfWindow: as the tracer smooths the centreline, points.
+    ///   - model: the shaft model along `paths`; its radius stands in for a path with no
+    ///     cross-section that falls to half its peak on both sides.
+    init(paths: [ShaftTracer.Path], image: GrayImage, tangentHalfWindow: Int, model: ShaftModel,
+         micronsPerPixel: Double, blurFWHMMicrons: Double, axonRadiusMicrons: Double, minimumElongation: Double) {
         self.paths = paths
         self.micronsPerPixel = micronsPerPixel
         var radii = [[Double]](repeating: [], count: paths.count)
         for (segment, path) in model.segmentPath.enumerated() { radii[path].append(model.segmentRadius[segment]) }
-        radiusMicrons = radii.map { r in (r.isEmpty ? 0 : r.sorted()[r.count / 2]) * micronsPerPixel }
+        let reach = Self.crossSectionReachMicrons / micronsPerPixel
+        radiusMicrons = zip(paths, radii).map { path, modelRadii in
+            // r = HWHM / 0.866 for a cylinder (see `ShaftModel.build`), at least half a pixel.
+            let pixels = CrossSection.medianHalfWidth(along: path, in: image, tangentHalfWindow: tangentHalfWindow,
+                                                      reachPixels: reach).map { Swift.max(0.5, $0 / 0.866) }
+                ?? (modelRadii.isEmpty ? 0 : modelRadii.sorted()[modelRadii.count / 2])
+            return pixels * micronsPerPixel
+        }
         let blurHalf = blurFWHMMicrons / 2
         isThin = radiusMicrons.map { measured in
             let halfMaximum = measured * 0.866

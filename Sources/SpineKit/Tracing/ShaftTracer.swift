@@ -32,12 +32,17 @@ public struct ShaftTracer: Sendable {
         public var lengthPixels: Double
     }
 
+    /// Half the window, in points, over which the centreline is smoothed.
+    func smoothingHalfWindow(micronsPerPixel: Double) -> Int {
+        Swift.max(1, Int((smoothingMicrons / micronsPerPixel).rounded()))
+    }
+
     public func trace(_ shaftMask: BinaryMask, micronsPerPixel: Double) -> [Path] {
         var skeleton = shaftMask.skeletonized()
         let w = skeleton.width, h = skeleton.height
         let minimumPixels = minimumLengthMicrons / micronsPerPixel
         let minimumBranchPixels = minimumBranchLengthMicrons / micronsPerPixel
-        let halfWindow = Swift.max(1, Int((smoothingMicrons / micronsPerPixel).rounded()))
+        let halfWindow = smoothingHalfWindow(micronsPerPixel: micronsPerPixel)
         var paths: [Path] = []
         // Whether a sweep has reached each pixel (only that is asked; a byte, not a distance).
         var reached = [Bool](repeating: false, count: skeleton.count)
