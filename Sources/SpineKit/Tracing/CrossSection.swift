@@ -34,9 +34,9 @@ enum CrossSection {
                     image.bilinear(pixels, x: c.x + t * nx, y: c.y + t * ny)
                 }
                 var peak = -Float.infinity, peakOffset = 0.0
-                for t in stride(from: -1.0, through: 1.0, by: stepPixels) where value(at: t) > peak {
-                    peak = value(at: t)
-                    peakOffset = t
+                for t in stride(from: -1.0, through: 1.0, by: stepPixels) {
+                    let v = value(at: t)
+                    if v > peak { (peak, peakOffset) = (v, t) }
                 }
                 guard peak > 0 else { continue }
                 /// Where the profile first falls to half the peak on the side `direction`
