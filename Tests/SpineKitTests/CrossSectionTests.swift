@@ -52,4 +52,17 @@ struct CrossSectionTests {
         let image = Self.line(centre: 20, sigma: 3)
         #expect(CrossSection.medianHalfWidth(along: Self.path(column: 20), in: image, tangentHalfWindow: 2, reachPixels: 2) == nil)
     }
+
+    @Test func notANumberInTheProfileIsSkipped() throws {
+        var image = Self.line(centre: 20, sigma: 1.2)
+        for y in 0..<40 { image[x: 21, y: y] = .nan }
+        // Every profile crosses the NaN column on one side: no point gives a width.
+        #expect(CrossSection.medianHalfWidth(along: Self.path(column: 20), in: image, tangentHalfWindow: 2, reachPixels: 10) == nil)
+        // With NaN in a few rows only, the others give the width.
+        var some = Self.line(centre: 20, sigma: 1.2)
+        for y in 0..<5 { some[x: 21, y: y] = .nan }
+        let halfWidth = try #require(CrossSection.medianHalfWidth(along: Self.path(column: 20), in: some,
+                                                                  tangentHalfWindow: 2, reachPixels: 10))
+        #expect(halfWidth.isFinite && abs(halfWidth - 1.2 * (2 * log(2.0)).squareRoot()) < 0.1)
+    }
 }

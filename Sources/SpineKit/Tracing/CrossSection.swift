@@ -38,7 +38,7 @@ enum CrossSection {
                     let v = value(at: t)
                     if v > peak { (peak, peakOffset) = (v, t) }
                 }
-                guard peak > 0 else { continue }
+                guard peak > 0, peak.isFinite else { continue }
                 /// Where the profile first falls to half the peak on the side `direction`
                 /// (linear between samples), nil beyond `reachPixels`.
                 func halfCrossing(_ direction: Double) -> Double? {
@@ -54,7 +54,8 @@ enum CrossSection {
                     }
                     return nil
                 }
-                guard let low = halfCrossing(-1), let high = halfCrossing(1) else { continue }
+                // A NaN sample on the way would make the crossing not a number.
+                guard let low = halfCrossing(-1), let high = halfCrossing(1), (high - low).isFinite else { continue }
                 halfWidths.append((high - low) / 2)
             }
         }
