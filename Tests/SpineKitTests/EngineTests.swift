@@ -62,9 +62,9 @@ struct EngineTests {
     }
 
     /// At 0.16 um/px an axon is about two pixels wide at half maximum. The shaft model's
-    /// radius, pooled over bins of distance from a centreline traced on whole pixels, made a
-    /// 0.15 um axon 0.35 um thick there, past the axon limit (2-3 "dendrites" per image
-    /// here); measured straight across the process (`CrossSection`) it is 0.23-0.24 um.
+    /// radius, pooled over bins of distance from a centreline traced on whole pixels, was
+    /// 0.35 um there for an axon of 0.15 um radius, past the axon limit (2-3 "dendrites" per
+    /// image here); measured straight across the process (`CrossSection`) it is 0.23-0.24 um.
     @Test(arguments: [0.0, 0.25, 0.5])
     func anAxonAtCoarsePixelsIsNotADendrite(offsetPixels: Double) {
         let p = 0.16, size = 120

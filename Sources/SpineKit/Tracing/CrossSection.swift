@@ -5,8 +5,8 @@
 /// that peak on either side. The distance between the two crossings is the full width at
 /// half maximum wherever the ridge lies relative to the point. The shaft model's radius,
 /// pooled over bins of distance from a centreline traced on whole pixels, widens for a
-/// process one or two pixels across: at 0.16 um/px it made a 0.15 um axon 0.35 um thick,
-/// past the axon limit, where this measures 0.23-0.24 um (`EngineTests`).
+/// process one or two pixels across: at 0.16 um/px it gave an axon of 0.15 um radius a
+/// radius of 0.35 um, past the axon limit, where this measures 0.23-0.24 um (`EngineTests`).
 enum CrossSection {
     /// Samples along a normal, pixels.
     static let stepPixels = 0.5
