@@ -239,6 +239,9 @@ public enum SpineAnalysis {
                                                         arcFraction: Float(parameters.passingProcessArcFraction),
                                                         arcSNR: Float(parameters.passingProcessArcSNR),
                                                         oppositeDegrees: parameters.passingProcessOppositeDegrees)
+            // Noise-limited images (searched wide) need less contrast against the noise; see
+            // `lowSNRHeadContrastSNR`.
+            let contrastSNR = isNoisy && !backgroundRemoved ? parameters.lowSNRHeadContrastSNR : parameters.headContrastSNR
             var spines: [Spine] = []
             // The heads that pass the tests of size, place and contrast; the test for a passing
             // process then reads each one's neighbours among them.
@@ -257,7 +260,7 @@ public enum SpineAnalysis {
                       head <= parameters.maximumHeadDiameterMicrons,
                       m.baseToHeadPixels <= reach + 1,
                       frame.contains(m.head),
-                      m.headContrast >= Swift.max(Float(parameters.headContrastSNR) * m.noise,
+                      m.headContrast >= Swift.max(Float(contrastSNR) * m.noise,
                                                   Float(contrastFraction) * m.shaftPeak,
                                                   Float(parameters.headContrastRatio) * m.headPeak) else { continue }
                 accepted.append((m, headFWHM, headPixels, neckPixels, length, head))

@@ -52,6 +52,24 @@ struct AccuracyTests {
         #expect(wide.result.detection.precision ?? 0 >= 0.9, "precision \(wide.result.detection.precision ?? 0) with the wider search")
     }
 
+    /// In the same images, the lower head-contrast test of noise-limited images
+    /// (`lowSNRHeadContrastSNR`) keeps faint heads the seed test found; at the time of writing
+    /// 53 -> 60 matched spines (F1 0.592 -> 0.642), precision 1.000 -> 0.984.
+    @Test("Noise-limited images take a lower head-contrast test")
+    func noisyImagesLowerContrast() throws {
+        let settings = SynthesisSettings.lowSNR.withPixelSize(0.08, widthPixels: AccuracyCase.sizePixels)
+        var usual = AnalysisParameters()
+        usual.lowSNRHeadContrastSNR = usual.headContrastSNR
+        let lower = try Self.score(settings, count: 3, seed: 31)
+        let strict = try Self.score(settings, count: 3, seed: 31, parameters: usual)
+        print(lower.line(name: "low SNR, contrast \(AnalysisParameters().lowSNRHeadContrastSNR)", seconds: .zero))
+        print(strict.line(name: "low SNR, contrast \(usual.headContrastSNR)", seconds: .zero))
+        #expect(lower.result.detection.truePositives >= strict.result.detection.truePositives + 5,
+                "\(lower.result.detection.truePositives) drawn spines found with the lower test, \(strict.result.detection.truePositives) without")
+        #expect(lower.f1 > strict.f1, "F1 \(lower.f1) with the lower test, \(strict.f1) without")
+        #expect(lower.result.detection.precision ?? 0 >= 0.9, "precision \(lower.result.detection.precision ?? 0) with the lower test")
+    }
+
     @Test("A noisy image is reported as searched at the wider smoothing")
     func noisyImageFlagged() throws {
         let settings = SynthesisSettings.lowSNR.withPixelSize(0.08, widthPixels: AccuracyCase.sizePixels)
@@ -342,13 +360,16 @@ struct AccuracyCase: Sendable, CustomTestStringConvertible {
         // With the wider search in noisy images (fourth session): F1 0.702, class accuracy
         // 0.856, |density error| 44.9 %, |length error| 15.4 %; F1 floor raised to 0.68 and
         // density ceiling lowered to 48 % so that losing it fails. Fifth session: F1 0.711,
-        // class accuracy 0.900, |density error| 41.1 %; F1 floor raised to 0.69.
+        // class accuracy 0.900, |density error| 41.1 %; F1 floor raised to 0.69. Eighth
+        // session, with the lower head-contrast test of noise-limited images: F1 0.738,
+        // class accuracy 0.899, |density error| 37.3 %; F1 floor raised to 0.72 and density
+        // ceiling lowered to 40 %.
         AccuracyCase(
             name: "8-bit dim, 0.08 um/px",
             settings: dimEightBit,
             imageCount: 8, seed: 7,
-            floors: AccuracyFloors(minimumF1: 0.69, minimumClassAccuracy: 0.83,
-                                   maximumDensityErrorPercent: 48, maximumLengthErrorPercent: 22)),
+            floors: AccuracyFloors(minimumF1: 0.72, minimumClassAccuracy: 0.83,
+                                   maximumDensityErrorPercent: 40, maximumLengthErrorPercent: 22)),
         // F1 0.818, class accuracy 0.827, |density error| 21.3 %, |length error| 3.7 %.
         // With unresolved necks: F1 0.821, class accuracy 0.892 (0.831 without that rule);
         // class floor raised to 0.86. Fifth session: F1 0.852, class accuracy 0.877; F1 floor
