@@ -255,12 +255,14 @@ public enum SpineAnalysis {
                 let head = headPixels * micronsPerPixel
                 let contrastFraction = length < parameters.shortSpineLengthMicrons
                     ? parameters.shortSpineContrastFraction : parameters.headContrastFraction
+                let noiseDeviations = !isNoisy && length < parameters.nearSurfaceLengthMicrons
+                    ? Swift.max(contrastSNR, parameters.nearSurfaceContrastSNR) : contrastSNR
                 guard headFWHM >= parameters.minimumHeadBlurFraction * blurFWHMPixels,
                       length >= parameters.minimumSpineHeightMicrons, length <= parameters.maximumSpineLengthMicrons,
                       head <= parameters.maximumHeadDiameterMicrons,
                       m.baseToHeadPixels <= reach + 1,
                       frame.contains(m.head),
-                      m.headContrast >= Swift.max(Float(contrastSNR) * m.noise,
+                      m.headContrast >= Swift.max(Float(noiseDeviations) * m.noise,
                                                   Float(contrastFraction) * m.shaftPeak,
                                                   Float(parameters.headContrastRatio) * m.headPeak) else { continue }
                 accepted.append((m, headFWHM, headPixels, neckPixels, length, head))

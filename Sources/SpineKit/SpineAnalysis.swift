@@ -296,6 +296,18 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// (6 instead of 4 deviations) cost 0.07 on low-SNR renders and was dropped.
     public var shortSpineLengthMicrons: Double
     public var shortSpineContrastFraction: Double
+    /// Shorter still, under `nearSurfaceLengthMicrons` (0.5 um), the whole head lies within
+    /// about one blur width of the shaft surface, where the shaft's own irregularities add to
+    /// the residual more than the bin spreads of the shaft model count as noise: such a head
+    /// must stand above its ring by `nearSurfaceContrastSNR` (5) noise deviations instead of
+    /// `headContrastSNR` (4). Not in noise-limited images (`lowSNRHeadContrastSNR`), whose
+    /// noise dwarfs those irregularities. Measured (4 -> 5, Docs/METHOD.md section 7): the
+    /// Smirnov crops F1 0.796 -> 0.800 (157 unmatched and 54 matched detections fewer; each
+    /// half of the crops gains), the spine-type set's 1024 px images 0.877 -> 0.883,
+    /// synthetic-dev 0.861 -> 0.862; rendered images, whose shafts are smooth, lose up to
+    /// 0.008 (faint short spines that are in their truth).
+    public var nearSurfaceLengthMicrons: Double
+    public var nearSurfaceContrastSNR: Double
     /// A spine too short for its neck to be measured still has a neck when its head's near
     /// edge stands at least this far off the shaft surface (length minus head diameter;
     /// 0.15 um, half the assumed PSF FWHM): something narrower than the head joins them,
@@ -445,6 +457,8 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         headContrastFraction = 0.08
         shortSpineLengthMicrons = 0.8
         shortSpineContrastFraction = 0.2
+        nearSurfaceLengthMicrons = 0.5
+        nearSurfaceContrastSNR = 5
         unresolvedNeckGapMicrons = 0.15
         minimumHeadBlurFraction = 0.6
         headContrastRatio = 0.75

@@ -217,8 +217,9 @@ extension AccuracyTests {
         /// clearance, the 0.18 um opening and the 3 um maximum length): every eighth crop F1
         /// 0.798 (precision 0.780, recall 0.816), all 1652 annotated crops 0.795. Before the
         /// three: 0.772 and 0.773; with the clearance alone 0.785 and 0.781. Seventh session
-        /// (widths measured across processes): 0.800 and 0.796.
-        static let minimumF1 = ReferenceSet.analysesAllImages ? 0.785 : 0.79
+        /// (widths measured across processes): 0.800 and 0.796. Eighth session (five noise
+        /// deviations for near-surface heads): 0.805 and 0.800; floors raised by 0.005.
+        static let minimumF1 = ReferenceSet.analysesAllImages ? 0.79 : 0.795
 
         static let missingNote: Comment = "real crops not found at ../shared/realdata/smirnov-train (shared test data absent): skipped"
     }
@@ -253,6 +254,7 @@ extension AccuracyTests {
     /// gives it, scored against `root/truth.csv` (only the analysed images' truth counts),
     /// with a line for the test log; the result and its detection F1.
     static func scoreRealImages(_ name: String, root: URL, stride: Int, toleranceMicrons: Double,
+                                parameters: AnalysisParameters = AnalysisParameters(),
                                 micronsPerPixel: (String, DecodedImage) throws -> Double) throws -> (EvaluationResult, f1: Double) {
         let start = ContinuousClock.now
         let truthPath = root.appendingPathComponent("truth.csv").path
@@ -262,7 +264,7 @@ extension AccuracyTests {
         for name in Swift.stride(from: 0, to: names.count, by: stride).map({ names[$0] }) {
             let decoded = try PNGCodec.read(path: root.appendingPathComponent(name).path)
             let size = try micronsPerPixel(name, decoded)
-            analyses.append(("set", name, SpineAnalysis.analyze(decoded.grayImage(), micronsPerPixel: size)))
+            analyses.append(("set", name, SpineAnalysis.analyze(decoded.grayImage(), micronsPerPixel: size, parameters: parameters)))
         }
         let analysed = Set(analyses.map(\.image))
         let result = AccuracyScore.evaluate(truth: truth.filter { analysed.contains($0.image) }, lengths: [],
@@ -288,6 +290,29 @@ extension AccuracyTests {
             try #require(decoded.micronsPerPixel, "\(name) has no pHYs pixel size")
         }
         #expect(f1 >= RealCrops.minimumF1, "smirnov-train: detection F1 \(f1) fell below \(RealCrops.minimumF1)")
+    }
+
+    /// On real crops most heads within half a micron of the shaft surface that stand only 4-5
+    /// noise deviations above their ring are unannotated bumps of the shaft
+    /// (`nearSurfaceContrastSNR`); at the time of writing, on every eighth crop, 179 -> 160
+    /// unmatched and 645 -> 638 matched detections, F1 0.800 -> 0.805.
+    @Test("Near-surface heads on real crops take five noise deviations",
+          .enabled(if: RealCrops.isAvailable, RealCrops.missingNote))
+    func nearSurfaceHeadsOnRealCrops() throws {
+        var usual = AnalysisParameters()
+        usual.nearSurfaceContrastSNR = usual.headContrastSNR
+        let pixelSize = { (name: String, decoded: DecodedImage) throws -> Double in
+            try #require(decoded.micronsPerPixel, "\(name) has no pHYs pixel size")
+        }
+        let (stricter, stricterF1) = try Self.scoreRealImages("smirnov-train, near-surface test", root: RealCrops.root,
+                                                              stride: RealCrops.stride, toleranceMicrons: RealCrops.toleranceMicrons,
+                                                              micronsPerPixel: pixelSize)
+        let (plain, plainF1) = try Self.scoreRealImages("smirnov-train, plain contrast test", root: RealCrops.root,
+                                                        stride: RealCrops.stride, toleranceMicrons: RealCrops.toleranceMicrons,
+                                                        parameters: usual, micronsPerPixel: pixelSize)
+        #expect(stricter.detection.falsePositives + 10 <= plain.detection.falsePositives,
+                "\(stricter.detection.falsePositives) unmatched detections with the near-surface test, \(plain.detection.falsePositives) without")
+        #expect(stricterF1 >= plainF1, "F1 \(stricterF1) with the near-surface test, \(plainF1) without")
     }
 
     @Test("Floors on real typed spines ../shared/realdata/spinetypes-train",

@@ -25,7 +25,9 @@ extension AccuracyTests {
         /// binned F1 0.872, class accuracy 0.926, |density error| 19.2 %, |length error| 2.7 %
         /// (13.6 % and 26.3 % before widths were measured across processes: axon pieces
         /// counted as dendrites); 8-bit 0.897, 0.947, 15.9 %, 0.3 %; noisier 0.819, 0.945,
-        /// 25.1 %, 0.3 % (recall 0.821 -> 0.700: faint spines sink into the noise).
+        /// 25.1 %, 0.3 % (recall 0.821 -> 0.700: faint spines sink into the noise). Eighth
+        /// session, with five noise deviations for near-surface heads: binned 0.865, 0.925,
+        /// 21.4 %, 2.7 %; 8-bit unchanged; noisier 0.811, 0.944, 26.5 %, 0.3 % (floors kept).
         var floors: AccuracyFloors {
             switch self {
             case .binned:
