@@ -36,20 +36,13 @@ struct AccuracyTests {
 
     /// In the low signal-to-noise preset (brightest structure 12-20 noise deviations above
     /// the background), searching for spines on the wider smoothing finds more of them at
-    /// little cost in precision; at the time of writing F1 0.62 -> 0.70 on these images.
+    /// little cost in precision; F1 0.62 -> 0.70 on these images when written (fourth
+    /// session), 0.405 -> 0.642 in the eighth.
     @Test("Noisy images are searched at the wider smoothing")
     func noisyImagesSearchedWide() throws {
-        let settings = SynthesisSettings.lowSNR.withPixelSize(0.08, widthPixels: AccuracyCase.sizePixels)
         var fineOnly = AnalysisParameters()
         fineOnly.lowSNRThreshold = 0
-        let wide = try Self.score(settings, count: 3, seed: 31)
-        let fine = try Self.score(settings, count: 3, seed: 31, parameters: fineOnly)
-        print(wide.line(name: "low SNR, wide search", seconds: .zero))
-        print(fine.line(name: "low SNR, fine search only", seconds: .zero))
-        #expect(wide.result.detection.truePositives >= fine.result.detection.truePositives + 10,
-                "the wider search found \(wide.result.detection.truePositives) drawn spines, the fine one \(fine.result.detection.truePositives)")
-        #expect(wide.f1 > fine.f1 + 0.03, "F1 \(wide.f1) with the wider search, \(fine.f1) without")
-        #expect(wide.result.detection.precision ?? 0 >= 0.9, "precision \(wide.result.detection.precision ?? 0) with the wider search")
+        try Self.expectLowSNRGain(of: "the wider search", without: fineOnly, moreSpines: 10, f1Gain: 0.03)
     }
 
     /// In the same images, the lower head-contrast test of noise-limited images
@@ -57,17 +50,24 @@ struct AccuracyTests {
     /// 53 -> 60 matched spines (F1 0.592 -> 0.642), precision 1.000 -> 0.984.
     @Test("Noise-limited images take a lower head-contrast test")
     func noisyImagesLowerContrast() throws {
-        let settings = SynthesisSettings.lowSNR.withPixelSize(0.08, widthPixels: AccuracyCase.sizePixels)
         var usual = AnalysisParameters()
         usual.lowSNRHeadContrastSNR = usual.headContrastSNR
-        let lower = try Self.score(settings, count: 3, seed: 31)
-        let strict = try Self.score(settings, count: 3, seed: 31, parameters: usual)
-        print(lower.line(name: "low SNR, contrast \(AnalysisParameters().lowSNRHeadContrastSNR)", seconds: .zero))
-        print(strict.line(name: "low SNR, contrast \(usual.headContrastSNR)", seconds: .zero))
-        #expect(lower.result.detection.truePositives >= strict.result.detection.truePositives + 5,
-                "\(lower.result.detection.truePositives) drawn spines found with the lower test, \(strict.result.detection.truePositives) without")
-        #expect(lower.f1 > strict.f1, "F1 \(lower.f1) with the lower test, \(strict.f1) without")
-        #expect(lower.result.detection.precision ?? 0 >= 0.9, "precision \(lower.result.detection.precision ?? 0) with the lower test")
+        try Self.expectLowSNRGain(of: "the lower contrast test", without: usual, moreSpines: 5, f1Gain: 0)
+    }
+
+    /// Scores three low-SNR renders (seed 31) at default parameters and with `without`, which
+    /// turns one step off, and expects the step to find at least `moreSpines` more drawn
+    /// spines, to raise F1 by more than `f1Gain` and to keep precision at 0.9 or more.
+    static func expectLowSNRGain(of step: String, without: AnalysisParameters, moreSpines: Int, f1Gain: Double) throws {
+        let settings = SynthesisSettings.lowSNR.withPixelSize(0.08, widthPixels: AccuracyCase.sizePixels)
+        let with = try score(settings, count: 3, seed: 31)
+        let off = try score(settings, count: 3, seed: 31, parameters: without)
+        print(with.line(name: "low SNR, with \(step)", seconds: .zero))
+        print(off.line(name: "low SNR, without \(step)", seconds: .zero))
+        let found = (with.result.detection.truePositives, off.result.detection.truePositives)
+        #expect(found.0 >= found.1 + moreSpines, "\(found.0) drawn spines found with \(step), \(found.1) without")
+        #expect(with.f1 > off.f1 + f1Gain, "F1 \(with.f1) with \(step), \(off.f1) without")
+        #expect(with.result.detection.precision ?? 0 >= 0.9, "precision \(with.result.detection.precision ?? 0) with \(step)")
     }
 
     @Test("A noisy image is reported as searched at the wider smoothing")
