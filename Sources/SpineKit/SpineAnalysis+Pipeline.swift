@@ -267,6 +267,12 @@ public enum SpineAnalysis {
                                                   Float(parameters.headContrastRatio) * m.headPeak) else { continue }
                 accepted.append((m, headFWHM, headPixels, neckPixels, length, head))
             }
+            // Swellings of thin processes (axonal boutons), not spines: see `swellingCentreFraction`.
+            accepted.removeAll { a in
+                shafts.isThin[model.segmentPath[a.m.segment]]
+                    && measurer.isSwelling(head: a.m.head, headPeak: a.m.headPeak,
+                                           centreFraction: Float(parameters.swellingCentreFraction))
+            }
             // Heads on a passing process: those whose ring crosses light on two opposite sides,
             // unless that light is a neighbouring head's (the middle one of a row of touching
             // heads). Only heads that pass the test alone can explain a neighbour's light: two

@@ -185,6 +185,27 @@ struct EngineTests {
         #expect(foundWithout >= found + 6, "without the test \(foundWithout) spines, with it \(found)")
     }
 
+    /// Our 8-bit preset's second image of seed 101 (`spinecount synth --preset 8bit --seed
+    /// 101`): a faint beaded axon is traced as a 7 um piece with a bouton at each end, whose
+    /// flanks pass every test of a spine's head; three such "spines" made the piece a spiny
+    /// thin dendrite (shaft length +16.5 %). Their light peaks on the axon's centreline: they
+    /// are swellings of the process (`AnalysisParameters.swellingCentreFraction`).
+    @Test func theBoutonsOfATracedAxonAreNotSpines() throws {
+        let item = try #require(SyntheticDataset.single(settings: .eightBit, count: 2, seed: 101).last)
+        let rendered = item.render()
+        let image = rendered.pixels.mapped { Float($0) }
+        var without = AnalysisParameters()
+        without.swellingCentreFraction = .infinity
+        let lengthError = { (analysis: ImageAnalysis) in
+            analysis.dendrites.reduce(0) { $0 + $1.lengthMicrons } / rendered.shaftLengthMicrons - 1
+        }
+        let with = lengthError(SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel))
+        let off = lengthError(SpineAnalysis.analyze(image, micronsPerPixel: rendered.micronsPerPixel, parameters: without))
+        #expect(abs(with) < 0.05, "shaft length off by \(100 * with) % with the swelling test")
+        // The scene is the case the test exists for: without it the axon piece is a dendrite.
+        #expect(off > 0.1, "shaft length off by \(100 * off) % without the swelling test")
+    }
+
     /// Three touching mushroom heads in a row beside the shaft are segmented and traced as a
     /// piece of their own, whose own model swallows them; they are found once that piece is
     /// re-examined as spine material (`AnalysisParameters.reexaminesPiecesBesideShafts`).

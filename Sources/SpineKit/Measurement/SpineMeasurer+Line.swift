@@ -71,3 +71,21 @@ extension SpineMeasurer {
         return false
     }
 }
+
+extension SpineMeasurer {
+    /// Whether the light at `head` (whose peak residual is `headPeak`) is a swelling of the
+    /// process beside it rather than a spine: the residual on the process's centreline, at
+    /// the point nearest the head, reaches `centreFraction` of the head's peak. A bouton is
+    /// centred on its axon, so what the shaft model leaves of it peaks on the centreline,
+    /// and the detector, which searches from just inside the process's surface outwards,
+    /// finds its flanks; a spine's light lies beside the process.
+    func isSwelling(head: PixelPoint, headPeak: Float, centreFraction: Float) -> Bool {
+        let r = model.residual
+        let hx = Int(head.x.rounded()), hy = Int(head.y.rounded())
+        guard r.contains(x: hx, y: hy) else { return false }
+        let point = model.nearestPoint(ofPixel: hy * r.width + hx)
+        guard point >= 0 else { return false }
+        let centre = model.smoothedPoints[point]
+        return r.bilinear(x: centre.x, y: centre.y) >= centreFraction * headPeak
+    }
+}
