@@ -387,10 +387,14 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// `passingProcessRingMarginMicrons` (0.5 um) outside the head's half maximum crosses
     /// bright residual (above `passingProcessArcFraction` = 0.5 of the head's and
     /// `passingProcessArcSNR` = 3 local noise deviations) on two sides at least
-    /// `passingProcessOppositeDegrees` = 135 degrees apart. A spine meets its surroundings
+    /// `passingProcessOppositeDegrees` = 150 degrees apart. A spine meets its surroundings
     /// through its neck only; an axon, or a dendrite the tracer did not follow, leaves the
     /// "head" on both sides. See METHOD.md, section 7, for the measurements.
     public var rejectsHeadsOnPassingProcesses: Bool
+    public var passingProcessRingMarginMicrons: Double
+    public var passingProcessArcFraction: Double
+    public var passingProcessArcSNR: Double
+    public var passingProcessOppositeDegrees: Double
     /// On a thin process (radius below `axonRadiusMicrons`), a head whose residual on the
     /// process's centreline beside it reaches `swellingCentreFraction` (0.6) of the head's
     /// peak residual is a swelling of the process, such as an axonal bouton, not a spine: a
@@ -400,10 +404,6 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// spines can then leave a beaded axon too sparse to count as a dendrite (section 7 of
     /// Docs/METHOD.md). `.infinity` turns the test off.
     public var swellingCentreFraction: Double
-    public var passingProcessRingMarginMicrons: Double
-    public var passingProcessArcFraction: Double
-    public var passingProcessArcSNR: Double
-    public var passingProcessOppositeDegrees: Double
 
     public init(rules: SpineClassifier.Rules = .neuronstudio, psfFWHMMicrons: Double? = nil) {
         self.rules = rules
