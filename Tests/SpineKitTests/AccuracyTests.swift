@@ -261,8 +261,10 @@ extension AccuracyTests {
         let truthPath = root.appendingPathComponent("truth.csv").path
         let truth = try EvaluationCSV.truthSpines(csv: String(contentsOfFile: truthPath, encoding: .utf8), file: truthPath)
         let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".png") }.sorted()
+        // Images without annotations are not scored (as by `spinecount evaluate`), so not analysed.
+        let annotated = Set(truth.map(\.image))
         var analyses = [(group: String, image: String, analysis: ImageAnalysis)]()
-        for name in Swift.stride(from: 0, to: names.count, by: stride).map({ names[$0] }) {
+        for name in Swift.stride(from: 0, to: names.count, by: stride).map({ names[$0] }) where annotated.contains(name) {
             let decoded = try PNGCodec.read(path: root.appendingPathComponent(name).path)
             let size = try micronsPerPixel(name, decoded)
             analyses.append(("set", name, SpineAnalysis.analyze(decoded.grayImage(), micronsPerPixel: size, parameters: parameters)))

@@ -28,8 +28,24 @@ extension AccuracyTests {
         /// 25.1 %, 0.3 % (recall 0.821 -> 0.700: faint spines sink into the noise). Eighth
         /// session, with five noise deviations for near-surface heads: binned 0.865, 0.925,
         /// 21.4 %, 2.7 %; 8-bit unchanged; noisier 0.811, 0.944, 26.5 %, 0.3 % (floors kept).
+        /// All six images (`ReferenceSet.allImagesVariable`; eighth session, originals 0.862,
+        /// 0.944, 16.8 %, 2.4 %): binned 0.833, 0.937, 19.6 %, 3.0 %; 8-bit 0.864, 0.951,
+        /// 16.7 %, 2.4 %; noisier 0.818, 0.932, 24.4 %, 2.2 %.
         var floors: AccuracyFloors {
-            switch self {
+            if ReferenceSet.analysesAllImages {
+                switch self {
+                case .binned:
+                    return AccuracyFloors(minimumF1: 0.82, minimumClassAccuracy: 0.92,
+                                          maximumDensityErrorPercent: 22, maximumLengthErrorPercent: 5)
+                case .eightBit:
+                    return AccuracyFloors(minimumF1: 0.85, minimumClassAccuracy: 0.93,
+                                          maximumDensityErrorPercent: 19, maximumLengthErrorPercent: 4)
+                case .noisier:
+                    return AccuracyFloors(minimumF1: 0.80, minimumClassAccuracy: 0.91,
+                                          maximumDensityErrorPercent: 27, maximumLengthErrorPercent: 4)
+                }
+            }
+            return switch self {
             case .binned:
                 AccuracyFloors(minimumF1: 0.85, minimumClassAccuracy: 0.90,
                                maximumDensityErrorPercent: 22, maximumLengthErrorPercent: 5)
