@@ -239,9 +239,14 @@ public enum SpineAnalysis {
                                                         arcFraction: Float(parameters.passingProcessArcFraction),
                                                         arcSNR: Float(parameters.passingProcessArcSNR),
                                                         oppositeDegrees: parameters.passingProcessOppositeDegrees)
-            // Noise-limited images (searched wide) need less contrast against the noise; see
-            // `lowSNRHeadContrastSNR`.
-            let contrastSNR = isNoisy && !backgroundRemoved ? parameters.lowSNRHeadContrastSNR : parameters.headContrastSNR
+            /// The noise deviations a head of `length` microns must stand above its ring: fewer in
+            /// noise-limited images (`lowSNRHeadContrastSNR`), more for heads near the shaft
+            /// surface elsewhere (`nearSurfaceContrastSNR`).
+            func contrastDeviations(length: Double) -> Double {
+                if isNoisy { return backgroundRemoved ? parameters.headContrastSNR : parameters.lowSNRHeadContrastSNR }
+                return length < parameters.nearSurfaceLengthMicrons
+                    ? Swift.max(parameters.headContrastSNR, parameters.nearSurfaceContrastSNR) : parameters.headContrastSNR
+            }
             var spines: [Spine] = []
             // The heads that pass the tests of size, place and contrast; the test for a passing
             // process then reads each one's neighbours among them.
@@ -255,14 +260,12 @@ public enum SpineAnalysis {
                 let head = headPixels * micronsPerPixel
                 let contrastFraction = length < parameters.shortSpineLengthMicrons
                     ? parameters.shortSpineContrastFraction : parameters.headContrastFraction
-                let noiseDeviations = !isNoisy && length < parameters.nearSurfaceLengthMicrons
-                    ? Swift.max(contrastSNR, parameters.nearSurfaceContrastSNR) : contrastSNR
                 guard headFWHM >= parameters.minimumHeadBlurFraction * blurFWHMPixels,
                       length >= parameters.minimumSpineHeightMicrons, length <= parameters.maximumSpineLengthMicrons,
                       head <= parameters.maximumHeadDiameterMicrons,
                       m.baseToHeadPixels <= reach + 1,
                       frame.contains(m.head),
-                      m.headContrast >= Swift.max(Float(noiseDeviations) * m.noise,
+                      m.headContrast >= Swift.max(Float(contrastDeviations(length: length)) * m.noise,
                                                   Float(contrastFraction) * m.shaftPeak,
                                                   Float(parameters.headContrastRatio) * m.headPeak) else { continue }
                 accepted.append((m, headFWHM, headPixels, neckPixels, length, head))
