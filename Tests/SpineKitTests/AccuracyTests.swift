@@ -223,6 +223,25 @@ extension AccuracyTests {
         static let minimumF1 = ReferenceSet.analysesAllImages ? 0.79 : 0.795
 
         static let missingNote: Comment = "real crops not found at ../shared/realdata/smirnov-train (shared test data absent): skipped"
+
+        /// A crop without a pHYs pixel size: every Smirnov crop has one.
+        struct MissingPixelSize: Error, CustomStringConvertible {
+            let name: String
+            var description: String { "\(name) has no pHYs pixel size" }
+        }
+
+        /// The crops scored with `parameters` at their pHYs pixel size.
+        static func score(_ name: String, parameters: AnalysisParameters = AnalysisParameters()) throws -> (EvaluationResult, f1: Double) {
+            try AccuracyTests.scoreRealImages(name, root: root, stride: stride, toleranceMicrons: toleranceMicrons,
+                                              parameters: parameters) { name, decoded in
+                guard let size = decoded.micronsPerPixel else { throw MissingPixelSize(name: name) }
+                return size
+            }
+        }
+
+        /// The crops at default parameters, analysed once for every test that reads them (200
+        /// to 1652 crops, 11 to 90 s).
+        static let atDefaults = Result { try score("smirnov-train") }
     }
 
     /// Real confocal images with manual spine boxes and types,
@@ -288,10 +307,7 @@ extension AccuracyTests {
     @Test("Floor on real confocal crops ../shared/realdata/smirnov-train",
           .enabled(if: RealCrops.isAvailable, RealCrops.missingNote))
     func realConfocalCrops() throws {
-        let (_, f1) = try Self.scoreRealImages("smirnov-train", root: RealCrops.root, stride: RealCrops.stride,
-                                               toleranceMicrons: RealCrops.toleranceMicrons) { name, decoded in
-            try #require(decoded.micronsPerPixel, "\(name) has no pHYs pixel size")
-        }
+        let (_, f1) = try RealCrops.atDefaults.get()
         #expect(f1 >= RealCrops.minimumF1, "smirnov-train: detection F1 \(f1) fell below \(RealCrops.minimumF1)")
     }
 
@@ -304,15 +320,8 @@ extension AccuracyTests {
     func nearSurfaceHeadsOnRealCrops() throws {
         var usual = AnalysisParameters()
         usual.nearSurfaceContrastSNR = usual.headContrastSNR
-        let pixelSize = { (name: String, decoded: DecodedImage) throws -> Double in
-            try #require(decoded.micronsPerPixel, "\(name) has no pHYs pixel size")
-        }
-        let (stricter, stricterF1) = try Self.scoreRealImages("smirnov-train, near-surface test", root: RealCrops.root,
-                                                              stride: RealCrops.stride, toleranceMicrons: RealCrops.toleranceMicrons,
-                                                              micronsPerPixel: pixelSize)
-        let (plain, plainF1) = try Self.scoreRealImages("smirnov-train, plain contrast test", root: RealCrops.root,
-                                                        stride: RealCrops.stride, toleranceMicrons: RealCrops.toleranceMicrons,
-                                                        parameters: usual, micronsPerPixel: pixelSize)
+        let (stricter, stricterF1) = try RealCrops.atDefaults.get()
+        let (plain, plainF1) = try RealCrops.score("smirnov-train, plain contrast test", parameters: usual)
         #expect(stricter.detection.falsePositives + 10 <= plain.detection.falsePositives,
                 "\(stricter.detection.falsePositives) unmatched detections with the near-surface test, \(plain.detection.falsePositives) without")
         #expect(stricterF1 >= plainF1, "F1 \(stricterF1) with the near-surface test, \(plainF1) without")
