@@ -102,7 +102,7 @@ func runBenchmark(_ options: BenchOptions) throws -> Int32 {
     let batchMP = bench.megapixels(inBatchOf: options.endToEndImages)
     table = BenchTable("End to end: BatchRunner, reports written, overlays off, \(options.endToEndImages) images per batch",
                        header: ["threads", "wall s", "MP/s", "speed-up", "CPU s", "MP/s idle est.", "speed-up est.",
-                                "in flight", "load", "peak RSS", "failed"])
+                                "in flight", "reports ms/image", "load", "peak RSS", "failed"])
     // A batch first, not counted, so that every measured batch finds the heap already grown
     // (otherwise the first one alone pays for the page faults of fresh memory).
     let most = options.threads.max() ?? 1
@@ -118,12 +118,14 @@ func runBenchmark(_ options: BenchOptions) throws -> Int32 {
         table.add(["\(threads)", fixed(figures.wallSeconds, 2), fixed(batchMP / figures.wallSeconds, 2),
                    fixed(base.wallSeconds / figures.wallSeconds, 2) + "x", fixed(figures.cpuSeconds, 2),
                    fixed(idleRate(figures), 2), fixed(idleRate(figures) / idleRate(base), 2) + "x",
-                   fixed(figures.concurrency, 2), figures.loadAverage.map { fixed($0, 2) } ?? "-",
+                   fixed(figures.concurrency, 2), fixed(figures.reportSeconds * 1e3 / Double(figures.images), 2),
+                   figures.loadAverage.map { fixed($0, 2) } ?? "-",
                    mebibytes(figures.peakBytes), "\(figures.failed)"])
     }
     printOut(table.text)
     printOut("MP/s idle est.: the batch's CPU time spread over min(threads, cores) cores, i.e. the rate on an "
-             + "otherwise idle machine. In flight: images being analysed at once, on average.")
+             + "otherwise idle machine. In flight: images being analysed at once, on average. Reports: spines.csv, "
+             + "images.csv, summary.csv and run.json built and written after the batch (inside the wall time), per image.")
     let sameReports = Set(batches.map(\.reportDigest)).count == 1
     printOut("spines.csv and images.csv identical at every thread count: \(sameReports ? "yes" : "NO")\n")
 
