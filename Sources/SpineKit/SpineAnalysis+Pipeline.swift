@@ -247,17 +247,22 @@ public enum SpineAnalysis {
                 return length < parameters.nearSurfaceLengthMicrons
                     ? Swift.max(parameters.headContrastSNR, parameters.nearSurfaceContrastSNR) : parameters.headContrastSNR
             }
-            var spines: [Spine] = []
-            // The heads that pass the tests of size, place and contrast; the test for a passing
-            // process then reads each one's neighbours among them.
-            var accepted: [(m: SpineMeasurer.Measured, headFWHM: Double, headPixels: Double, neckPixels: Double?,
-                            length: Double, head: Double)] = []
-            for m in measured {
-                guard let headFWHM = m.headFWHMPixels else { continue }
+            /// The head diameter and neck width in pixels and the length and head diameter in microns
+            /// of `m` with a blurred head width of `headFWHM`.
+            func sizes(_ m: SpineMeasurer.Measured, headFWHM: Double)
+                -> (headPixels: Double, neckPixels: Double?, length: Double, head: Double) {
                 let headPixels = SpineMeasurer.deblurred(headFWHM, psfFWHM: blurFWHMPixels)
                 let neckPixels = m.neckFWHMPixels.map { Swift.min(headPixels, SpineMeasurer.deblurred($0, psfFWHM: blurFWHMPixels)) }
-                let length = (m.baseToHeadPixels + headPixels / 2) * micronsPerPixel
-                let head = headPixels * micronsPerPixel
+                return (headPixels, neckPixels, (m.baseToHeadPixels + headPixels / 2) * micronsPerPixel, headPixels * micronsPerPixel)
+            }
+            var spines: [Spine] = []
+            // The heads that pass the tests of size, place and contrast (on the narrowest head
+            // profile, with which they were set); the test for a passing process then reads each
+            // one's neighbours among them.
+            var accepted: [(m: SpineMeasurer.Measured, headFWHM: Double)] = []
+            for m in measured {
+                guard let headFWHM = m.headFWHMPixels else { continue }
+                let (_, _, length, head) = sizes(m, headFWHM: headFWHM)
                 let contrastFraction = length < parameters.shortSpineLengthMicrons
                     ? parameters.shortSpineContrastFraction : parameters.headContrastFraction
                 guard headFWHM >= parameters.minimumHeadBlurFraction * blurFWHMPixels,
@@ -268,7 +273,7 @@ public enum SpineAnalysis {
                       m.headContrast >= Swift.max(Float(contrastDeviations(length: length)) * m.noise,
                                                   Float(contrastFraction) * m.shaftPeak,
                                                   Float(parameters.headContrastRatio) * m.headPeak) else { continue }
-                accepted.append((m, headFWHM, headPixels, neckPixels, length, head))
+                accepted.append((m, headFWHM))
             }
             // Swellings of thin processes (axonal boutons), not spines: see `swellingCentreFraction`.
             accepted.removeAll { a in
@@ -299,7 +304,9 @@ public enum SpineAnalysis {
                 }
             }
             for (index, a) in accepted.enumerated() where !onProcess[index] {
-                let (m, headPixels, neckPixels, length, head) = (a.m, a.headPixels, a.neckPixels, a.length, a.head)
+                // Sizes from the width least narrowed by the shaft (`Measured.sizeFWHMPixels`).
+                let m = a.m
+                let (headPixels, neckPixels, length, head) = sizes(m, headFWHM: m.sizeFWHMPixels ?? a.headFWHM)
                 var neck = neckPixels.map { $0 * micronsPerPixel }
                 // Too short to measure a neck, yet the head stands off the surface: unresolved neck.
                 if neck == nil, head > 0, length - head >= parameters.unresolvedNeckGapMicrons { neck = 0 }

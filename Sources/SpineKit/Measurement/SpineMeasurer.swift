@@ -39,8 +39,12 @@ struct SpineMeasurer {
         /// Unit vector from base to head.
         var direction: PixelPoint
         var baseToHeadPixels: Double
-        /// Blurred head width; `nil` when no width could be read.
+        /// Blurred head width, the narrowest of three profiles, which the tests of a spine
+        /// read; `nil` when no width could be read.
         var headFWHMPixels: Double?
+        /// Blurred head width for the spine's sizes: `headFWHMPixels`, or the profile across
+        /// the axis alone for a head that reaches the shaft surface (see `measure`).
+        var sizeFWHMPixels: Double?
         /// Blurred neck width; `nil` when the spine is too short for a neck to be seen.
         var neckFWHMPixels: Double?
         var attached: Bool
@@ -176,9 +180,15 @@ struct SpineMeasurer {
         // A round head is as wide in every direction; of the perpendicular and the two
         // diagonals, the narrowest ignores a neighbour or the neck lying along one of them.
         let diagonal = 0.5.squareRoot()
-        let headFWHM = [(vx, vy), ((vx - vy) * diagonal, (vy + vx) * diagonal), ((vx + vy) * diagonal, (vy - vx) * diagonal)]
-            .compactMap { fwhm(at: head, across: $0, limit: settings.maximumHalfWidthPixels, index: index) }
-            .min()
+        let perpendicular = fwhm(at: head, across: (vx, vy), limit: settings.maximumHalfWidthPixels, index: index)
+        let headFWHM = ([perpendicular] + [((vx - vy) * diagonal, (vy + vx) * diagonal), ((vx + vy) * diagonal, (vy - vx) * diagonal)]
+            .map { fwhm(at: head, across: $0, limit: settings.maximumHalfWidthPixels, index: index) })
+            .compactMap { $0 }.min()
+        // A head whose half-maximum reaches the shaft surface (its centre nearer the surface
+        // than half its width) has diagonals that run into the shaft, whose light the model
+        // takes away: they read it too narrow. Its size is read across the axis alone.
+        let reachesSurface = perpendicular.map { baseToHead < $0 / 2 } ?? false
+        let sizeFWHM = reachesSurface ? perpendicular : headFWHM
 
         // Neck: widths across the axis between shaft surface and head; the narrowest quarter
         // is taken, after a median over neighbouring positions to tame noise.
@@ -202,7 +212,7 @@ struct SpineMeasurer {
             }
         }
         return Measured(candidate: index, head: head, base: base, direction: PixelPoint(x: vx, y: vy),
-                        baseToHeadPixels: baseToHead, headFWHMPixels: headFWHM,
+                        baseToHeadPixels: baseToHead, headFWHMPixels: headFWHM, sizeFWHMPixels: sizeFWHM,
                         neckFWHMPixels: neckFWHM, attached: attached, segment: shaft.segment,
                         headContrast: peakValue - ringMedian(around: head, radius: (headFWHM ?? 0) / 2 + 2 * settings.blurSigmaPixels),
                         headPeak: peakValue, shaftPeak: shaft.peak, noise: model.noise.pixels[headIndex])
