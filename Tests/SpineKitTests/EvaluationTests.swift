@@ -249,6 +249,52 @@ import Testing
         #expect(try decoder.decode(EvaluationResult.self, from: data) == result)
     }
 
+    /// Annotated sizes against the report's (spinesCSV) on matched spines only: the unmatched
+    /// stubby at (60, 60) and the thin spine's empty head diameter add nothing.
+    @Test func sizesOfMatchedSpinesAreComparedPerSizeAndClass() throws {
+        let truth = """
+            image,head_x_px,head_y_px,class,length_um,head_diameter_um
+            a.png,10.5,10,mushroom,1.25,0.8
+            a.png,30,37,thin,1.0,
+            a.png,60,60,stubby,0.4,0.5
+            c.png,50,50.5,branched,0.4,0.5
+            """
+        let result = try evaluate(truth: truth)
+        func row(_ measure: SizeMeasure, _ className: String?) throws -> SizeAgreement {
+            try #require(result.sizes.first { $0.measure == measure && $0.className == className })
+        }
+        #expect(result.sizes.map(\.measure) == [.length, .length, .length, .length, .headDiameter, .headDiameter, .headDiameter])
+        #expect(result.sizes.map(\.className) == [nil, "mushroom", "thin", "branched", nil, "mushroom", "branched"])
+        // Lengths: mushroom 1.0 for 1.25, thin 1.2 for 1.0, branched 0.5 for 0.4.
+        let length = try row(.length, nil)
+        #expect(length.count == 3)
+        #expect(abs(length.meanErrorMicrons - 0.05 / 3) < 1e-12)
+        #expect(abs(length.meanAbsoluteErrorMicrons - 0.55 / 3) < 1e-12)
+        #expect(abs(try #require(length.medianRatio) - 1.2) < 1e-12)
+        #expect(abs(try row(.length, "mushroom").meanErrorMicrons + 0.25) < 1e-12)
+        // Heads: mushroom 0.6 for 0.8, branched 0.5 for 0.5; the median of 0.75 and 1.
+        let head = try row(.headDiameter, nil)
+        #expect(head.count == 2)
+        #expect(abs(head.meanErrorMicrons + 0.1) < 1e-12)
+        #expect(abs(try #require(head.medianRatio) - 0.875) < 1e-12)
+
+        let text = result.text()
+        #expect(text.contains("Sizes of matched spines"))
+        #expect(text.contains("head_diameter_um  mushroom"))
+        #expect(!text.contains("neck_diameter_um"))
+        // Without sizes in the truth there is nothing to compare, and nothing is printed.
+        let pointsOnly = try evaluate()
+        #expect(pointsOnly.sizes.isEmpty)
+        #expect(!pointsOnly.text().contains("Sizes of matched spines"))
+
+        let encoder = JSONEncoder()
+        let decoded = try JSONDecoder().decode(EvaluationResult.self, from: try encoder.encode(result))
+        #expect(decoded == result)
+        #expect(throws: EvaluationInputError(file: "t.csv", reason: "record 2 has length_um 'long', which is not a number")) {
+            try EvaluationCSV.truthSpines(csv: "image,head_x_px,head_y_px,length_um\na.png,1,2,long\n", file: "t.csv")
+        }
+    }
+
     @Test func toleranceIsInMicronsThroughThePixelSize() throws {
         // The thin spine is 0.7 um off: lost at 0.6 um, and at 0.8 um once pixels are 0.2 um wide.
         let tight = try evaluate(options: EvaluationOptions(toleranceMicrons: 0.6))

@@ -20,7 +20,7 @@ public enum EvaluationCSV {
             }
             let className = table.optionalText(record, "class")?.lowercased()
             spines.append(TruthSpine(group: table.optionalText(record, "group"), image: image, head: head,
-                                     className: className))
+                                     className: className, sizes: try table.sizes(record)))
         }
         return spines
     }
@@ -33,7 +33,7 @@ public enum EvaluationCSV {
             let head = PixelPoint(x: try table.number(record, "head_x_px"), y: try table.number(record, "head_y_px"))
             let spineClass = table.optionalText(record, "class").flatMap { SpineClass(rawValue: $0.lowercased()) }
             spines.append(PredictedSpine(group: table.optionalText(record, "group") ?? "", image: image, head: head,
-                                         spineClass: spineClass))
+                                         spineClass: spineClass, sizes: try table.sizes(record)))
         }
         return spines
     }
@@ -131,6 +131,13 @@ public enum EvaluationCSV {
         func number(_ record: (number: Int, fields: [String]), _ column: String) throws(EvaluationInputError) -> Double {
             guard let value = try optionalNumber(record, column) else { throw error(record, "has an empty \(column)") }
             return value
+        }
+
+        /// The optional size columns of `record`.
+        func sizes(_ record: (number: Int, fields: [String])) throws(EvaluationInputError) -> SpineSizes {
+            SpineSizes(lengthMicrons: try optionalNumber(record, SizeMeasure.length.rawValue),
+                       headDiameterMicrons: try optionalNumber(record, SizeMeasure.headDiameter.rawValue),
+                       neckDiameterMicrons: try optionalNumber(record, SizeMeasure.neckDiameter.rawValue))
         }
 
         func error(_ record: (number: Int, fields: [String]), _ reason: String) -> EvaluationInputError {

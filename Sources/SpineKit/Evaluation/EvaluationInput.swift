@@ -10,13 +10,47 @@ public struct TruthSpine: Sendable, Equatable, Codable {
     /// The annotator's class, lower-cased (`mushroom`, `thin`, `stubby`, or another label such as
     /// `branched`); `nil` when the file has no class or the field is empty.
     public var className: String?
+    /// Annotated sizes, from the optional columns `length_um`, `head_diameter_um`,
+    /// `neck_diameter_um` (rendered truth has them; manual annotations seldom do).
+    public var sizes: SpineSizes
 
-    public init(group: String? = nil, image: String, head: PixelPoint?, className: String? = nil) {
+    public init(group: String? = nil, image: String, head: PixelPoint?, className: String? = nil,
+                sizes: SpineSizes = SpineSizes()) {
         self.group = group
         self.image = image
         self.head = head
         self.className = className
+        self.sizes = sizes
     }
+}
+
+/// A spine's length, head and neck diameter in microns, each `nil` where not given.
+public struct SpineSizes: Sendable, Equatable, Codable {
+    public var lengthMicrons: Double?
+    public var headDiameterMicrons: Double?
+    public var neckDiameterMicrons: Double?
+
+    public init(lengthMicrons: Double? = nil, headDiameterMicrons: Double? = nil, neckDiameterMicrons: Double? = nil) {
+        self.lengthMicrons = lengthMicrons
+        self.headDiameterMicrons = headDiameterMicrons
+        self.neckDiameterMicrons = neckDiameterMicrons
+    }
+
+    /// The value of `measure`.
+    public subscript(measure: SizeMeasure) -> Double? {
+        switch measure {
+        case .length: lengthMicrons
+        case .headDiameter: headDiameterMicrons
+        case .neckDiameter: neckDiameterMicrons
+        }
+    }
+}
+
+/// The sizes `evaluate` compares, named by their CSV columns.
+public enum SizeMeasure: String, Sendable, Codable, CaseIterable {
+    case length = "length_um"
+    case headDiameter = "head_diameter_um"
+    case neckDiameter = "neck_diameter_um"
 }
 
 /// One spine of a report's `spines.csv`.
@@ -26,12 +60,15 @@ public struct PredictedSpine: Sendable, Equatable, Codable {
     public var head: PixelPoint
     /// `nil` when the class field is not one of `mushroom`, `thin`, `stubby`.
     public var spineClass: SpineClass?
+    /// The report's sizes (`length_um`, `head_diameter_um`, `neck_diameter_um`).
+    public var sizes: SpineSizes
 
-    public init(group: String, image: String, head: PixelPoint, spineClass: SpineClass?) {
+    public init(group: String, image: String, head: PixelPoint, spineClass: SpineClass?, sizes: SpineSizes = SpineSizes()) {
         self.group = group
         self.image = image
         self.head = head
         self.spineClass = spineClass
+        self.sizes = sizes
     }
 }
 

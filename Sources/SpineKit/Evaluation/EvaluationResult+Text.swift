@@ -84,6 +84,18 @@ extension EvaluationResult {
             }
         }
 
+        if !sizes.isEmpty {
+            lines.append("")
+            lines.append("Sizes of matched spines (spinecount minus annotation, um; ratio spinecount / annotation):")
+            var table = [["size", "class", "n", "mean_error", "mean_abs_error", "median_ratio"]]
+            for row in sizes {
+                table.append([row.measure.rawValue, row.className ?? "all", String(row.count),
+                              Self.number(row.meanErrorMicrons, 3), Self.number(row.meanAbsoluteErrorMicrons, 3),
+                              Self.number(row.medianRatio, 2)])
+            }
+            lines.append(contentsOf: Self.aligned(table).map { "  " + $0 })
+        }
+
         if perImage {
             lines.append("")
             lines.append("Per image:")

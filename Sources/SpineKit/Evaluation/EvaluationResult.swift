@@ -121,6 +121,36 @@ public struct DensityError: Sendable, Equatable, Codable {
     public var lengthErrorPercent: Double?
 }
 
+/// How the report's sizes of matched spines compare with the annotated ones, for one size and
+/// one annotated class, or for every matched spine (`className` nil).
+public struct SizeAgreement: Sendable, Equatable, Codable {
+    public var measure: SizeMeasure
+    /// The annotated class; `nil`: all matched spines with both sizes, whatever their class.
+    public var className: String?
+    /// Matched spines with both the annotated and the reported size.
+    public var count: Int
+    /// Mean of report minus annotation, microns: the bias (negative = spinecount measures smaller).
+    public var meanErrorMicrons: Double
+    /// Mean of |report - annotation|, microns.
+    public var meanAbsoluteErrorMicrons: Double
+    /// Median of report / annotation over pairs whose annotated size is above 0; `nil` if none is.
+    public var medianRatio: Double?
+
+    /// The agreement of `pairs` (reported, annotated); `nil` when there are none.
+    public init?(measure: SizeMeasure, className: String?, pairs: [(reported: Double, annotated: Double)]) {
+        guard !pairs.isEmpty else { return nil }
+        self.measure = measure
+        self.className = className
+        count = pairs.count
+        let n = Double(pairs.count)
+        meanErrorMicrons = pairs.reduce(0) { $0 + ($1.reported - $1.annotated) } / n
+        meanAbsoluteErrorMicrons = pairs.reduce(0) { $0 + abs($1.reported - $1.annotated) } / n
+        let ratios = pairs.filter { $0.annotated > 0 }.map { $0.reported / $0.annotated }.sorted()
+        medianRatio = ratios.isEmpty ? nil
+            : ratios.count % 2 == 1 ? ratios[ratios.count / 2] : (ratios[ratios.count / 2 - 1] + ratios[ratios.count / 2]) / 2
+    }
+}
+
 /// Per-image density errors and their summary.
 public struct DensityEvaluation: Sendable, Equatable, Codable {
     public var images: [DensityError]
@@ -157,11 +187,14 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
     public var otherTruthClasses: [OtherClassTally]
     /// Present when true shaft lengths were given.
     public var density: DensityEvaluation?
+    /// Sizes of matched spines against annotated ones, per size: all spines, then per annotated
+    /// class; empty when the truth has no sizes.
+    public var sizes: [SizeAgreement]
 
     public init(toleranceMicrons: Double, images: [ImageScore], imagesScored: Int, reportImagesWithoutTruth: Int,
                 detection: DetectionScore, meanMatchDistanceMicrons: Double?, recallByTruthClass: [ClassRecall],
                 confusion: ConfusionMatrix, matchedWithoutTruthClass: Int, matchedWithoutPredictedClass: Int,
-                otherTruthClasses: [OtherClassTally], density: DensityEvaluation?) {
+                otherTruthClasses: [OtherClassTally], density: DensityEvaluation?, sizes: [SizeAgreement] = []) {
         self.toleranceMicrons = toleranceMicrons
         self.images = images
         self.imagesScored = imagesScored
@@ -174,12 +207,13 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
         self.matchedWithoutPredictedClass = matchedWithoutPredictedClass
         self.otherTruthClasses = otherTruthClasses
         self.density = density
+        self.sizes = sizes
     }
 
     private enum CodingKeys: String, CodingKey {
         case toleranceMicrons, images, imagesScored, reportImagesWithoutTruth, detection, meanMatchDistanceMicrons
         case recallByTruthClass, confusion, classAccuracy, cohensKappa, matchedWithoutTruthClass
-        case matchedWithoutPredictedClass, otherTruthClasses, density
+        case matchedWithoutPredictedClass, otherTruthClasses, density, sizes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -195,7 +229,8 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
                   matchedWithoutTruthClass: try container.decode(Int.self, forKey: .matchedWithoutTruthClass),
                   matchedWithoutPredictedClass: try container.decode(Int.self, forKey: .matchedWithoutPredictedClass),
                   otherTruthClasses: try container.decode([OtherClassTally].self, forKey: .otherTruthClasses),
-                  density: try container.decodeIfPresent(DensityEvaluation.self, forKey: .density))
+                  density: try container.decodeIfPresent(DensityEvaluation.self, forKey: .density),
+                  sizes: try container.decodeIfPresent([SizeAgreement].self, forKey: .sizes) ?? [])
     }
 
     /// Writes every field, with the derived accuracy and kappa, so JSON readers need not recompute.
@@ -215,5 +250,6 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
         try container.encode(matchedWithoutPredictedClass, forKey: .matchedWithoutPredictedClass)
         try container.encode(otherTruthClasses, forKey: .otherTruthClasses)
         try container.encodeIfPresent(density, forKey: .density)
+        if !sizes.isEmpty { try container.encode(sizes, forKey: .sizes) }
     }
 }

@@ -1,4 +1,5 @@
-/// Scores a spinecount report against manual annotations: detection, classification and density.
+/// Scores a spinecount report against manual annotations: detection, classification, density
+/// and, where the annotations give them, sizes.
 ///
 /// Pure: takes parsed rows (see `EvaluationCSV`), reads no files.
 ///
@@ -11,6 +12,9 @@
 ///   matrix, accuracy and Cohen's kappa. Other annotated classes are tallied separately.
 /// - Density: with true shaft lengths, the report's density (spines over traced length) against
 ///   the true one (annotated spines over true length), per image.
+/// - Sizes: on pairs where both the annotation and the report give a length, head or neck
+///   diameter, the report's error (bias, mean absolute error, median ratio), overall and per
+///   annotated class.
 public enum SpineEvaluator {
     public static func evaluate(truth: [TruthSpine], report: SpineReport, shaftLengths: [TruthShaftLength]? = nil,
                                 options: EvaluationOptions = EvaluationOptions()) -> EvaluationResult {
@@ -41,6 +45,8 @@ public enum SpineEvaluator {
         var matchedWithoutTruthClass = 0
         var matchedWithoutPredictedClass = 0
         var otherClasses = [String: [String: Int]]()
+        // (reported, annotated) per size and annotated class ("" for none).
+        var sizePairs = [SizeMeasure: [String: [(reported: Double, annotated: Double)]]]()
         var usedReportImages = Set<Int>()
 
         for (annotatedIndex, image) in annotated.enumerated() {
@@ -84,6 +90,12 @@ public enum SpineEvaluator {
                     for match in matches {
                         let truthClass = image.spines[match.truthIndex].className
                         let predictedClass = predicted[match.predictedIndex].spineClass
+                        for measure in SizeMeasure.allCases {
+                            if let annotated = image.spines[match.truthIndex].sizes[measure],
+                               let reported = predicted[match.predictedIndex].sizes[measure] {
+                                sizePairs[measure, default: [:]][truthClass ?? "", default: []].append((reported, annotated))
+                            }
+                        }
                         truthClassMatched[truthClass ?? "", default: 0] += 1
                         guard let truthClass else {
                             matchedWithoutTruthClass += 1
@@ -119,6 +131,14 @@ public enum SpineEvaluator {
             densityEvaluation(annotated: annotated, scores: imageScores, outcomes: outcomes, report: report,
                               spinesByReportImage: spinesByReportImage, lengths: $0)
         }
+        let sizes = SizeMeasure.allCases.flatMap { measure -> [SizeAgreement] in
+            let byClass = sizePairs[measure] ?? [:]
+            let all = SizeAgreement(measure: measure, className: nil, pairs: byClass.values.flatMap { $0 })
+            let perClass = byClass.keys.filter { !$0.isEmpty }.sorted(by: classOrder).compactMap {
+                SizeAgreement(measure: measure, className: $0, pairs: byClass[$0] ?? [])
+            }
+            return [all].compactMap { $0 } + perClass
+        }
         return EvaluationResult(
             toleranceMicrons: options.toleranceMicrons, images: imageScores,
             imagesScored: imageScores.filter { $0.status == .scored }.count,
@@ -129,14 +149,14 @@ public enum SpineEvaluator {
             recallByTruthClass: recallByClass, confusion: confusion,
             matchedWithoutTruthClass: matchedWithoutTruthClass,
             matchedWithoutPredictedClass: matchedWithoutPredictedClass,
-            otherTruthClasses: others, density: density)
+            otherTruthClasses: others, density: density, sizes: sizes)
     }
 
     /// One annotated image: its name, group, and spines with a head.
     struct AnnotatedImage {
         var group: String?
         var image: String
-        var spines: [(head: PixelPoint, className: String?)]
+        var spines: [(head: PixelPoint, className: String?, sizes: SpineSizes)]
     }
 
     /// Truth rows gathered per (group, image), in order of first appearance.
@@ -157,7 +177,7 @@ public enum SpineEvaluator {
                 indexByKey[key] = index
                 images.append(AnnotatedImage(group: spine.group, image: spine.image, spines: []))
             }
-            if let head = spine.head { images[index].spines.append((head, spine.className)) }
+            if let head = spine.head { images[index].spines.append((head, spine.className, spine.sizes)) }
         }
         return images
     }
