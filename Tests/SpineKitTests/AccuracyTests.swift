@@ -141,6 +141,13 @@ struct AccuracyTests {
             : AccuracyFloors(minimumF1: 0.87, minimumClassAccuracy: 0.91,
                              maximumDensityErrorPercent: 17, maximumLengthErrorPercent: 3)
 
+        /// Sizes of the matched spines against the set's exact ones (ninth session, stubby heads
+        /// read across the spine): two images |length error| 0.165 um, |head error| 0.161 um,
+        /// stubby heads at a median 0.65 of their size (0.54 before); all six 0.188, 0.156, 0.66.
+        static let sizeFloors = analysesAllImages
+            ? SizeFloors(maximumLengthErrorMicrons: 0.2, maximumHeadErrorMicrons: 0.17, minimumStubbyHeadRatio: 0.6)
+            : SizeFloors(maximumLengthErrorMicrons: 0.18, maximumHeadErrorMicrons: 0.18, minimumStubbyHeadRatio: 0.6)
+
         static let missingNote: Comment = "reference set not found at ../shared/synthetic-dev (shared test data absent): skipped"
 
         /// One decoded image of the set.
@@ -195,6 +202,7 @@ struct AccuracyTests {
         print(score.line(name: "synthetic-dev, \(scope)", seconds: start.duration(to: .now)))
         print(score.imageLines(name: "synthetic-dev"))
         score.expectFloors(ReferenceSet.floors, name: "synthetic-dev")
+        try score.expectSizeFloors(ReferenceSet.sizeFloors, name: "synthetic-dev")
     }
 }
 
@@ -356,6 +364,16 @@ struct AccuracyFloors: Sendable {
     var maximumLengthErrorPercent: Double
 }
 
+/// Floors on the sizes of matched spines, where the truth gives sizes.
+struct SizeFloors: Sendable {
+    /// Mean |reported - true| spine length over all matched spines, microns.
+    var maximumLengthErrorMicrons: Double
+    /// Mean |reported - true| head diameter over all matched spines, microns.
+    var maximumHeadErrorMicrons: Double
+    /// Median reported / true head diameter of matched stubby spines.
+    var minimumStubbyHeadRatio: Double
+}
+
 /// A small fixed set of rendered images and the floors it must reach.
 struct AccuracyCase: Sendable, CustomTestStringConvertible {
     var name: String
@@ -459,7 +477,9 @@ struct AccuracyScore {
         }
         let spines = analyses.flatMap { entry in
             entry.analysis.spines.map {
-                PredictedSpine(group: entry.group, image: entry.image, head: $0.head, spineClass: $0.spineClass)
+                PredictedSpine(group: entry.group, image: entry.image, head: $0.head, spineClass: $0.spineClass,
+                               sizes: SpineSizes(lengthMicrons: $0.lengthMicrons, headDiameterMicrons: $0.headDiameterMicrons,
+                                                 neckDiameterMicrons: $0.neckDiameterMicrons))
             }
         }
         let result = SpineEvaluator.evaluate(truth: truth, report: SpineReport(images: images, spines: spines),
@@ -467,6 +487,24 @@ struct AccuracyScore {
                                              options: EvaluationOptions(toleranceMicrons: toleranceMicrons))
         #expect(result.imagesScored == analyses.count, "every analysed image is scored")
         return result
+    }
+
+    /// Expects the size errors within `floors` (the truth must give sizes), and logs them.
+    func expectSizeFloors(_ floors: SizeFloors, name: String) throws {
+        func row(_ measure: SizeMeasure, _ className: String?) throws -> SizeAgreement {
+            try #require(result.sizes.first { $0.measure == measure && $0.className == className },
+                         "\(name): no matched spine with a true and a reported \(measure.rawValue) (\(className ?? "all"))")
+        }
+        let length = try row(.length, nil), head = try row(.headDiameter, nil)
+        let stubbyRatio = try #require(try row(.headDiameter, "stubby").medianRatio)
+        print(String(format: "sizes[%@]: |length error| %.3f um, |head error| %.3f um, stubby head ratio %.2f",
+                     name, length.meanAbsoluteErrorMicrons, head.meanAbsoluteErrorMicrons, stubbyRatio))
+        #expect(length.meanAbsoluteErrorMicrons <= floors.maximumLengthErrorMicrons,
+                "\(name): |length error| \(length.meanAbsoluteErrorMicrons) um above \(floors.maximumLengthErrorMicrons)")
+        #expect(head.meanAbsoluteErrorMicrons <= floors.maximumHeadErrorMicrons,
+                "\(name): |head error| \(head.meanAbsoluteErrorMicrons) um above \(floors.maximumHeadErrorMicrons)")
+        #expect(stubbyRatio >= floors.minimumStubbyHeadRatio,
+                "\(name): stubby heads at \(stubbyRatio) of their size, below \(floors.minimumStubbyHeadRatio)")
     }
 
     /// One line for the test log, so floors can be raised from measured values.
