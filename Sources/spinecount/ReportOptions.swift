@@ -39,7 +39,9 @@ struct ReportOptions: ParsableArguments {
 
     @Option(name: .customLong("psf-fwhm-um"),
             help: ArgumentHelp("Optical blur (PSF full width at half maximum) of the microscope. "
-                               + "Default: \(ReportNumber.fixed(AnalysisParameters().defaultPSFFWHMMicrons, places: 2)).",
+                               + "Default: read from each image's narrowest necks (psf_fwhm_um in images.csv), "
+                               + "or \(ReportNumber.fixed(AnalysisParameters().defaultPSFFWHMMicrons, places: 2)) "
+                               + "when it has fewer than \(AnalysisParameters().minimumNecksForBlurEstimate) necks.",
                                valueName: "UM"))
     var psfFWHMMicrons: Double?
 
