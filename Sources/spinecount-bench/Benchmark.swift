@@ -261,6 +261,7 @@ final class Benchmark: @unchecked Sendable {
         }, as: "spines.csv")
         let imagesCSV = ReportTables.images(records).text
         try transaction.stage(text: imagesCSV, as: "images.csv")
+        try transaction.stage(text: ReportTables.dendrites(records).text, as: "dendrites.csv")
         try transaction.stage(text: ReportTables.summary(SetSummary(images: measures)).text, as: "summary.csv")
         let parameters = RunManifest.Parameters(
             pixelSizeMicrons: nil, channel: .max, analysis: configuration.parameters, overlays: false,

@@ -6,7 +6,7 @@ struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Classify the spines of one image set, without a comparison.",
-        discussion: "Writes spines.csv, images.csv, summary.csv (measure, value) and run.json."
+        discussion: "Writes spines.csv, images.csv, dendrites.csv, summary.csv (measure, value) and run.json."
     )
 
     @Argument(help: ArgumentHelp("PNG files or folders.", valueName: "PATH"))

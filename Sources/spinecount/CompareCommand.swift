@@ -7,7 +7,7 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two image sets (the default command).",
         discussion: """
-            Writes spines.csv, images.csv, summary.csv (measure, before, after, change_pct, \
+            Writes spines.csv, images.csv, dendrites.csv, summary.csv (measure, before, after, change_pct, \
             ci95_low_pct, ci95_high_pct, p_value) and run.json, and prints the summary table.
             """
     )

@@ -44,7 +44,7 @@ struct ReportRun {
         let transaction = ReportTransaction(directory: outputURL)
         let configuration = options.batchConfiguration
         let runner = BatchRunner(inputs: inputs, configuration: configuration, transaction: transaction)
-        let reportFiles = ["spines.csv", "images.csv", "summary.csv", "run.json"]
+        let reportFiles = ["spines.csv", "images.csv", "dendrites.csv", "summary.csv", "run.json"]
             + (configuration.writesOverlays ? runner.overlayPaths : [])
         if let clash = Self.inputReplaced(by: reportFiles, in: outputURL, inputs: inputs) {
             throw UsageFailure("the report file '\(clash.report)' would replace the input '\(clash.input)'; "
@@ -125,6 +125,7 @@ struct ReportRun {
                 ReportTables.spines(records, inPiecesOf: ReportTables.spinesPieceBytes, emit)
             }, as: "spines.csv")
             try transaction.stage(text: ReportTables.images(records, clusterKeys: clusterKeys).text, as: "images.csv")
+            try transaction.stage(text: ReportTables.dendrites(records).text, as: "dendrites.csv")
             try transaction.stage(text: summaryCSV.text, as: "summary.csv")
             try transaction.stage(text: try manifest.jsonText(), as: "run.json")
             try transaction.commit()

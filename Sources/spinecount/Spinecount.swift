@@ -17,7 +17,7 @@ struct Spinecount: ParsableCommand {
             Without a subcommand, compares two image sets:
               spinecount --before PATH... --after PATH... [options]
             PATH is a PNG file or a folder (every *.png directly in it; --recursive descends).
-            Reports (spines.csv, images.csv, summary.csv, run.json, overlays/) go to --output.
+            Reports (spines.csv, images.csv, dendrites.csv, summary.csv, run.json, overlays/) go to --output.
             Exit status: 0 all images analysed, 1 some images failed, 2 bad usage.
             """,
         version: SpinecountVersion.current,

@@ -381,10 +381,47 @@ struct OverlayTests {
         #expect(small.rgb.allSatisfy { $0 == 128 })
     }
 
+    /// Each dendrite's number is written beside the middle of its centreline, clear of the
+    /// shaft, so overlays can be matched to the dendrite_id of the reports.
+    @Test func dendritesAreNumberedBesideTheirMiddle() throws {
+        let dendrites = [
+            Dendrite(id: 1, centerline: (0...36).map { PixelPoint(x: 10 + 5 * Double($0), y: 60) },
+                     lengthMicrons: 18, radiusMicrons: 0.5),
+            Dendrite(id: 27, centerline: (0...20).map { PixelPoint(x: 30, y: 110 - 5 * Double($0)) },
+                     lengthMicrons: 10, radiusMicrons: 0.3),
+        ]
+        let analysis = ImageAnalysis(width: 200, height: 120, micronsPerPixel: 0.1, dendrites: dendrites, spines: [])
+        let canvas = OverlayRenderer.render(shaftImage(), analysis: analysis)
+        for dendrite in dendrites {
+            let label = String(dendrite.id)
+            let width = OverlayFont.width(of: label), height = OverlayFont.glyphHeight
+            let origin = try #require(OverlayRenderer.numberOrigin(
+                of: dendrite, micronsPerPixel: 0.1, textWidth: width, textHeight: height,
+                canvasWidth: 200, canvasHeight: 120, scale: 1))
+            var lit = 0, expected = 0
+            for y in 0..<height {
+                for x in 0..<width {
+                    let character = Array(label)[x / (OverlayFont.glyphWidth + OverlayFont.spacing)]
+                    let isLit = OverlayFont.isLit(character, x: x % (OverlayFont.glyphWidth + OverlayFont.spacing), y: y)
+                    if isLit { expected += 1 }
+                    if isLit && canvas.color(x: origin.x + x, y: origin.y + y) == OverlayPalette.dendrite { lit += 1 }
+                }
+            }
+            #expect(expected > 0 && lit == expected, "dendrite \(dendrite.id): \(lit) of \(expected) cells drawn")
+            // Beside the middle point, and clear of the shaft (radius 5 px) on either side.
+            let middle = dendrite.centerline[dendrite.centerline.count / 2]
+            let boxX = (Double(origin.x), Double(origin.x + width)), boxY = (Double(origin.y), Double(origin.y + height))
+            let dx = max(boxX.0 - middle.x, 0, middle.x - boxX.1), dy = max(boxY.0 - middle.y, 0, middle.y - boxY.1)
+            let distance = (dx * dx + dy * dy).squareRoot()
+            #expect(distance >= 5 && distance <= 20, "dendrite \(dendrite.id): box \(distance) px from its middle")
+        }
+    }
+
     @Test func fontHasEveryLegendLetter() {
         for word in ["MUSHROOM", "THIN", "STUBBY", "DENDRITE", "DETACHED"] {
             for letter in word { #expect(OverlayFont.hasGlyph(letter), "\(letter)") }
         }
+        for digit in "0123456789" { #expect(OverlayFont.hasGlyph(digit), "\(digit)") }
         #expect(OverlayFont.width(of: "THIN") == 4 * 6 - 1)
     }
 }
@@ -443,6 +480,35 @@ struct ReportTableTests {
         ReportTables.spines(records, inPiecesOf: pieceBytes) { pieces.append($0) }
         #expect(pieces.joined() == ReportTables.spines(records).text)
         #expect(pieces.dropLast().allSatisfy { $0.utf8.count >= pieceBytes })
+    }
+
+    /// One row per traced shaft with the counts of its own spines; a shaft without spines
+    /// has zeros and a density of 0, and failed images have no rows.
+    @Test func dendriteRowsCountTheirOwnSpines() {
+        func numbered(_ id: Int, dendrite: Int, _ spineClass: SpineClass) -> Spine {
+            var s = spine
+            s.id = id
+            s.dendriteID = dendrite
+            s.spineClass = spineClass
+            return s
+        }
+        var good = record("good.png", spines: [numbered(1, dendrite: 1, .mushroom), numbered(2, dendrite: 2, .thin),
+                                               numbered(3, dendrite: 1, .stubby), numbered(4, dendrite: 1, .mushroom)])
+        good.dendrites = [
+            DendriteRecord(id: 1, lengthMicrons: 8, radiusMicrons: 0.45, start: PixelPoint(x: 1, y: 2),
+                           end: PixelPoint(x: 60.25, y: 3)),
+            DendriteRecord(id: 2, lengthMicrons: 2, radiusMicrons: 0.3, start: PixelPoint(x: 5, y: 30),
+                           end: PixelPoint(x: 5, y: 10)),
+            DendriteRecord(id: 3, lengthMicrons: 4, radiusMicrons: 0.5, start: PixelPoint(x: 0, y: 0),
+                           end: PixelPoint(x: 1, y: 1)),
+        ]
+        let rows = parseCSV(ReportTables.dendrites([good, record("bad.png", status: .failed("x"))]).text)
+        #expect(rows.first == ReportTables.dendritesHeader)
+        #expect(rows.count == 4)
+        #expect(rows[1] == ["set", "good.png", "1", "8.000", "0.450", "3", "2", "0", "1", "0.3750",
+                            "1.00", "2.00", "60.25", "3.00"])
+        #expect(rows[2][2] == "2" && rows[2][5...9] == ["1", "0", "1", "0", "0.5000"])
+        #expect(rows[3][2] == "3" && rows[3][5...9] == ["0", "0", "0", "0", "0.0000"])
     }
 
     @Test func failedImagesHaveStatusAndEmptyCounts() {

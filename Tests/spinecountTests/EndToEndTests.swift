@@ -136,6 +136,22 @@ struct EndToEndTests {
         #expect(!spines.rows.isEmpty)
         #expect(spines.rows.allSatisfy { ["before", "after"].contains($0["group"] ?? "") && $0["image"]?.hasPrefix("cell") == true })
 
+        // Per dendrite: the lengths add up to the image's shaft length and the counts to its
+        // spines, and every spine's dendrite_id is a listed dendrite of its image.
+        let dendrites = try #require(CSVTable(path: folder.path("report/dendrites.csv")))
+        #expect(dendrites.header == ReportTables.dendritesHeader)
+        for image in images.rows {
+            let key = { (row: [String: String]) in row["group"] == image["group"] && row["image"] == image["image"] }
+            let own = dendrites.rows.filter(key)
+            #expect(own.count == Int(image["dendrites"] ?? ""), "\(image)")
+            let length = own.reduce(0.0) { $0 + (Double($1["length_um"] ?? "") ?? .nan) }
+            let total = try #require(Double(image["dendrite_length_um"] ?? ""))
+            #expect(abs(length - total) <= 0.0005 * Double(max(1, own.count)), "\(length) vs \(total)")
+            #expect(own.reduce(0) { $0 + (Int($1["spines"] ?? "") ?? -1_000) } == Int(image["spines"] ?? ""))
+            let ids = Set(own.compactMap { $0["dendrite_id"] })
+            #expect(spines.rows.filter(key).allSatisfy { ids.contains($0["dendrite_id"] ?? "") })
+        }
+
         // Overlays per group, as before and after share file names.
         for path in ["before/cell1.png", "after/cell2.png"] {
             let overlay = try PNGCodec.read(path: folder.path("report/overlays/" + path))
@@ -170,7 +186,7 @@ struct EndToEndTests {
         let three = try CommandRunner.run(["analyze", "in", "--threads", "3", "--output", "three", "--no-overlays"],
                                           in: folder.path)
         #expect(one.status == 0 && three.status == 0)
-        for report in ["spines.csv", "images.csv", "summary.csv"] {
+        for report in ["spines.csv", "images.csv", "dendrites.csv", "summary.csv"] {
             let a = folder.read("one/" + report), b = folder.read("three/" + report)
             #expect(a != nil && a == b, "\(report) differs between 1 and 3 threads")
         }

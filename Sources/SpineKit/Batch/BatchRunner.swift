@@ -137,6 +137,7 @@ public final class BatchRunner: @unchecked Sendable {
         record.psfFWHMMicrons = analysis.psfFWHMMicrons
         record.dendriteCount = analysis.dendrites.count
         record.dendriteLengthMicrons = analysis.dendriteLengthMicrons
+        record.dendrites = analysis.dendrites.compactMap(DendriteRecord.init)
         record.spines = analysis.spines
 
         if let overlayPath, let transaction {

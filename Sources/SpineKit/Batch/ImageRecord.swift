@@ -43,6 +43,8 @@ public struct ImageRecord: Sendable {
     public var dendriteCount = 0
     /// Summed length of the traced shaft centrelines.
     public var dendriteLengthMicrons = 0.0
+    /// Each traced shaft, for `dendrites.csv` (its centreline's ends, not the whole line).
+    public var dendrites: [DendriteRecord] = []
     public var spines: [Spine] = []
     /// The overlay's path relative to the report folder, when one was written.
     public var overlayPath: String?
@@ -68,5 +70,31 @@ public struct ImageRecord: Sendable {
     public func measures(clusterKey: String? = nil) -> ImageMeasures {
         ImageMeasures(imageName: input.image, clusterKey: clusterKey,
                       dendriteLengthMicrons: dendriteLengthMicrons, spines: spines)
+    }
+}
+
+/// What the batch keeps of one traced shaft: its length, radius and the ends of its
+/// centreline (where to find it in the image), not the centreline itself.
+public struct DendriteRecord: Sendable, Equatable {
+    /// 1-based within the image, as `dendrite_id` in spines.csv.
+    public var id: Int
+    public var lengthMicrons: Double
+    public var radiusMicrons: Double
+    public var start: PixelPoint
+    public var end: PixelPoint
+
+    public init(id: Int, lengthMicrons: Double, radiusMicrons: Double, start: PixelPoint, end: PixelPoint) {
+        self.id = id
+        self.lengthMicrons = lengthMicrons
+        self.radiusMicrons = radiusMicrons
+        self.start = start
+        self.end = end
+    }
+
+    /// The record of `dendrite`; nil for one without a centreline.
+    public init?(_ dendrite: Dendrite) {
+        guard let start = dendrite.centerline.first, let end = dendrite.centerline.last else { return nil }
+        self.init(id: dendrite.id, lengthMicrons: dendrite.lengthMicrons, radiusMicrons: dendrite.radiusMicrons,
+                  start: start, end: end)
     }
 }

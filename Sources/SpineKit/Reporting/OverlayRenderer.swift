@@ -20,8 +20,10 @@ public struct OverlayStyle: Sendable, Equatable {
 /// Each shaft centreline is a bluish-green line; each spine has a line from its
 /// base to its head and a ring around the head, in its class colour (orange
 /// mushroom, sky-blue thin, purple stubby; `OverlayPalette`). A detached head
-/// (`isAttached == false`) has a dashed ring and a dashed line. A legend sits in
-/// the corner with the fewest marks. Pure: returns pixels, writes no file.
+/// (`isAttached == false`) has a dashed ring and a dashed line. Each shaft carries
+/// its number (`dendrite_id` in spines.csv and dendrites.csv) beside the middle of its
+/// centreline. A legend sits in the corner with the fewest marks. Pure: returns pixels,
+/// writes no file.
 public enum OverlayRenderer {
     /// The annotated picture, the same size as `image`.
     public static func render(_ image: GrayImage, analysis: ImageAnalysis,
@@ -53,10 +55,58 @@ public enum OverlayRenderer {
             canvas.ring(center: spine.head, radius: radius, thickness: thickness,
                         dashed: !spine.isAttached, color)
         }
+        drawDendriteNumbers(on: &canvas, analysis: analysis)
         if style.showsLegend {
             drawLegend(on: &canvas, avoiding: analysis)
         }
         return canvas
+    }
+
+    /// Scale of the legend: one font cell a pixel up to 1399 pixels on the short side, so
+    /// that it stays readable when a large image is shown scaled.
+    static func textScale(width: Int, height: Int) -> Int { max(1, min(width, height) / 700) }
+
+    /// Scale of the dendrite numbers: twice the legend's from 350 pixels on the short side;
+    /// a 5 x 7 pixel number is lost among the spine marks.
+    static func numberScale(width: Int, height: Int) -> Int { max(1, min(width, height) / 350) }
+
+    /// The top-left corner of dendrite `dendrite`'s number: beside the middle point of its
+    /// centreline, across the line from it by the shaft's radius and a few pixels, inside
+    /// the picture; nil for a dendrite without a centreline or whose middle is not a point
+    /// (not finite).
+    static func numberOrigin(of dendrite: Dendrite, micronsPerPixel: Double, textWidth: Int, textHeight: Int,
+                             canvasWidth: Int, canvasHeight: Int, scale: Int) -> (x: Int, y: Int)? {
+        let points = dendrite.centerline
+        guard !points.isEmpty else { return nil }
+        let middle = points.count / 2
+        let a = points[max(0, middle - 3)], b = points[min(points.count - 1, middle + 3)]
+        var nx = -(b.y - a.y), ny = b.x - a.x
+        let norm = (nx * nx + ny * ny).squareRoot()
+        if norm > 0, norm.isFinite { nx /= norm; ny /= norm } else { (nx, ny) = (0, -1) }
+        let radius = micronsPerPixel > 0 && dendrite.radiusMicrons.isFinite ? dendrite.radiusMicrons / micronsPerPixel : 0
+        // Far enough across that the box, whatever its side, clears the shaft.
+        let reach = radius + Double(4 * scale) + 0.5 * Double(max(textWidth, textHeight))
+        let cx = points[middle].x + nx * reach - Double(textWidth) / 2
+        let cy = points[middle].y + ny * reach - Double(textHeight) / 2
+        guard cx.isFinite, cy.isFinite else { return nil }
+        // Clamped as doubles: a point far outside must not overflow the conversion.
+        let x = min(max(0, cx.rounded()), Double(max(0, canvasWidth - textWidth)))
+        let y = min(max(0, cy.rounded()), Double(max(0, canvasHeight - textHeight)))
+        return (Int(x), Int(y))
+    }
+
+    private static func drawDendriteNumbers(on canvas: inout OverlayCanvas, analysis: ImageAnalysis) {
+        let scale = numberScale(width: canvas.width, height: canvas.height)
+        for dendrite in analysis.dendrites {
+            let label = String(dendrite.id)
+            let width = OverlayFont.width(of: label) * scale, height = OverlayFont.glyphHeight * scale
+            guard let origin = numberOrigin(of: dendrite, micronsPerPixel: analysis.micronsPerPixel, textWidth: width,
+                                            textHeight: height, canvasWidth: canvas.width,
+                                            canvasHeight: canvas.height, scale: scale) else { continue }
+            canvas.darkenRectangle(x: origin.x - scale, y: origin.y - scale, width: width + 2 * scale,
+                                   height: height + 2 * scale, factor: 0.2)
+            canvas.text(label, x: origin.x, y: origin.y, scale: scale, OverlayPalette.dendrite)
+        }
     }
 
     /// Stroke width in pixels: 1 up to 1199 pixels on the short side, then growing,
@@ -167,7 +217,7 @@ public enum OverlayRenderer {
     }
 
     private static func drawLegend(on canvas: inout OverlayCanvas, avoiding analysis: ImageAnalysis) {
-        let scale = max(1, min(canvas.width, canvas.height) / 700)
+        let scale = textScale(width: canvas.width, height: canvas.height)
         let size = legendSize(scale: scale)
         guard canvas.width >= 3 * size.width, canvas.height >= 3 * size.height else { return }
         // Put the legend where it hides the fewest marks.

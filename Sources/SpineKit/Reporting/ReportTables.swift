@@ -17,6 +17,44 @@ public enum ReportTables {
         "dendrites", "pixel_size_source", "psf_fwhm_um", "cluster",
     ]
 
+    /// `dendrites.csv` (not in the contract): one row per traced shaft, so that densities can
+    /// be compared per dendrite, the usual unit of replication below the cell.
+    public static let dendritesHeader = [
+        "group", "image", "dendrite_id", "length_um", "radius_um", "spines", "mushroom", "thin", "stubby",
+        "density_per_um", "start_x_px", "start_y_px", "end_x_px", "end_y_px",
+    ]
+
+    /// One row per traced shaft of every successful image, in input order, then dendrite
+    /// order; the counts are of the spines whose `dendrite_id` it is.
+    public static func dendrites(_ records: [ImageRecord]) -> CSVWriter {
+        var csv = CSVWriter(header: dendritesHeader)
+        for record in records where record.status.isOK {
+            var counts: [Int: (all: Int, mushroom: Int, thin: Int, stubby: Int)] = [:]
+            for spine in record.spines {
+                var c = counts[spine.dendriteID, default: (0, 0, 0, 0)]
+                c.all += 1
+                switch spine.spineClass {
+                case .mushroom: c.mushroom += 1
+                case .thin: c.thin += 1
+                case .stubby: c.stubby += 1
+                }
+                counts[spine.dendriteID] = c
+            }
+            for dendrite in record.dendrites {
+                let c = counts[dendrite.id, default: (0, 0, 0, 0)]
+                let density = dendrite.lengthMicrons > 0 ? Double(c.all) / dendrite.lengthMicrons : nil
+                csv.appendRow([
+                    record.input.group, record.input.image, String(dendrite.id),
+                    ReportNumber.microns(dendrite.lengthMicrons), ReportNumber.microns(dendrite.radiusMicrons),
+                    String(c.all), String(c.mushroom), String(c.thin), String(c.stubby), ReportNumber.density(density),
+                    ReportNumber.pixels(dendrite.start.x), ReportNumber.pixels(dendrite.start.y),
+                    ReportNumber.pixels(dendrite.end.x), ReportNumber.pixels(dendrite.end.y),
+                ])
+            }
+        }
+        return csv
+    }
+
     /// One row per spine of every successful image, in input order, then spine order.
     public static func spines(_ records: [ImageRecord]) -> CSVWriter {
         var csv = CSVWriter(header: spinesHeader)
