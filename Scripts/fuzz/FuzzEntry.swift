@@ -117,9 +117,11 @@ private func fuzzAnalysis(_ bytes: [UInt8]) {
     record.micronsPerPixel = micronsPerPixel
     record.dendriteCount = analysis.dendrites.count
     record.dendriteLengthMicrons = analysis.dendriteLengthMicrons
+    record.dendrites = analysis.dendrites.compactMap(DendriteRecord.init)
     record.spines = analysis.spines
     record.psfFWHMMicrons = analysis.psfFWHMMicrons
     let tables = [ReportTables.images([record]).text, ReportTables.spines([record]).text,
+                  ReportTables.dendrites([record]).text,
                   ReportTables.summary(SetSummary(images: [record.measures()])).text]
     for table in tables {
         let lower = table.lowercased()
