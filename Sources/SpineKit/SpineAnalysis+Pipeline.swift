@@ -344,6 +344,7 @@ public enum SpineAnalysis {
                 guard let id = kept[spine.dendriteID] else { return nil }
                 var s = spine
                 s.dendriteID = id
+                s.arcMicrons = result.dendrites[id - 1].arcMicrons(nearestTo: spine.base, micronsPerPixel: micronsPerPixel)
                 return s
             }
             for k in result.spines.indices { result.spines[k].id = k + 1 }

@@ -21,10 +21,14 @@ public struct Spine: Sendable, Equatable {
     public var neckDiameterMicrons: Double
     /// `true` when the neck is seen to join the shaft; `false` for a detached head.
     public var isAttached: Bool
+    /// Where along its dendrite the spine sits: the arc length of the dendrite's centreline
+    /// from its first point to the point nearest the base, microns; nil until the spine is
+    /// placed on a dendrite (`Dendrite.arcMicrons(nearestTo:micronsPerPixel:)`).
+    public var arcMicrons: Double?
 
     public init(id: Int, dendriteID: Int, spineClass: SpineClass, head: PixelPoint, base: PixelPoint,
                 tip: PixelPoint, lengthMicrons: Double, headDiameterMicrons: Double,
-                neckDiameterMicrons: Double, isAttached: Bool) {
+                neckDiameterMicrons: Double, isAttached: Bool, arcMicrons: Double? = nil) {
         self.id = id
         self.dendriteID = dendriteID
         self.spineClass = spineClass
@@ -35,6 +39,7 @@ public struct Spine: Sendable, Equatable {
         self.headDiameterMicrons = headDiameterMicrons
         self.neckDiameterMicrons = neckDiameterMicrons
         self.isAttached = isAttached
+        self.arcMicrons = arcMicrons
     }
 }
 
@@ -54,6 +59,23 @@ public struct Dendrite: Sendable, Equatable {
         self.centerline = centerline
         self.lengthMicrons = lengthMicrons
         self.radiusMicrons = radiusMicrons
+    }
+
+    /// The arc length of the centreline from its first point to its point nearest `point`,
+    /// microns; nil without a centreline. Along the whole line, counting frame or not, so
+    /// that positions run from the end given as `start_x_px, start_y_px` in dendrites.csv.
+    public func arcMicrons(nearestTo point: PixelPoint, micronsPerPixel: Double) -> Double? {
+        guard !centerline.isEmpty else { return nil }
+        var arc = 0.0, best = Double.infinity, bestArc = 0.0
+        for (k, p) in centerline.enumerated() {
+            if k > 0 { arc += p.distance(to: centerline[k - 1]) }
+            let d = p.distance(to: point)
+            if d < best {
+                best = d
+                bestArc = arc
+            }
+        }
+        return bestArc * micronsPerPixel
     }
 }
 

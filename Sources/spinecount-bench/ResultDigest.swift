@@ -31,6 +31,8 @@ struct ResultDigest {
             add(s.headDiameterMicrons)
             add(s.neckDiameterMicrons)
             add(s.isAttached ? 1 : 0)
+            // `arcMicrons` follows from the centreline and the base, both added above: left out
+            // so that digests stay comparable with those recorded before it existed.
         }
     }
 

@@ -143,6 +143,39 @@ struct EngineTests {
         }
     }
 
+    /// Each spine's position along its dendrite (`arc_um`) is the distance along the
+    /// centreline from its first point to the point nearest the spine's base: on a straight
+    /// tube that crosses the picture, the base's distance from the edge where the centreline
+    /// starts, and in drawing order from that end.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func spinesArePlacedAlongTheirDendrite(seed: UInt64) throws {
+        var scene = Self.scene()
+        let spec = SpineSpec(spineClass: .mushroom, lengthMicrons: 1.4, headDiameterMicrons: 0.7, neckDiameterMicrons: 0.15)
+        let arcs = [6.0, 9, 12, 15]
+        for (k, arc) in arcs.enumerated() {
+            scene.spines.append(try #require(scene.shafts[0].spine(spec, atArcMicrons: arc, side: k % 2 == 0 ? .right : .left)))
+        }
+        let (rendered, analysis) = Self.analyse(scene, seed: seed)
+        let dendrite = try #require(analysis.dendrites.first)
+        #expect(analysis.dendrites.count == 1)
+        let found = try rendered.spines.map { truth in
+            try #require(Self.match(truth, in: analysis), "no spine found at a drawn head")
+        }
+        let positions = try found.map { try #require($0.arcMicrons, "a spine without a position along its dendrite") }
+        let width = Double(Self.size - 1) * Self.micronsPerPixel
+        let startsLeft = try #require(dendrite.centerline.first).x < Double(Self.size) / 2
+        for (spine, position) in zip(found, positions) {
+            let fromStart = startsLeft ? spine.base.x * Self.micronsPerPixel : width - spine.base.x * Self.micronsPerPixel
+            #expect(abs(position - fromStart) <= 0.1, "placed at \(position) um, its base \(fromStart) um from the start")
+        }
+        // In drawing order (the shaft is drawn from 3 um outside the picture), each within
+        // about a blur width of where it was drawn.
+        let drawn = arcs.map { startsLeft ? $0 - 3 : width - ($0 - 3) }
+        for (position, expected) in zip(positions, drawn) {
+            #expect(abs(position - expected) <= 0.4, "placed at \(position) um, drawn at \(expected) um")
+        }
+    }
+
     /// A stubby spine's head sits within half its width of the shaft surface: profiles
     /// through it at 45 degrees run into the shaft, which the model takes away, and read it
     /// too narrow (and the spine too short: it is the head's radius beyond its centre). Read

@@ -463,6 +463,10 @@ struct ReportTableTests {
         #expect(row[11] == "")          // NaN neck: empty, never "nan"
         #expect(row[12] == "false")
         #expect(row[13] == "10.50" && row[14] == "3.25")
+        #expect(row[15] == "")          // not placed on a dendrite: no position along it
+        var placed = spine
+        placed.arcMicrons = 12.3456
+        #expect(parseCSV(ReportTables.spines([record(name, spines: [placed])]).text)[1][15] == "12.346")
     }
 
     /// spines.csv written in pieces is the whole table's text, byte for byte, whatever the

@@ -1,11 +1,12 @@
 /// The CSV reports, built from the batch's records. Columns up to the contract's last
 /// are fixed (see `CONTRACT.md`); extra columns only ever come after them.
 public enum ReportTables {
-    /// `spines.csv`: the contract's columns, then the tip (extra).
+    /// `spines.csv`: the contract's columns, then the tip and the position along the
+    /// dendrite (extras).
     public static let spinesHeader = [
         "group", "image", "spine_id", "dendrite_id", "class", "head_x_px", "head_y_px", "base_x_px", "base_y_px",
         "length_um", "head_diameter_um", "neck_diameter_um", "attached",
-        "tip_x_px", "tip_y_px",
+        "tip_x_px", "tip_y_px", "arc_um",
     ]
 
     /// `images.csv`: the contract's columns, then the number of traced shafts, where
@@ -89,6 +90,7 @@ public enum ReportTables {
                 ReportNumber.microns(spine.lengthMicrons), ReportNumber.microns(spine.headDiameterMicrons),
                 ReportNumber.microns(spine.neckDiameterMicrons), spine.isAttached ? "true" : "false",
                 ReportNumber.pixels(spine.tip.x), ReportNumber.pixels(spine.tip.y),
+                ReportNumber.microns(spine.arcMicrons),
             ])
         }
     }
