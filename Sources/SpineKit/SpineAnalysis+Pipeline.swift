@@ -344,8 +344,13 @@ public enum SpineAnalysis {
                 guard let id = kept[spine.dendriteID] else { return nil }
                 var s = spine
                 s.dendriteID = id
-                s.arcMicrons = result.dendrites[id - 1].arcMicrons(nearestTo: spine.base, micronsPerPixel: micronsPerPixel)
                 return s
+            }
+            // Positions along the dendrites, each dendrite's arc lengths summed once.
+            for (index, dendrite) in result.dendrites.enumerated() {
+                let own = result.spines.indices.filter { result.spines[$0].dendriteID == index + 1 }
+                let arcs = dendrite.arcMicrons(nearestTo: own.map { result.spines[$0].base }, micronsPerPixel: micronsPerPixel)
+                for (k, arc) in zip(own, arcs) { result.spines[k].arcMicrons = arc }
             }
             for k in result.spines.indices { result.spines[k].id = k + 1 }
             let material = findingMaterial

@@ -65,17 +65,28 @@ public struct Dendrite: Sendable, Equatable {
     /// microns; nil without a centreline. Along the whole line, counting frame or not, so
     /// that positions run from the end given as `start_x_px, start_y_px` in dendrites.csv.
     public func arcMicrons(nearestTo point: PixelPoint, micronsPerPixel: Double) -> Double? {
-        guard !centerline.isEmpty else { return nil }
-        var arc = 0.0, best = Double.infinity, bestArc = 0.0
-        for (k, p) in centerline.enumerated() {
-            if k > 0 { arc += p.distance(to: centerline[k - 1]) }
-            let d = p.distance(to: point)
-            if d < best {
-                best = d
-                bestArc = arc
-            }
+        arcMicrons(nearestTo: [point], micronsPerPixel: micronsPerPixel).first ?? nil
+    }
+
+    /// `arcMicrons(nearestTo:micronsPerPixel:)` of each of `points`, the centreline's arc
+    /// lengths summed once for all of them.
+    public func arcMicrons(nearestTo points: [PixelPoint], micronsPerPixel: Double) -> [Double?] {
+        guard !centerline.isEmpty else { return points.map { _ in nil } }
+        var arcs = [Double](repeating: 0, count: centerline.count)
+        for k in centerline.indices.dropFirst() {
+            arcs[k] = arcs[k - 1] + centerline[k].distance(to: centerline[k - 1])
         }
-        return bestArc * micronsPerPixel
+        return points.map { point in
+            var best = Double.infinity, bestArc = 0.0
+            for (k, p) in centerline.enumerated() {
+                let d2 = (p.x - point.x) * (p.x - point.x) + (p.y - point.y) * (p.y - point.y)
+                if d2 < best {
+                    best = d2
+                    bestArc = arcs[k]
+                }
+            }
+            return bestArc * micronsPerPixel
+        }
     }
 }
 
