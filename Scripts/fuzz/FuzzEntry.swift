@@ -115,9 +115,7 @@ private func fuzzAnalysis(_ bytes: [UInt8]) {
     record.height = height
     record.bitDepth = sixteenBit ? 16 : 8
     record.micronsPerPixel = micronsPerPixel
-    record.dendriteCount = analysis.dendrites.count
-    record.dendriteLengthMicrons = analysis.dendriteLengthMicrons
-    record.dendrites = analysis.dendrites.compactMap(DendriteRecord.init)
+    record.dendrites = analysis.dendrites.map(DendriteRecord.init)
     record.spines = analysis.spines
     record.psfFWHMMicrons = analysis.psfFWHMMicrons
     let tables = [ReportTables.images([record]).text, ReportTables.spines([record]).text,

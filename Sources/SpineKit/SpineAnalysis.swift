@@ -61,15 +61,10 @@ public struct Dendrite: Sendable, Equatable {
         self.radiusMicrons = radiusMicrons
     }
 
-    /// The arc length of the centreline from its first point to its point nearest `point`,
-    /// microns; nil without a centreline. Along the whole line, counting frame or not, so
-    /// that positions run from the end given as `start_x_px, start_y_px` in dendrites.csv.
-    public func arcMicrons(nearestTo point: PixelPoint, micronsPerPixel: Double) -> Double? {
-        arcMicrons(nearestTo: [point], micronsPerPixel: micronsPerPixel).first ?? nil
-    }
-
-    /// `arcMicrons(nearestTo:micronsPerPixel:)` of each of `points`, the centreline's arc
-    /// lengths summed once for all of them.
+    /// For each of `points`, the arc length of the centreline from its first point to its
+    /// point nearest that one, microns (the arc lengths summed once for all of them); nil
+    /// without a centreline. Along the whole line, counting frame or not, so that positions
+    /// run from the end given as `start_x_px, start_y_px` in dendrites.csv.
     public func arcMicrons(nearestTo points: [PixelPoint], micronsPerPixel: Double) -> [Double?] {
         guard !centerline.isEmpty else { return points.map { _ in nil } }
         var arcs = [Double](repeating: 0, count: centerline.count)

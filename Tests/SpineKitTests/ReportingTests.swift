@@ -433,7 +433,9 @@ struct ReportTableTests {
         var r = ImageRecord(input: BatchInput(group: group, image: image, path: "/x/" + image), status: status)
         if status.isOK {
             r.width = 64; r.height = 32; r.bitDepth = 16; r.micronsPerPixel = 0.0651
-            r.pixelSizeSource = .pHYs; r.dendriteCount = 1; r.dendriteLengthMicrons = length
+            r.pixelSizeSource = .pHYs
+            r.dendrites = [DendriteRecord(id: 1, lengthMicrons: length, radiusMicrons: 0.5,
+                                          start: PixelPoint(x: 0, y: 16), end: PixelPoint(x: 63, y: 16))]
             r.spines = spines; r.psfFWHMMicrons = 0.3
         }
         return r

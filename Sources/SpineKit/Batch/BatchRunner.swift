@@ -135,9 +135,7 @@ public final class BatchRunner: @unchecked Sendable {
         let analysis = SpineAnalysis.analyze(gray, micronsPerPixel: micronsPerPixel,
                                              parameters: configuration.parameters)
         record.psfFWHMMicrons = analysis.psfFWHMMicrons
-        record.dendriteCount = analysis.dendrites.count
-        record.dendriteLengthMicrons = analysis.dendriteLengthMicrons
-        record.dendrites = analysis.dendrites.compactMap(DendriteRecord.init)
+        record.dendrites = analysis.dendrites.map(DendriteRecord.init)
         record.spines = analysis.spines
 
         if let overlayPath, let transaction {

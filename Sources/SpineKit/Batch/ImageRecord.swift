@@ -40,11 +40,12 @@ public struct ImageRecord: Sendable {
     public var pixelSizeSource: PixelSizeSource?
     /// Blur used for width correction, as the analysis reported it.
     public var psfFWHMMicrons: Double?
-    public var dendriteCount = 0
-    /// Summed length of the traced shaft centrelines.
-    public var dendriteLengthMicrons = 0.0
-    /// Each traced shaft, for `dendrites.csv` (its centreline's ends, not the whole line).
+    /// Each traced shaft (its length and the ends of its centreline, not the whole line).
     public var dendrites: [DendriteRecord] = []
+    public var dendriteCount: Int { dendrites.count }
+    /// Summed length of the traced shaft centrelines, in the analysis's order (so the same
+    /// sum as `ImageAnalysis.dendriteLengthMicrons`).
+    public var dendriteLengthMicrons: Double { dendrites.reduce(0) { $0 + $1.lengthMicrons } }
     public var spines: [Spine] = []
     /// The overlay's path relative to the report folder, when one was written.
     public var overlayPath: String?
@@ -80,6 +81,7 @@ public struct DendriteRecord: Sendable, Equatable {
     public var id: Int
     public var lengthMicrons: Double
     public var radiusMicrons: Double
+    /// The centreline's first and last points (not finite for a dendrite without one).
     public var start: PixelPoint
     public var end: PixelPoint
 
@@ -91,10 +93,10 @@ public struct DendriteRecord: Sendable, Equatable {
         self.end = end
     }
 
-    /// The record of `dendrite`; nil for one without a centreline.
-    public init?(_ dendrite: Dendrite) {
-        guard let start = dendrite.centerline.first, let end = dendrite.centerline.last else { return nil }
+    /// The record of `dendrite`.
+    public init(_ dendrite: Dendrite) {
+        let none = PixelPoint(x: .nan, y: .nan)
         self.init(id: dendrite.id, lengthMicrons: dendrite.lengthMicrons, radiusMicrons: dendrite.radiusMicrons,
-                  start: start, end: end)
+                  start: dendrite.centerline.first ?? none, end: dendrite.centerline.last ?? none)
     }
 }

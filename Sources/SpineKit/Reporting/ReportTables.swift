@@ -30,24 +30,14 @@ public enum ReportTables {
     public static func dendrites(_ records: [ImageRecord]) -> CSVWriter {
         var csv = CSVWriter(header: dendritesHeader)
         for record in records where record.status.isOK {
-            var counts: [Int: (all: Int, mushroom: Int, thin: Int, stubby: Int)] = [:]
-            for spine in record.spines {
-                var c = counts[spine.dendriteID, default: (0, 0, 0, 0)]
-                c.all += 1
-                switch spine.spineClass {
-                case .mushroom: c.mushroom += 1
-                case .thin: c.thin += 1
-                case .stubby: c.stubby += 1
-                }
-                counts[spine.dendriteID] = c
-            }
             for dendrite in record.dendrites {
-                let c = counts[dendrite.id, default: (0, 0, 0, 0)]
-                let density = dendrite.lengthMicrons > 0 ? Double(c.all) / dendrite.lengthMicrons : nil
+                let own = record.spines.filter { $0.dendriteID == dendrite.id }
+                let count = { (spineClass: SpineClass) in String(own.reduce(0) { $0 + ($1.spineClass == spineClass ? 1 : 0) }) }
+                let density = dendrite.lengthMicrons > 0 ? Double(own.count) / dendrite.lengthMicrons : nil
                 csv.appendRow([
                     record.input.group, record.input.image, String(dendrite.id),
                     ReportNumber.microns(dendrite.lengthMicrons), ReportNumber.microns(dendrite.radiusMicrons),
-                    String(c.all), String(c.mushroom), String(c.thin), String(c.stubby), ReportNumber.density(density),
+                    String(own.count), count(.mushroom), count(.thin), count(.stubby), ReportNumber.density(density),
                     ReportNumber.pixels(dendrite.start.x), ReportNumber.pixels(dendrite.start.y),
                     ReportNumber.pixels(dendrite.end.x), ReportNumber.pixels(dendrite.end.y),
                 ])
