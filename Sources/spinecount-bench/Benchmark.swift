@@ -243,22 +243,17 @@ final class Benchmark: @unchecked Sendable {
         let start = ContinuousClock.now
         let transaction = ReportTransaction(directory: output)
         let runner = BatchRunner(inputs: inputs, configuration: configuration, transaction: transaction)
-        let records = runner.run { event in
+        // Written as `spinecount` writes them: spines.csv while the batch runs, in input order.
+        let spineTable = try SpineTableStream(transaction: transaction)
+        let records = runner.run(onEvent: { event in
             if checkpoints.contains(event.completed) {
                 let rss = ResourceUsage.residentBytes()
                 samples.mutate { $0.append((event.completed, rss.current, rss.peak)) }
             }
-        }
+        }, inOrder: spineTable.append)
         let reportStart = ContinuousClock.now
         let measures = records.filter(\.status.isOK).map { $0.measures() }
-        // Staged as `spinecount` stages them: spines.csv in pieces as it is formatted.
-        var digest = SHA256()
-        try transaction.stage(textPieces: { emit in
-            ReportTables.spines(records, inPiecesOf: ReportTables.spinesPieceBytes) { piece in
-                digest.update(piece.utf8)
-                emit(piece)
-            }
-        }, as: "spines.csv")
+        try spineTable.finish()
         let imagesCSV = ReportTables.images(records).text
         try transaction.stage(text: imagesCSV, as: "images.csv")
         try transaction.stage(text: ReportTables.dendrites(records).text, as: "dendrites.csv")
@@ -279,6 +274,8 @@ final class Benchmark: @unchecked Sendable {
         var points = samples.value.sorted { $0.completed < $1.completed }
         points.append((count + 1, after.current, after.peak))  // after the reports
 
+        var digest = SHA256()
+        digest.update(try Data(contentsOf: output.appendingPathComponent("spines.csv")))
         digest.update(imagesCSV.utf8)
         let perImage = records.reduce(0) { $0 + $1.seconds }
         return BatchFigures(threads: threads, images: count, wallSeconds: wall, cpuSeconds: cpu,

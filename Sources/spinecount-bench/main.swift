@@ -124,8 +124,9 @@ func runBenchmark(_ options: BenchOptions) throws -> Int32 {
     }
     printOut(table.text)
     printOut("MP/s idle est.: the batch's CPU time spread over min(threads, cores) cores, i.e. the rate on an "
-             + "otherwise idle machine. In flight: images being analysed at once, on average. Reports: spines.csv, "
-             + "images.csv, summary.csv and run.json built and written after the batch (inside the wall time), per image.")
+             + "otherwise idle machine. In flight: images being analysed at once, on average. Reports: images.csv, "
+             + "dendrites.csv, summary.csv and run.json built and written after the batch, and the rest of spines.csv "
+             + "(written in input order during it), inside the wall time, per image.")
     let sameReports = Set(batches.map(\.reportDigest)).count == 1
     printOut("spines.csv and images.csv identical at every thread count: \(sameReports ? "yes" : "NO")\n")
 

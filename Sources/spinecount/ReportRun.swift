@@ -67,6 +67,15 @@ struct ReportRun {
             }
         }
         trap.install()
+        // spines.csv is written as the images finish, in input order, so the batch keeps only
+        // each image's counts; like every report it appears only when the run commits.
+        let spineTable: SpineTableStream
+        do {
+            spineTable = try SpineTableStream(transaction: transaction)
+        } catch {
+            transaction.abort()
+            throw UsageFailure("the output folder is not usable: \(error)")
+        }
         progress.started(threads: min(configuration.threads, inputs.count), output: options.output)
 
         let crashNote = CrashNote(concurrentImages: min(configuration.threads, inputs.count),
@@ -77,7 +86,8 @@ struct ReportRun {
                                      crashNote.end(event.index)
                                      progress.handle(event)
                                  },
-                                 onStart: { crashNote.begin($0, name: paths[$0]) })
+                                 onStart: { crashNote.begin($0, name: paths[$0]) },
+                                 inOrder: spineTable.append)
         crashNote.uninstall()
         progress.finished()
 
@@ -121,9 +131,7 @@ struct ReportRun {
                                    workingDirectory: FileManager.default.currentDirectoryPath, start: start,
                                    end: Date(), exitStatus: Int(exitStatus), parameters: parameters, records: records)
         do {
-            try transaction.stage(textPieces: { emit in
-                ReportTables.spines(records, inPiecesOf: ReportTables.spinesPieceBytes, emit)
-            }, as: "spines.csv")
+            try spineTable.finish()
             try transaction.stage(text: ReportTables.images(records, clusterKeys: clusterKeys).text, as: "images.csv")
             try transaction.stage(text: ReportTables.dendrites(records).text, as: "dendrites.csv")
             try transaction.stage(text: summaryCSV.text, as: "summary.csv")

@@ -255,6 +255,37 @@ struct ReportTransactionTests {
         #expect(leftoverTemporaryFiles(in: folder).isEmpty)
     }
 
+    /// A report written piece by piece during the run stays hidden until the commit, which
+    /// refuses to run while it is unfinished; `abort` deletes it mid-way.
+    @Test func streamedReportIsStagedLikeTheOthers() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try writeOldReport(in: folder)
+        let transaction = ReportTransaction(directory: folder)
+        let stream = try transaction.stream(as: "spines.csv")
+        stream.write("new ")
+        try transaction.stage(text: "new images\n", as: "images.csv")
+        stream.write("spines\n")
+        #expect(contents(folder, "spines.csv") == "old spines\n")
+        #expect(throws: ReportWriteError.self) { try transaction.commit() }
+        #expect(transaction.state == .open && contents(folder, "images.csv") == "old images\n")
+        try stream.finish()
+        try transaction.commit()
+        #expect(contents(folder, "spines.csv") == "new spines\n")
+        #expect(contents(folder, "images.csv") == "new images\n")
+        #expect(leftoverTemporaryFiles(in: folder).isEmpty)
+
+        let stopped = ReportTransaction(directory: folder)
+        let unfinished = try stopped.stream(as: "spines.csv")
+        unfinished.write("partial")
+        #expect(leftoverTemporaryFiles(in: folder).count == 1)
+        stopped.abort()
+        unfinished.write(" rows after the stop go nowhere")
+        #expect(throws: ReportWriteError.self) { try unfinished.finish() }
+        #expect(leftoverTemporaryFiles(in: folder).isEmpty)
+        #expect(contents(folder, "spines.csv") == "new spines\n")
+    }
+
     @Test func prepareDirectoryCreatesAndChecks() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -486,6 +517,42 @@ struct ReportTableTests {
         ReportTables.spines(records, inPiecesOf: pieceBytes) { pieces.append($0) }
         #expect(pieces.joined() == ReportTables.spines(records).text)
         #expect(pieces.dropLast().allSatisfy { $0.utf8.count >= pieceBytes })
+    }
+
+    /// spines.csv streamed through a transaction record by record is the table's text,
+    /// and the records' other reports are the same once their spines are released.
+    @Test(arguments: [1, 1 << 20])
+    func streamedSpineTableMatchesTheWholeTable(pieceBytes: Int) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var records = (0..<4).map { k in
+            record("img\(k).png", status: k == 1 ? .failed("x") : .ok, spines: (0..<(2 * k)).map { i in
+                var numbered = spine
+                numbered.id = i + 1
+                numbered.dendriteID = 1 + i % 2
+                numbered.spineClass = SpineClass.allCases[i % 3]
+                return numbered
+            })
+        }
+        let whole = ReportTables.spines(records).text
+        let images = ReportTables.images(records).text
+        let dendrites = ReportTables.dendrites(records).text
+        let measures = records.filter(\.status.isOK).map { $0.measures(clusterKey: "k") }
+
+        let transaction = ReportTransaction(directory: folder)
+        let table = try SpineTableStream(transaction: transaction, pieceBytes: pieceBytes)
+        for index in records.indices {
+            table.append(records[index])
+            records[index].releaseSpines()
+        }
+        try table.finish()
+        try transaction.commit()
+        #expect(try String(contentsOf: folder.appendingPathComponent("spines.csv"), encoding: .utf8) == whole)
+        #expect(records.allSatisfy { $0.spines.isEmpty && $0.spinesReleased })
+        #expect(records[3].spineCount == 6 && records[3].count(of: .thin) == 2)
+        #expect(ReportTables.images(records).text == images)
+        #expect(ReportTables.dendrites(records).text == dendrites)
+        #expect(records.filter(\.status.isOK).map { $0.measures(clusterKey: "k") } == measures)
     }
 
     /// One row per traced shaft with the counts of its own spines; a shaft without spines

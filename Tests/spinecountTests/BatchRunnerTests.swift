@@ -43,6 +43,28 @@ struct BatchRunnerTests {
         #expect(events.lastFailed == 2)
     }
 
+    /// Records handed over in order arrive once each, in input order, with their spines;
+    /// the batch then keeps only their counts, which are those of a plain run.
+    @Test func recordsAreHandedOverInInputOrderThenReleased() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let inputs = try makeBatch(folder)
+        let plain = BatchRunner(inputs: inputs, configuration: BatchConfiguration(threads: 1, writesOverlays: false),
+                                transaction: nil).run()
+        let handed = LockedList<ImageRecord>()
+        let released = BatchRunner(inputs: inputs, configuration: BatchConfiguration(threads: 3, writesOverlays: false),
+                                   transaction: nil).run(inOrder: { handed.append($0) })
+        #expect(handed.items.map(\.input) == inputs)
+        #expect(fingerprint(handed.items) == fingerprint(plain))
+        #expect(plain.contains { !$0.spines.isEmpty })
+        #expect(released.map(\.input) == inputs)
+        #expect(released.allSatisfy { $0.spines.isEmpty && $0.spinesReleased })
+        #expect(released.map(\.spineCount) == plain.map(\.spines.count))
+        #expect(released.map { $0.measures() } == plain.map { $0.measures() })
+        #expect(ReportTables.images(released).text == ReportTables.images(plain).text)
+        #expect(ReportTables.dendrites(released).text == ReportTables.dendrites(plain).text)
+    }
+
     @Test func failuresBecomeRecordsWithReasons() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -112,4 +134,11 @@ private final class EventLog: @unchecked Sendable {
     func add(_ event: BatchEvent) { lock.lock(); events.append(event); lock.unlock() }
     var completedCounts: [Int] { lock.lock(); defer { lock.unlock() }; return events.map(\.completed) }
     var lastFailed: Int? { lock.lock(); defer { lock.unlock() }; return events.last?.failed }
+}
+
+private final class LockedList<Item>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Item] = []
+    func append(_ item: Item) { lock.lock(); stored.append(item); lock.unlock() }
+    var items: [Item] { lock.lock(); defer { lock.unlock() }; return stored }
 }

@@ -37,6 +37,8 @@ public final class BatchRunner: @unchecked Sendable {
     private var completed = 0
     private var failed = 0
     private var results: [ImageRecord?]
+    /// The first input not yet handed to the in-order handler of `run`.
+    private var nextInOrder = 0
     private var cancelled = false
 
     /// A runner for `inputs`; overlays are staged in `transaction` when the
@@ -58,23 +60,41 @@ public final class BatchRunner: @unchecked Sendable {
     /// `onStart` is called on the worker thread with an image's input index just before
     /// that image is read (so that a crash can be blamed on the right file).
     /// After `cancel`, images not yet started are skipped and left out of the result.
+    ///
+    /// With `inOrder`, each record is also handed to it once, in input order, as soon as it
+    /// and every image before it are done (one call at a time, on worker threads), and its
+    /// spines are then released (`ImageRecord.releaseSpines`): a caller that writes the
+    /// spine rows there, as spinecount writes spines.csv, keeps the batch's memory flat
+    /// however many images it has. A record waits for the images before it with its spines,
+    /// so only as many are held as finish while an earlier, slower one is analysed.
     public func run(onEvent: @escaping @Sendable (BatchEvent) -> Void = { _ in },
-                    onStart: @escaping @Sendable (Int) -> Void = { _ in }) -> [ImageRecord] {
+                    onStart: @escaping @Sendable (Int) -> Void = { _ in },
+                    inOrder: (@Sendable (ImageRecord) -> Void)? = nil) -> [ImageRecord] {
         let start = Date()
         let workers = max(1, min(configuration.threads, inputs.count))
         let group = DispatchGroup()
         for _ in 0..<workers {
             group.enter()
             let thread = Thread { [self] in
-                work(start: start, onStart: onStart, onEvent: onEvent)
+                work(start: start, onStart: onStart, onEvent: onEvent, inOrder: inOrder)
                 group.leave()
             }
             thread.stackSize = Self.workerStackBytes
             thread.start()
         }
         group.wait()
-        AllocatorTuning.releaseFreedMemory()
-        return lock.withLock { results.compactMap { $0 } }
+        return lock.withLock {
+            // After `cancel`, the records beyond a skipped image have not been handed over yet.
+            if let inOrder {
+                for index in nextInOrder..<results.count where results[index] != nil {
+                    inOrder(results[index]!)
+                    results[index]!.releaseSpines()
+                }
+                nextInOrder = results.count
+            }
+            AllocatorTuning.releaseFreedMemory()
+            return results.compactMap { $0 }
+        }
     }
 
     /// Stops handing out images; those being analysed finish.
@@ -82,7 +102,8 @@ public final class BatchRunner: @unchecked Sendable {
         lock.withLock { cancelled = true }
     }
 
-    private func work(start: Date, onStart: @Sendable (Int) -> Void, onEvent: @Sendable (BatchEvent) -> Void) {
+    private func work(start: Date, onStart: @Sendable (Int) -> Void, onEvent: @Sendable (BatchEvent) -> Void,
+                      inOrder: (@Sendable (ImageRecord) -> Void)?) {
         while true {
             let index: Int? = lock.withLock {
                 guard !cancelled, nextIndex < inputs.count else { return nil }
@@ -101,6 +122,12 @@ public final class BatchRunner: @unchecked Sendable {
                 if !record.status.isOK { failed += 1 }
                 onEvent(BatchEvent(index: index, record: record, completed: completed, failed: failed,
                                    total: inputs.count, elapsedSeconds: Date().timeIntervalSince(start)))
+                guard let inOrder else { return }
+                while nextInOrder < results.count, results[nextInOrder] != nil {
+                    inOrder(results[nextInOrder]!)
+                    results[nextInOrder]!.releaseSpines()
+                    nextInOrder += 1
+                }
             }
         }
     }

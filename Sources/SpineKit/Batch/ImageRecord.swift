@@ -46,7 +46,23 @@ public struct ImageRecord: Sendable {
     /// Summed length of the traced shaft centrelines, in the analysis's order (so the same
     /// sum as `ImageAnalysis.dendriteLengthMicrons`).
     public var dendriteLengthMicrons: Double { dendrites.reduce(0) { $0 + $1.lengthMicrons } }
-    public var spines: [Spine] = []
+    /// The image's spines, until `releaseSpines` hands their memory back; the counts and
+    /// sums the reports need stay (see `spineCount`, `count(of:)`, `measures`).
+    public var spines: [Spine] {
+        get { keptSpines }
+        set {
+            keptSpines = newValue
+            spineMeasures = ImageMeasures(imageName: "", dendriteLengthMicrons: 0, spines: newValue)
+            countsByDendrite = [:]
+            for spine in newValue { countsByDendrite[spine.dendriteID, default: SpineClassCounts()].add(spine.spineClass) }
+        }
+    }
+    private var keptSpines: [Spine] = []
+    /// The spines' counts and size sums, without a shaft length or a name.
+    private var spineMeasures = ImageMeasures(imageName: "", dendriteLengthMicrons: 0, spines: [])
+    private var countsByDendrite: [Int: SpineClassCounts] = [:]
+    /// Whether `releaseSpines` has dropped the spines themselves.
+    public private(set) var spinesReleased = false
     /// The overlay's path relative to the report folder, when one was written.
     public var overlayPath: String?
     /// Wall-clock time this image took, reading and overlay included.
@@ -57,20 +73,67 @@ public struct ImageRecord: Sendable {
         self.status = status
     }
 
+    /// Drops the spines themselves and keeps their counts and size sums: once a batch has
+    /// written an image's rows to spines.csv, the rest of the reports need no more, and a
+    /// batch of thousands of images then holds a few hundred bytes per image, not a few
+    /// hundred per spine.
+    public mutating func releaseSpines() {
+        keptSpines = []
+        spinesReleased = true
+    }
+
+    /// Number of spines found, whether or not they were released.
+    public var spineCount: Int { spineMeasures.spineCount }
+
     /// Spines per micron of shaft; `nil` for failed images and when no shaft was traced.
     public var densityPerMicron: Double? {
         guard status.isOK, dendriteLengthMicrons > 0, dendriteLengthMicrons.isFinite else { return nil }
-        return Double(spines.count) / dendriteLengthMicrons
+        return Double(spineCount) / dendriteLengthMicrons
     }
 
     public func count(of spineClass: SpineClass) -> Int {
-        spines.reduce(0) { $0 + ($1.spineClass == spineClass ? 1 : 0) }
+        spineMeasures.count(of: spineClass)
+    }
+
+    /// The counts of the spines whose `dendriteID` is `id`.
+    public func spineCounts(onDendrite id: Int) -> SpineClassCounts {
+        countsByDendrite[id] ?? SpineClassCounts()
     }
 
     /// The statistics' view of this image (only meaningful for a successful one).
     public func measures(clusterKey: String? = nil) -> ImageMeasures {
-        ImageMeasures(imageName: input.image, clusterKey: clusterKey,
-                      dendriteLengthMicrons: dendriteLengthMicrons, spines: spines)
+        var measures = spineMeasures
+        measures.imageName = input.image
+        measures.clusterKey = clusterKey
+        measures.dendriteLengthMicrons = dendriteLengthMicrons.isFinite ? max(0, dendriteLengthMicrons) : 0
+        return measures
+    }
+}
+
+/// How many spines of each class, e.g. on one dendrite.
+public struct SpineClassCounts: Sendable, Equatable {
+    public private(set) var total = 0
+    public private(set) var mushroom = 0
+    public private(set) var thin = 0
+    public private(set) var stubby = 0
+
+    public init() {}
+
+    public mutating func add(_ spineClass: SpineClass) {
+        total += 1
+        switch spineClass {
+        case .mushroom: mushroom += 1
+        case .thin: thin += 1
+        case .stubby: stubby += 1
+        }
+    }
+
+    public func count(of spineClass: SpineClass) -> Int {
+        switch spineClass {
+        case .mushroom: mushroom
+        case .thin: thin
+        case .stubby: stubby
+        }
     }
 }
 

@@ -20,7 +20,7 @@ public enum ProgressLine {
         var text = "[\(padded(completed, like: total))/\(total)] "
             + displayName(of: record.input, showsGroup: showsGroup) + ": "
         guard record.status.isOK else { return text + record.status.text }
-        text += "ok, \(record.spines.count) spine\(record.spines.count == 1 ? "" : "s")"
+        text += "ok, \(record.spineCount) spine\(record.spineCount == 1 ? "" : "s")"
         if let density = record.densityPerMicron {
             text += ", " + ReportNumber.fixed(density, places: 2) + " /um"
         } else {

@@ -31,13 +31,13 @@ public enum ReportTables {
         var csv = CSVWriter(header: dendritesHeader)
         for record in records where record.status.isOK {
             for dendrite in record.dendrites {
-                let own = record.spines.filter { $0.dendriteID == dendrite.id }
-                let count = { (spineClass: SpineClass) in String(own.reduce(0) { $0 + ($1.spineClass == spineClass ? 1 : 0) }) }
-                let density = dendrite.lengthMicrons > 0 ? Double(own.count) / dendrite.lengthMicrons : nil
+                let own = record.spineCounts(onDendrite: dendrite.id)
+                let density = dendrite.lengthMicrons > 0 ? Double(own.total) / dendrite.lengthMicrons : nil
                 csv.appendRow([
                     record.input.group, record.input.image, String(dendrite.id),
                     ReportNumber.microns(dendrite.lengthMicrons), ReportNumber.microns(dendrite.radiusMicrons),
-                    String(own.count), count(.mushroom), count(.thin), count(.stubby), ReportNumber.density(density),
+                    String(own.total), String(own.mushroom), String(own.thin), String(own.stubby),
+                    ReportNumber.density(density),
                     ReportNumber.pixels(dendrite.start.x), ReportNumber.pixels(dendrite.start.y),
                     ReportNumber.pixels(dendrite.end.x), ReportNumber.pixels(dendrite.end.y),
                 ])
@@ -49,7 +49,10 @@ public enum ReportTables {
     /// One row per spine of every successful image, in input order, then spine order.
     public static func spines(_ records: [ImageRecord]) -> CSVWriter {
         var csv = CSVWriter(header: spinesHeader)
-        for record in records where record.status.isOK { appendSpineRows(of: record, to: &csv) }
+        for record in records where record.status.isOK {
+            precondition(!record.spinesReleased, "the spines of \(record.input.image) were released before their rows")
+            appendSpineRows(of: record, to: &csv)
+        }
         return csv
     }
 
@@ -62,12 +65,34 @@ public enum ReportTables {
     /// megabytes, more than the analysis of an image needs.
     public static func spines(_ records: [ImageRecord], inPiecesOf pieceBytes: Int,
                               _ emit: (String) throws -> Void) rethrows {
-        var csv = CSVWriter(header: spinesHeader)
-        for record in records where record.status.isOK {
+        var pieces = SpineRowPieces(pieceBytes: pieceBytes)
+        for record in records { try pieces.append(record, emit) }
+        try pieces.finish(emit)
+    }
+
+    /// spines.csv formatted record by record, as a batch delivers them in input order, and
+    /// handed on in pieces of at least `pieceBytes` (the last one excepted).
+    public struct SpineRowPieces: Sendable {
+        public let pieceBytes: Int
+        private var csv = CSVWriter(header: spinesHeader)
+
+        public init(pieceBytes: Int = spinesPieceBytes) {
+            self.pieceBytes = pieceBytes
+        }
+
+        /// Formats the rows of `record` (none for a failed image) and emits what has
+        /// gathered once it reaches `pieceBytes`.
+        public mutating func append(_ record: ImageRecord, _ emit: (String) throws -> Void) rethrows {
+            guard record.status.isOK else { return }
+            precondition(!record.spinesReleased, "the spines of \(record.input.image) were released before their rows")
             appendSpineRows(of: record, to: &csv)
             if csv.text.utf8.count >= pieceBytes { try emit(csv.takeText()) }
         }
-        try emit(csv.takeText())
+
+        /// Emits the rest (the header alone for a batch without spines).
+        public mutating func finish(_ emit: (String) throws -> Void) rethrows {
+            try emit(csv.takeText())
+        }
     }
 
     private static func appendSpineRows(of record: ImageRecord, to csv: inout CSVWriter) {
@@ -98,7 +123,7 @@ public enum ReportTables {
                 record.bitDepth.map(String.init) ?? "",
                 ReportNumber.fixed(record.micronsPerPixel, places: ReportNumber.pixelSizePlaces),
                 ok ? ReportNumber.microns(record.dendriteLengthMicrons) : "",
-                count(record.spines.count), count(record.count(of: .mushroom)), count(record.count(of: .thin)),
+                count(record.spineCount), count(record.count(of: .mushroom)), count(record.count(of: .thin)),
                 count(record.count(of: .stubby)), ReportNumber.density(record.densityPerMicron),
                 count(record.dendriteCount), record.pixelSizeSource?.rawValue ?? "",
                 ok ? ReportNumber.microns(record.psfFWHMMicrons) : "",

@@ -34,7 +34,8 @@ public final class ReportTransaction: @unchecked Sendable {
     public let directory: URL
     private let lock = NSLock()
     private let token: String
-    private var staged: [(temporary: URL, final: URL)] = []
+    /// Files staged so far, with the stream still writing one (see `stream(as:)`).
+    private var staged: [(temporary: URL, final: URL, stream: StagedStream?)] = []
     /// Subfolders known to exist, and those this transaction created (removed again on abort).
     private var knownFolders: Set<String> = []
     private var createdFolders: [URL] = []
@@ -111,22 +112,37 @@ public final class ReportTransaction: @unchecked Sendable {
         guard descriptor >= 0 else { return errno }
         var failure: Int32?
         produce { buffer in
-            var offset = 0
-            while failure == nil && offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    failure = written < 0 ? errno : EIO
-                }
+            if failure == nil { failure = writeAll(buffer, to: descriptor) }
+        }
+        failure = flushAndClose(descriptor, failure: failure)
+        if failure != nil { unlink(path) }
+        return failure
+    }
+
+    /// Writes all of `buffer` to `descriptor`, resuming after short writes and signals;
+    /// the `errno` of a failure, nil on success.
+    static func writeAll(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if written > 0 {
+                offset += written
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                return written < 0 ? errno : EIO
             }
         }
-        // A full disk or a network file system may report the failure only here.
+        return nil
+    }
+
+    /// Flushes `descriptor` to the disk and closes it; `failure` if there already was one,
+    /// else the `errno` of a failure here. A full disk or a network file system may report
+    /// a failed write only at this point.
+    static func flushAndClose(_ descriptor: Int32, failure: Int32?) -> Int32? {
+        var failure = failure
         if failure == nil, fsync(descriptor) != 0 { failure = errno }
         if close(descriptor) != 0, failure == nil, errno != EINTR { failure = errno }
-        if failure != nil { unlink(path) }
         return failure
     }
 
@@ -145,41 +161,63 @@ public final class ReportTransaction: @unchecked Sendable {
     /// Stages the file that `write` writes at the path it is given (returning an `errno`
     /// or nil), under the transaction's lock.
     private func stage(as relativePath: String, by write: (String) -> Int32?) throws(ReportWriteError) {
-        let final = directory.appendingPathComponent(relativePath)
-        let folder = final.deletingLastPathComponent()
         // The write happens under the lock so that `abort` never races a file into
         // existence after it has cleaned up.
         try locked { () throws(ReportWriteError) in
-            guard stateValue == .open else {
-                throw ReportWriteError(path: final.path, reason: "the run was stopped")
-            }
-            if !knownFolders.contains(folder.path) {
-                var missing: [URL] = []
-                var ancestor = folder
-                while ancestor.path.count > directory.path.count,
-                      !FileManager.default.fileExists(atPath: ancestor.path) {
-                    missing.append(ancestor)
-                    ancestor = ancestor.deletingLastPathComponent()
-                }
-                do {
-                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                } catch {
-                    throw ReportWriteError(path: folder.path, reason: Self.reasonText(error))
-                }
-                createdFolders += missing
-                knownFolders.insert(folder.path)
-            }
-            // A restaging of the same path reuses its temporary file; otherwise a new,
-            // numbered one, so that two long names cut to the same prefix cannot collide.
-            let temporary = staged.first { $0.final == final }?.temporary
-                ?? folder.appendingPathComponent(Self.temporaryName(for: final.lastPathComponent,
-                                                                    token: token + "-\(staged.count)"))
+            let (temporary, final) = try temporaryFile(for: relativePath)
             if let code = write(temporary.path) {
                 throw ReportWriteError(path: final.path, reason: Self.systemMessage(code))
             }
             staged.removeAll { $0.final == final }
-            staged.append((temporary, final))
+            staged.append((temporary, final, nil))
         }
+    }
+
+    /// Opens `relativePath` for writing piece by piece while the run goes on (spines.csv,
+    /// as the batch's images finish), under a temporary name like any staged file: `abort`
+    /// deletes it, and `commit` refuses to rename anything until the stream is finished.
+    public func stream(as relativePath: String) throws(ReportWriteError) -> StagedStream {
+        try locked { () throws(ReportWriteError) in
+            let (temporary, final) = try temporaryFile(for: relativePath)
+            let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw ReportWriteError(path: final.path, reason: Self.systemMessage(errno)) }
+            let stream = StagedStream(descriptor: descriptor, path: final.path)
+            staged.removeAll { $0.final == final }
+            staged.append((temporary, final, stream))
+            return stream
+        }
+    }
+
+    /// The temporary file for `relativePath` (its folders created), while the transaction is
+    /// open; called under the lock.
+    private func temporaryFile(for relativePath: String) throws(ReportWriteError) -> (temporary: URL, final: URL) {
+        let final = directory.appendingPathComponent(relativePath)
+        let folder = final.deletingLastPathComponent()
+        guard stateValue == .open else {
+            throw ReportWriteError(path: final.path, reason: "the run was stopped")
+        }
+        if !knownFolders.contains(folder.path) {
+            var missing: [URL] = []
+            var ancestor = folder
+            while ancestor.path.count > directory.path.count,
+                  !FileManager.default.fileExists(atPath: ancestor.path) {
+                missing.append(ancestor)
+                ancestor = ancestor.deletingLastPathComponent()
+            }
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ReportWriteError(path: folder.path, reason: Self.reasonText(error))
+            }
+            createdFolders += missing
+            knownFolders.insert(folder.path)
+        }
+        // A restaging of the same path reuses its temporary file; otherwise a new,
+        // numbered one, so that two long names cut to the same prefix cannot collide.
+        let temporary = staged.first { $0.final == final }?.temporary
+            ?? folder.appendingPathComponent(Self.temporaryName(for: final.lastPathComponent,
+                                                                token: token + "-\(staged.count)"))
+        return (temporary, final)
     }
 
     /// `.<name>.spinecount-tmp-<token>`, the name cut (at a character boundary) so that
@@ -239,6 +277,10 @@ public final class ReportTransaction: @unchecked Sendable {
             guard stateValue == .open else {
                 throw ReportWriteError(path: directory.path, reason: "the run was stopped")
             }
+            // A stream still open may be short of its last rows or not yet on the disk.
+            if let unfinished = staged.first(where: { $0.stream.map { !$0.isFinished } ?? false }) {
+                throw ReportWriteError(path: unfinished.final.path, reason: "it was not finished")
+            }
             defer { staged.removeAll() }
             for (index, file) in staged.enumerated() {
                 if rename(file.temporary.path, file.final.path) != 0 {
@@ -257,7 +299,10 @@ public final class ReportTransaction: @unchecked Sendable {
     public func abort() {
         locked {
             guard stateValue == .open else { return }
-            for file in staged { try? FileManager.default.removeItem(at: file.temporary) }
+            for file in staged {
+                file.stream?.close()
+                try? FileManager.default.removeItem(at: file.temporary)
+            }
             staged.removeAll()
             // Deepest first; `rmdir` leaves any folder that is not empty.
             for folder in createdFolders.sorted(by: { $0.path.count > $1.path.count }) { rmdir(folder.path) }
@@ -299,5 +344,58 @@ public final class ReportTransaction: @unchecked Sendable {
             break
         }
         return reasonText(error)
+    }
+}
+
+/// A staged report written piece by piece (see `ReportTransaction.stream(as:)`). Safe to use
+/// from several threads; the pieces land in the order the calls to `write` are made.
+public final class StagedStream: @unchecked Sendable {
+    /// The report's final path, for error messages.
+    public let path: String
+    private let lock = NSLock()
+    private var descriptor: Int32
+    /// The `errno` of the first failed write; later pieces are dropped.
+    private var failure: Int32?
+    private var finished = false
+
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    /// Appends `text` as UTF-8. A failure (a full disk) is kept for `finish` to report,
+    /// so that the batch goes on and the error comes out where the reports are written.
+    public func write(_ text: String) {
+        var text = text
+        lock.withLock {
+            guard descriptor >= 0, failure == nil else { return }
+            failure = text.withUTF8 { ReportTransaction.writeAll(UnsafeRawBufferPointer($0), to: descriptor) }
+        }
+    }
+
+    /// Flushes the file to the disk and closes it; throws the first failure of any write.
+    public func finish() throws(ReportWriteError) {
+        let failure: Int32? = lock.withLock {
+            guard descriptor >= 0 else { return self.failure ?? EBADF }
+            let failure = ReportTransaction.flushAndClose(descriptor, failure: self.failure)
+            descriptor = -1
+            finished = failure == nil
+            return failure
+        }
+        if let failure { throw ReportWriteError(path: path, reason: ReportTransaction.systemMessage(failure)) }
+    }
+
+    /// Whether `finish` succeeded.
+    var isFinished: Bool { lock.withLock { finished } }
+
+    /// Closes the file without flushing it (the run was stopped and the file is deleted).
+    /// Later writes are dropped, so none can reach another file given the same descriptor.
+    func close() {
+        lock.withLock {
+            guard descriptor >= 0 else { return }
+            _ = Glibc.close(descriptor)
+            descriptor = -1
+            if failure == nil { failure = ECANCELED }
+        }
     }
 }
