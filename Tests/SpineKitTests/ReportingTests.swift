@@ -286,6 +286,24 @@ struct ReportTransactionTests {
         #expect(contents(folder, "spines.csv") == "new spines\n")
     }
 
+    /// A write that fails during the run (a full disk: /dev/full refuses every write) is
+    /// kept, later pieces are dropped, and `finish` reports it by name.
+    @Test func streamReportsAFailedWriteWhenFinished() throws {
+        let descriptor = open("/dev/full", O_WRONLY | O_CLOEXEC)
+        try #require(descriptor >= 0, "no /dev/full")
+        let stream = StagedStream(descriptor: descriptor, path: "/reports/spines.csv")
+        stream.write("rows")
+        stream.write("more rows")
+        #expect(!stream.isFinished)
+        #expect {
+            try stream.finish()
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("/reports/spines.csv") && text.contains(String(cString: strerror(ENOSPC)))
+        }
+        #expect(!stream.isFinished)
+    }
+
     @Test func prepareDirectoryCreatesAndChecks() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
