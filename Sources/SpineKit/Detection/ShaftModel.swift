@@ -370,6 +370,11 @@ struct ShaftModel {
         /// A bin's spread is at most this many times the noise expected at its brightness
         /// (see `build`).
         var spreadCapFactor: Float = .infinity
+        /// A bin with fewer values than this fraction of each of its neighbours' is too sparse to
+        /// stand for its stretch of shaft (see `build`). A quarter: on a shaft along the pixel
+        /// grid such bins hold a handful of pixels against some 40 on either side, while the
+        /// counts across a curved shaft change gradually.
+        var sparseBinFraction: Float = 0.25
 
         /// Whether a bin's level and spread (before the cap) come out the same with `other`
         /// for the same values: their lengths and the order statistics' settings agree.
@@ -739,11 +744,20 @@ struct ShaftModel {
                 spread[s * bins + b] = Swift.max(g, Swift.min(spread[s * bins + b], settings.spreadCapFactor * expected))
             }
         }
-        // Bins too sparse to trust borrow from their inner neighbour.
+        // Bins too sparse to trust borrow from their inner neighbour. A bin is sparse with
+        // fewer than 4 values, or with fewer than `sparseBinFraction` of each neighbour's:
+        // along a shaft that runs with the pixel grid, distances from the centreline are nearly
+        // whole pixels, so every other 0.5 px bin gets only the few pixels whose nearest
+        // centreline pixel lies off to the side, and where a spine's head sits those few are
+        // the head. Its level was then the head's own brightness, and the model took the head
+        // away.
         for s in 0..<segmentCount {
-            for b in 1..<bins where binCount[s * bins + b] < 4 {
-                level[s * bins + b] = level[s * bins + b - 1]
-                spread[s * bins + b] = spread[s * bins + b - 1]
+            for b in 1..<bins {
+                let k = s * bins + b
+                let neighbours = Swift.min(binCount[k - 1], b + 1 < bins ? binCount[k + 1] : 0)
+                guard binCount[k] < 4 || Float(binCount[k]) < settings.sparseBinFraction * Float(neighbours) else { continue }
+                level[k] = level[k - 1]
+                spread[k] = spread[k - 1]
             }
         }
         // Radius and calibration from each profile. A cylinder of radius r seen in projection
