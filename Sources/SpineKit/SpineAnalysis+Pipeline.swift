@@ -323,7 +323,9 @@ public enum SpineAnalysis {
                 spines.append(Spine(id: spines.count + 1, dendriteID: path + 1,
                                     spineClass: spineClass, head: m.head, base: m.base, tip: tip,
                                     lengthMicrons: length, headDiameterMicrons: head,
-                                    neckDiameterMicrons: neck ?? head, isAttached: m.attached))
+                                    neckDiameterMicrons: neck ?? head, isAttached: m.attached,
+                                    headSNR: m.noise > 0 ? Double(m.headContrast / m.noise) : nil,
+                                    headContrast: m.shaftPeak > 0 ? Double(m.headContrast / m.shaftPeak) : nil))
             }
 
             // 8. A thin process is a dendrite only if it carries spines.

@@ -25,10 +25,18 @@ public struct Spine: Sendable, Equatable {
     /// from its first point to the point nearest the base, microns; nil until the spine is
     /// placed on a dendrite (`Dendrite.arcMicrons(nearestTo:micronsPerPixel:)`).
     public var arcMicrons: Double?
+    /// How far the head's peak stands above the ring around it, in local noise deviations: the
+    /// head-contrast test's signal-to-noise ratio (section 7 of Docs/METHOD.md), measured on the
+    /// wider smoothing in noisy images as the test reads it. nil when not measured.
+    public var headSNR: Double?
+    /// The same contrast as a fraction of the local shaft's peak intensity (the test's other
+    /// half): faint heads beside a bright dendrite score low whatever the noise.
+    public var headContrast: Double?
 
     public init(id: Int, dendriteID: Int, spineClass: SpineClass, head: PixelPoint, base: PixelPoint,
                 tip: PixelPoint, lengthMicrons: Double, headDiameterMicrons: Double,
-                neckDiameterMicrons: Double, isAttached: Bool, arcMicrons: Double? = nil) {
+                neckDiameterMicrons: Double, isAttached: Bool, arcMicrons: Double? = nil,
+                headSNR: Double? = nil, headContrast: Double? = nil) {
         self.id = id
         self.dendriteID = dendriteID
         self.spineClass = spineClass
@@ -40,6 +48,8 @@ public struct Spine: Sendable, Equatable {
         self.neckDiameterMicrons = neckDiameterMicrons
         self.isAttached = isAttached
         self.arcMicrons = arcMicrons
+        self.headSNR = headSNR
+        self.headContrast = headContrast
     }
 }
 

@@ -31,8 +31,10 @@ struct ResultDigest {
             add(s.headDiameterMicrons)
             add(s.neckDiameterMicrons)
             add(s.isAttached ? 1 : 0)
-            // `arcMicrons` follows from the centreline and the base, both added above: left out
-            // so that digests stay comparable with those recorded before it existed.
+            // `arcMicrons` follows from the centreline and the base, both added above, and
+            // `headSNR` and `headContrast` are the readings the acceptance test of every spine
+            // above passed on: left out so that digests stay comparable with those recorded
+            // before they existed.
         }
     }
 

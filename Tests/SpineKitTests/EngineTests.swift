@@ -197,6 +197,33 @@ struct EngineTests {
                 "a 0.7 um head measured \(found.headDiameterMicrons) um, called \(found.spineClass)")
     }
 
+    /// Each spine reports the head contrast its acceptance test read, in noise deviations and
+    /// as a fraction of the shaft's peak: every reported spine passed the test, and of two
+    /// spines drawn alike, the one drawn with twice the fluorophore reads the higher contrast
+    /// on both scales.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func spinesReportTheContrastTheirTestRead(seed: UInt64) throws {
+        var scene = Self.scene()
+        var dim = SpineSpec(spineClass: .mushroom, lengthMicrons: 1.4, headDiameterMicrons: 0.7, neckDiameterMicrons: 0.15)
+        dim.brightness = 0.5
+        var bright = dim
+        bright.brightness = 1
+        scene.spines.append(try #require(scene.shafts[0].spine(dim, atArcMicrons: 8, side: .right)))
+        scene.spines.append(try #require(scene.shafts[0].spine(bright, atArcMicrons: 13, side: .left)))
+        let (rendered, analysis) = Self.analyse(scene, seed: seed)
+        let parameters = AnalysisParameters()
+        for spine in analysis.spines {
+            let snr = try #require(spine.headSNR), contrast = try #require(spine.headContrast)
+            #expect(snr >= parameters.headContrastSNR, "spine \(spine.id): \(snr) noise deviations")
+            #expect(contrast >= parameters.headContrastFraction, "spine \(spine.id): \(contrast) of the shaft peak")
+        }
+        let dimFound = try #require(Self.match(rendered.spines[0], in: analysis), "the dim spine was not found")
+        let brightFound = try #require(Self.match(rendered.spines[1], in: analysis), "the bright spine was not found")
+        print("DBG", rendered.spines.map { ($0.head, $0.spineClass, $0.lengthMicrons, $0.headDiameterMicrons) }); for s in analysis.spines { print("DBG  ", s.id, s.head, s.base, s.spineClass, s.lengthMicrons, s.headDiameterMicrons, s.neckDiameterMicrons, s.headSNR!, s.headContrast!) }
+        #expect(try #require(brightFound.headSNR) > 1.3 * #require(dimFound.headSNR))
+        #expect(try #require(brightFound.headContrast) > 1.3 * #require(dimFound.headContrast))
+    }
+
     /// A stubby spine's head sits within half its width of the shaft surface: profiles
     /// through it at 45 degrees run into the shaft, which the model takes away, and read it
     /// too narrow (and the spine too short: it is the head's radius beyond its centre). Read

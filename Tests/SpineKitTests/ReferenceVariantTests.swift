@@ -28,6 +28,8 @@ extension AccuracyTests {
         /// 25.1 %, 0.3 % (recall 0.821 -> 0.700: faint spines sink into the noise). Eighth
         /// session, with five noise deviations for near-surface heads: binned 0.865, 0.925,
         /// 21.4 %, 2.7 %; 8-bit unchanged; noisier 0.811, 0.944, 26.5 %, 0.3 % (floors kept).
+        /// Eleventh session, with sparse profile bins: binned 0.862, 0.943, 21.7 %, 2.7 %; 8-bit
+        /// 0.894, 0.947, 16.2 %, 0.3 %; noisier 0.808, 0.943, 26.9 %, 0.3 % (floors kept).
         /// All six images (`ReferenceSet.allImagesVariable`; eighth session, originals 0.862,
         /// 0.944, 16.8 %, 2.4 %): binned 0.833, 0.937, 19.6 %, 3.0 %; 8-bit 0.864, 0.951,
         /// 16.7 %, 2.4 %; noisier 0.818, 0.932, 24.4 %, 2.2 %.

@@ -515,9 +515,12 @@ struct ReportTableTests {
         #expect(row[12] == "false")
         #expect(row[13] == "10.50" && row[14] == "3.25")
         #expect(row[15] == "")          // not placed on a dendrite: no position along it
+        #expect(row[16] == "" && row[17] == "")   // contrast not measured
         var placed = spine
         placed.arcMicrons = 12.3456
-        #expect(parseCSV(ReportTables.spines([record(name, spines: [placed])]).text)[1][15] == "12.346")
+        placed.headSNR = 7.256
+        placed.headContrast = 0.123456
+        #expect(parseCSV(ReportTables.spines([record(name, spines: [placed])]).text)[1][15...] == ["12.346", "7.26", "0.1235"])
     }
 
     /// spines.csv written in pieces is the whole table's text, byte for byte, whatever the

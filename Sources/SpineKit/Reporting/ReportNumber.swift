@@ -19,6 +19,9 @@ public enum ReportNumber {
     public static let densityPlaces = 4
     /// Decimal places for percentages (change and confidence limits).
     public static let percentPlaces = 2
+    /// Decimal places for ratios to the noise (signal-to-noise, typically 4 to 100): the tests
+    /// they are read against step in whole or half deviations.
+    public static let snrPlaces = 2
 
     /// `value` with exactly `places` decimals, or "" when it is undefined.
     public static func fixed(_ value: Double?, places: Int) -> String {

@@ -1,12 +1,13 @@
 /// The CSV reports, built from the batch's records. Columns up to the contract's last
 /// are fixed (see `CONTRACT.md`); extra columns only ever come after them.
 public enum ReportTables {
-    /// `spines.csv`: the contract's columns, then the tip and the position along the
-    /// dendrite (extras).
+    /// `spines.csv`: the contract's columns, then the tip, the position along the dendrite
+    /// and the head's contrast in noise deviations and as a fraction of the shaft's peak
+    /// (extras; the last two let a stricter contrast be applied without a new run).
     public static let spinesHeader = [
         "group", "image", "spine_id", "dendrite_id", "class", "head_x_px", "head_y_px", "base_x_px", "base_y_px",
         "length_um", "head_diameter_um", "neck_diameter_um", "attached",
-        "tip_x_px", "tip_y_px", "arc_um",
+        "tip_x_px", "tip_y_px", "arc_um", "head_snr", "head_contrast",
     ]
 
     /// `images.csv`: the contract's columns, then the number of traced shafts, where
@@ -106,6 +107,8 @@ public enum ReportTables {
                 ReportNumber.microns(spine.neckDiameterMicrons), spine.isAttached ? "true" : "false",
                 ReportNumber.pixels(spine.tip.x), ReportNumber.pixels(spine.tip.y),
                 ReportNumber.microns(spine.arcMicrons),
+                ReportNumber.fixed(spine.headSNR, places: ReportNumber.snrPlaces),
+                ReportNumber.density(spine.headContrast),
             ])
         }
     }
