@@ -535,7 +535,9 @@ struct ReportTableTests {
             })
         }
         var pieces: [String] = []
-        ReportTables.spines(records, inPiecesOf: pieceBytes) { pieces.append($0) }
+        var rows = ReportTables.SpineRowPieces(pieceBytes: pieceBytes)
+        for record in records { rows.append(record) { pieces.append($0) } }
+        rows.finish { pieces.append($0) }
         #expect(pieces.joined() == ReportTables.spines(records).text)
         #expect(pieces.dropLast().allSatisfy { $0.utf8.count >= pieceBytes })
     }

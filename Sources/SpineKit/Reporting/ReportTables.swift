@@ -61,18 +61,10 @@ public enum ReportTables {
     /// small beside an image's analysis.
     public static let spinesPieceBytes = 1 << 20
 
-    /// The text of `spines(_:)`, handed to `emit` in pieces of about `pieceBytes` as it is
-    /// formatted: for a batch of thousands of images the whole text runs to tens of
-    /// megabytes, more than the analysis of an image needs.
-    public static func spines(_ records: [ImageRecord], inPiecesOf pieceBytes: Int,
-                              _ emit: (String) throws -> Void) rethrows {
-        var pieces = SpineRowPieces(pieceBytes: pieceBytes)
-        for record in records { try pieces.append(record, emit) }
-        try pieces.finish(emit)
-    }
-
-    /// spines.csv formatted record by record, as a batch delivers them in input order, and
-    /// handed on in pieces of at least `pieceBytes` (the last one excepted).
+    /// The text of `spines(_:)` formatted record by record, as a batch delivers them in input
+    /// order, and handed on in pieces of at least `pieceBytes` (the last one excepted): for a
+    /// batch of thousands of images the whole text runs to tens of megabytes, more than the
+    /// analysis of an image needs.
     public struct SpineRowPieces: Sendable {
         public let pieceBytes: Int
         private var csv = CSVWriter(header: spinesHeader)

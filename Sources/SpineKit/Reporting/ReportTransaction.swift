@@ -243,24 +243,6 @@ public final class ReportTransaction: @unchecked Sendable {
         try stage(as: relativePath) { path in text.withUTF8 { Self.writeFile(UnsafeRawBufferPointer($0), to: path) } }
     }
 
-    /// Text staged as UTF-8 piece by piece, as `produce` hands the pieces to the function it
-    /// is given: a report is written as it is formatted and never held whole.
-    public func stage(textPieces produce: ((String) -> Void) -> Void,
-                      as relativePath: String) throws(ReportWriteError) {
-        try stage(as: relativePath) { path in
-            Self.writeFile(to: path) { write in
-                // Neither closure outlives this call; the compiler cannot see that `produce`
-                // does not call back into `write` re-entrantly, and it does not.
-                withoutActuallyEscaping(write) { write in
-                    produce { piece in
-                        var piece = piece
-                        piece.withUTF8 { write(UnsafeRawBufferPointer($0)) }
-                    }
-                }
-            }
-        }
-    }
-
     /// The relative paths staged so far, in staging order.
     public var stagedPaths: [String] {
         locked {
