@@ -252,7 +252,11 @@ public enum SpineAnalysis {
             func sizes(_ m: SpineMeasurer.Measured, headFWHM: Double)
                 -> (headPixels: Double, neckPixels: Double?, length: Double, head: Double) {
                 let headPixels = SpineMeasurer.deblurred(headFWHM, psfFWHM: blurFWHMPixels)
-                let neckPixels = m.neckFWHMPixels.map { Swift.min(headPixels, SpineMeasurer.deblurred($0, psfFWHM: blurFWHMPixels)) }
+                // A detached head's neck is not seen: the profiles along the line from its head to
+                // the shaft cross whatever lies there (beside a tilted spine, the shaft's flank
+                // and background, read as a neck as wide as the head). Such a head is sized without
+                // one; the unresolved-neck rule below then says whether it stands off the shaft.
+                let neckPixels = (m.attached ? m.neckFWHMPixels : nil).map { Swift.min(headPixels, SpineMeasurer.deblurred($0, psfFWHM: blurFWHMPixels)) }
                 return (headPixels, neckPixels, (m.baseToHeadPixels + headPixels / 2) * micronsPerPixel, headPixels * micronsPerPixel)
             }
             var spines: [Spine] = []

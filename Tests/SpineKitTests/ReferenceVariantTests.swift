@@ -29,7 +29,8 @@ extension AccuracyTests {
         /// session, with five noise deviations for near-surface heads: binned 0.865, 0.925,
         /// 21.4 %, 2.7 %; 8-bit unchanged; noisier 0.811, 0.944, 26.5 %, 0.3 % (floors kept).
         /// Eleventh session, with sparse profile bins: binned 0.862, 0.943, 21.7 %, 2.7 %; 8-bit
-        /// 0.894, 0.947, 16.2 %, 0.3 %; noisier 0.808, 0.943, 26.9 %, 0.3 % (floors kept).
+        /// 0.894, 0.947, 16.2 %, 0.3 %; noisier 0.808, 0.943, 26.9 %, 0.3 % (floors kept); then
+        /// with detached heads sized without a neck, class accuracy binned 0.950, noisier 0.957.
         /// All six images (`ReferenceSet.allImagesVariable`; eighth session, originals 0.862,
         /// 0.944, 16.8 %, 2.4 %): binned 0.833, 0.937, 19.6 %, 3.0 %; 8-bit 0.864, 0.951,
         /// 16.7 %, 2.4 %; noisier 0.818, 0.932, 24.4 %, 2.2 %.
