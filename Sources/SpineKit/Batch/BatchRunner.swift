@@ -142,18 +142,20 @@ public final class BatchRunner: @unchecked Sendable {
         let start = Date()
         var record = ImageRecord(input: input, status: .ok)
         var reservedBytes = 0
-        analyze(into: &record, configuration: configuration, overlayPath: overlayPath, transaction: transaction,
-                memoryBudget: memoryBudget, reservedBytes: &reservedBytes)
+        var spines: [Spine] = []
+        analyze(into: &record, spines: &spines, configuration: configuration, overlayPath: overlayPath,
+                transaction: transaction, memoryBudget: memoryBudget, reservedBytes: &reservedBytes)
         if reservedBytes > 0 { memoryBudget?.release(reservedBytes) }
-        // The spines were allocated among the analysis's images, and they outlive them to the
-        // end of the batch: a copy made now that the images are freed sits low in the heap
+        // The spines were allocated among the analysis's images, and they outlive them until
+        // their rows are written: a copy made now that the images are freed sits low in the heap
         // instead of splitting the space the next image's images would reuse.
-        record.spines = record.spines.map { $0 }
+        record.spines = spines.map { $0 }
         record.seconds = Date().timeIntervalSince(start)
         return record
     }
 
-    private static func analyze(into record: inout ImageRecord, configuration: BatchConfiguration,
+    /// Fills `record` and hands the spines back apart, for `process` to set once.
+    private static func analyze(into record: inout ImageRecord, spines: inout [Spine], configuration: BatchConfiguration,
                                 overlayPath: String?, transaction: ReportTransaction?,
                                 memoryBudget: MemoryBudget?, reservedBytes: inout Int) {
         guard let gray = readGray(into: &record, configuration: configuration, memoryBudget: memoryBudget,
@@ -163,7 +165,7 @@ public final class BatchRunner: @unchecked Sendable {
                                              parameters: configuration.parameters)
         record.psfFWHMMicrons = analysis.psfFWHMMicrons
         record.dendrites = analysis.dendrites.map(DendriteRecord.init)
-        record.spines = analysis.spines
+        spines = analysis.spines
 
         if let overlayPath, let transaction {
             let canvas = OverlayRenderer.render(gray, analysis: analysis, style: configuration.overlayStyle)

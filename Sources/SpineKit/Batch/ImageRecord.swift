@@ -53,8 +53,7 @@ public struct ImageRecord: Sendable {
         set {
             keptSpines = newValue
             spineMeasures = ImageMeasures(imageName: "", dendriteLengthMicrons: 0, spines: newValue)
-            countsByDendrite = [:]
-            for spine in newValue { countsByDendrite[spine.dendriteID, default: SpineClassCounts()].add(spine.spineClass) }
+            countsByDendrite = Dictionary(grouping: newValue, by: \.dendriteID).mapValues(SpineClassCounts.init)
         }
     }
     private var keptSpines: [Spine] = []
@@ -118,6 +117,11 @@ public struct SpineClassCounts: Sendable, Equatable {
     public private(set) var stubby = 0
 
     public init() {}
+
+    /// The counts of `spines`.
+    public init(_ spines: some Sequence<Spine>) {
+        for spine in spines { add(spine.spineClass) }
+    }
 
     public mutating func add(_ spineClass: SpineClass) {
         total += 1

@@ -50,10 +50,7 @@ public enum ReportTables {
     /// One row per spine of every successful image, in input order, then spine order.
     public static func spines(_ records: [ImageRecord]) -> CSVWriter {
         var csv = CSVWriter(header: spinesHeader)
-        for record in records where record.status.isOK {
-            precondition(!record.spinesReleased, "the spines of \(record.input.image) were released before their rows")
-            appendSpineRows(of: record, to: &csv)
-        }
+        for record in records where record.status.isOK { appendSpineRows(of: record, to: &csv) }
         return csv
     }
 
@@ -77,7 +74,6 @@ public enum ReportTables {
         /// gathered once it reaches `pieceBytes`.
         public mutating func append(_ record: ImageRecord, _ emit: (String) throws -> Void) rethrows {
             guard record.status.isOK else { return }
-            precondition(!record.spinesReleased, "the spines of \(record.input.image) were released before their rows")
             appendSpineRows(of: record, to: &csv)
             if csv.text.utf8.count >= pieceBytes { try emit(csv.takeText()) }
         }
@@ -89,6 +85,7 @@ public enum ReportTables {
     }
 
     private static func appendSpineRows(of record: ImageRecord, to csv: inout CSVWriter) {
+        precondition(!record.spinesReleased, "the spines of \(record.input.image) were released before their rows")
         for spine in record.spines {
             csv.appendRow([
                 record.input.group, record.input.image, String(spine.id), String(spine.dendriteID),

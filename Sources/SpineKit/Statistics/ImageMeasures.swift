@@ -47,12 +47,11 @@ public struct ImageMeasures: Sendable, Equatable, Codable {
     public init(imageName: String, clusterKey: String? = nil, dendriteLengthMicrons: Double, spines: [Spine]) {
         let heads = spines.map(\.headDiameterMicrons).filter(\.isFinite)
         let lengths = spines.map(\.lengthMicrons).filter(\.isFinite)
+        let counts = SpineClassCounts(spines)
         self.init(imageName: imageName, clusterKey: clusterKey,
                   dendriteLengthMicrons: dendriteLengthMicrons.isFinite ? max(0, dendriteLengthMicrons) : 0,
-                  spineCount: spines.count,
-                  mushroomCount: spines.filter { $0.spineClass == .mushroom }.count,
-                  thinCount: spines.filter { $0.spineClass == .thin }.count,
-                  stubbyCount: spines.filter { $0.spineClass == .stubby }.count,
+                  spineCount: counts.total, mushroomCount: counts.mushroom, thinCount: counts.thin,
+                  stubbyCount: counts.stubby,
                   headDiameterSumMicrons: heads.reduce(0, +), headDiameterSpineCount: heads.count,
                   spineLengthSumMicrons: lengths.reduce(0, +), spineLengthSpineCount: lengths.count)
     }
