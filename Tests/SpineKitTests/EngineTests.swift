@@ -239,7 +239,6 @@ struct EngineTests {
         }
         let dimFound = try #require(Self.match(rendered.spines[0], in: analysis), "the dim spine was not found")
         let brightFound = try #require(Self.match(rendered.spines[1], in: analysis), "the bright spine was not found")
-        print("DBG", rendered.spines.map { ($0.head, $0.spineClass, $0.lengthMicrons, $0.headDiameterMicrons) }); for s in analysis.spines { print("DBG  ", s.id, s.head, s.base, s.spineClass, s.lengthMicrons, s.headDiameterMicrons, s.neckDiameterMicrons, s.headSNR!, s.headContrast!) }
         #expect(try #require(brightFound.headSNR) > 1.3 * #require(dimFound.headSNR))
         #expect(try #require(brightFound.headContrast) > 1.3 * #require(dimFound.headContrast))
     }
