@@ -212,6 +212,26 @@ private func bruteForceExactP(_ x: [Double], _ y: [Double]) -> Double {
         #expect(comparison[.densityPerMicron]?.changePercentInterval != nil)
     }
 
+    @Test func aGroupOfOneUnitGivesNoIntervals() throws {
+        // Resampling one image always returns it: between 1 and 1 image every replicate is the
+        // observed change, an interval of zero width that claims a precision the data lack.
+        let one = Bootstrap().intervals(before: [1.0], after: [1.0, 2.0], statisticCount: 1) { b, a in [a.reduce(0, +) - b.reduce(0, +)] }
+        #expect(one == [nil])
+        let two = Bootstrap().intervals(before: [1.0, 1.5], after: [1.0, 2.0], statisticCount: 1) { b, a in [a.reduce(0, +) - b.reduce(0, +)] }
+        #expect(two[0] != nil)
+
+        let comparison = GroupComparison(before: [image("b", length: 10, thin: 5)], after: [image("a", length: 10, thin: 8)])
+        let density = try #require(comparison[.densityPerMicron])
+        #expect(density.changePercent.map { abs($0 - 60) < 1e-9 } == true)
+        #expect(density.changePercentInterval == nil)
+        #expect(density.csvFields()[4] == "" && density.csvFields()[5] == "")
+        #expect(SummaryText.comparison(comparison).contains("No confidence intervals"))
+        let pairs = GroupComparison(before: [image("b1", length: 10, thin: 5), image("b2", length: 10, thin: 6)],
+                                    after: [image("a1", length: 10, thin: 8), image("a2", length: 10, thin: 9)])
+        #expect(pairs[.densityPerMicron]?.changePercentInterval != nil)
+        #expect(!SummaryText.comparison(pairs).contains("No confidence intervals"))
+    }
+
     @Test func bootstrapEmptyGroupGivesNoIntervals() {
         let intervals = Bootstrap().intervals(before: [Double](), after: [1.0, 2.0], statisticCount: 2) { _, _ in [1, 2] }
         #expect(intervals == [nil, nil])

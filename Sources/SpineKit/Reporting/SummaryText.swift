@@ -36,6 +36,10 @@ public enum SummaryText {
         notes.append("Units of replication: \(comparison.beforeUnits) before, \(comparison.afterUnits) after (\(unitName)); "
                      + "CI: percentile bootstrap, \(comparison.resamples) resamples, seed \(comparison.seed); "
                      + "p: two-sided Mann-Whitney U.")
+        if min(comparison.beforeUnits, comparison.afterUnits) < comparison.minimumUnitsPerGroup {
+            notes.append("No confidence intervals: each group needs at least \(comparison.minimumUnitsPerGroup) \(unitName); "
+                         + "a group of one has no variation between \(unitName) to resample.")
+        }
         if failedImages > 0 {
             notes.append("\(failedImages) image\(failedImages == 1 ? "" : "s") failed and \(failedImages == 1 ? "is" : "are") left out (see images.csv).")
         }

@@ -32,28 +32,36 @@ public struct Bootstrap: Sendable, Equatable {
     /// making a percent change infinite) are dropped; if fewer than this fraction of replicates is
     /// defined the interval is `nil`, because the dropped ones would sit beyond a bound.
     public var minimumDefinedFraction: Double
+    /// Units each group needs for an interval (2). Resampling a group of one unit always gives
+    /// that unit back, so the interval would carry none of that group's variation between
+    /// images (between 1 and 1 image it is a single point): it would claim a precision the data
+    /// cannot show.
+    public var minimumUnitsPerGroup: Int
 
     public static let defaultResamples = 2000
     public static let defaultLevel = 0.95
 
     public init(resamples: Int = Bootstrap.defaultResamples, level: Double = Bootstrap.defaultLevel,
-                seed: UInt64 = SplitMix64.defaultSeed, minimumDefinedFraction: Double = 0.95) {
+                seed: UInt64 = SplitMix64.defaultSeed, minimumDefinedFraction: Double = 0.95,
+                minimumUnitsPerGroup: Int = 2) {
         self.resamples = resamples
         self.level = level
         self.seed = seed
         self.minimumDefinedFraction = minimumDefinedFraction
+        self.minimumUnitsPerGroup = minimumUnitsPerGroup
     }
 
     /// Percentile intervals for `statisticCount` statistics of two groups.
     ///
     /// - Parameter statistics: computes every statistic of one replicate from the resampled
     ///   `before` and `after` units; it must return `statisticCount` values (`nil` = undefined).
-    /// - Returns: one interval per statistic, `nil` when a group is empty, `resamples < 1`, or too
-    ///   few replicates were defined.
+    /// - Returns: one interval per statistic, `nil` when a group has fewer than
+    ///   `minimumUnitsPerGroup` units (or none), `resamples < 1`, or too few replicates were defined.
     public func intervals<Unit>(before: [Unit], after: [Unit], statisticCount: Int,
                                 statistics: ([Unit], [Unit]) -> [Double?]) -> [ConfidenceInterval?] {
         let none = [ConfidenceInterval?](repeating: nil, count: statisticCount)
-        guard !before.isEmpty, !after.isEmpty, resamples > 0, level > 0, level < 1 else { return none }
+        guard !before.isEmpty, !after.isEmpty, before.count >= minimumUnitsPerGroup, after.count >= minimumUnitsPerGroup,
+              resamples > 0, level > 0, level < 1 else { return none }
 
         var generator = SplitMix64(seed: seed)
         var replicates = [[Double]](repeating: [], count: statisticCount)

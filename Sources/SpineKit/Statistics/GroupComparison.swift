@@ -7,7 +7,7 @@ public struct MeasureComparison: Sendable, Equatable, Codable {
     /// `100 * (after - before) / before`; `nil` when `before` is zero or either value undefined.
     public var changePercent: Double?
     /// Percentile bootstrap interval of `changePercent`; `nil` for untested measures or when it
-    /// cannot be bounded (see `Bootstrap.minimumDefinedFraction`).
+    /// cannot be bounded (see `Bootstrap.minimumDefinedFraction` and `minimumUnitsPerGroup`).
     public var changePercentInterval: ConfidenceInterval?
     /// Mann-Whitney U test of the per-unit values; `nil` for untested measures or when a group
     /// has no unit with a defined value.
@@ -54,6 +54,8 @@ public struct GroupComparison: Sendable, Equatable, Codable {
     /// Bootstrap settings used, for the methods section.
     public var resamples: Int
     public var seed: UInt64
+    /// Units each group needed for an interval (`Bootstrap.minimumUnitsPerGroup`).
+    public var minimumUnitsPerGroup: Int
 
     /// `summary.csv` columns.
     public static let csvHeader = ["measure", "before", "after", "change_pct", "ci95_low_pct", "ci95_high_pct",
@@ -98,6 +100,7 @@ public struct GroupComparison: Sendable, Equatable, Codable {
         isClustered = (before + after).contains { $0.clusterKey != nil }
         resamples = bootstrap.resamples
         seed = bootstrap.seed
+        minimumUnitsPerGroup = bootstrap.minimumUnitsPerGroup
     }
 
     /// The row of `measure`, if it was requested.
