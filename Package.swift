@@ -48,7 +48,7 @@ let package = Package(
         ),
         // Release-only speed and memory benchmark: `swift run -c release spinecount-bench`.
         .executableTarget(name: "spinecount-bench", dependencies: ["SpineKit"]),
-        .testTarget(name: "SpineKitTests", dependencies: ["SpineKit"]),
-        .testTarget(name: "spinecountTests", dependencies: ["SpineKit"]),
+        .testTarget(name: "SpineKitTests", dependencies: ["SpineKit", .product(name: "CSV", package: "CSV.swift")]),
+        .testTarget(name: "spinecountTests", dependencies: ["SpineKit", .product(name: "CSV", package: "CSV.swift")]),
     ]
 )

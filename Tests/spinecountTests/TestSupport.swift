@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CSV
 import SpineKit
 
 /// A folder under the system's temporary folder, deleted by `remove()`.
@@ -95,34 +96,10 @@ enum TestImages {
     }
 }
 
-/// RFC 4180 text read back independently of the writer.
+/// RFC 4180 text read back by CSV.swift, independently of the writer.
 func parseCSV(_ text: String) -> [[String]] {
-    var records: [[String]] = []
-    var record: [String] = []
-    var field = ""
-    var inQuotes = false
-    var scalars = Array(text.unicodeScalars)[...]
-    while let c = scalars.popFirst() {
-        if inQuotes {
-            if c == "\"" {
-                if scalars.first == "\"" { field.unicodeScalars.append("\""); scalars.removeFirst() } else { inQuotes = false }
-            } else {
-                field.unicodeScalars.append(c)
-            }
-        } else if c == "\"" {
-            inQuotes = true
-        } else if c == "," {
-            record.append(field); field = ""
-        } else if c == "\r" || c == "\n" {
-            if c == "\r" && scalars.first == "\n" { scalars.removeFirst() }
-            record.append(field); field = ""
-            records.append(record); record = []
-        } else {
-            field.unicodeScalars.append(c)
-        }
-    }
-    if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
-    return records
+    guard let reader = try? CSVReader(string: text, hasHeaderRow: false) else { return [] }
+    return Array(reader)
 }
 
 /// A CSV report as rows keyed by column name.
