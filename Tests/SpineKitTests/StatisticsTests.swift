@@ -200,9 +200,28 @@ private func bruteForceExactP(_ x: [Double], _ y: [Double]) -> Double {
         #expect(try #require(density.pValue) < 0.05)
     }
 
+    @Test func aRiseFromZeroIsBeyondEveryBoundNotDropped() throws {
+        // 30 before images of 10 um, 3 of them with one stubby spine; 30 after images with one
+        // each. About 4 % of resamples of `before` draw none of the three: their change is a rise
+        // from zero, infinite, beyond the 97.5 % quantile. Dropped as undefined, as they once
+        // were, they left a finite upper bound (2900 %) on an interval that has none.
+        let before = (0..<30).map { image("b\($0)", length: 10, thin: 5, stubby: $0 < 3 ? 1 : 0) }
+        let after = (0..<30).map { image("a\($0)", length: 10, thin: 5, stubby: 1) }
+        let comparison = GroupComparison(before: before, after: after)
+        let stubby = try #require(comparison[.stubbyPerMicron])
+        #expect(stubby.changePercent.map { abs($0 - 900) < 1e-9 } == true)
+        #expect(stubby.changePercentInterval == nil)
+        #expect(comparison[.densityPerMicron]?.changePercentInterval != nil)
+        #expect(SummaryText.comparison(comparison).contains("No interval for stubby density"))
+        #expect(Bootstrap.quantile([1, 2, .infinity], 0.5) == 2)
+        #expect(Bootstrap.quantile([1, 2, .infinity], 0.75) == .infinity)
+        #expect(SummaryMeasure.resampledPercentChange(before: 0, after: 0) == nil)
+        #expect(SummaryMeasure.resampledPercentChange(before: 0, after: 0.1) == .infinity)
+    }
+
     @Test func bootstrapDropsUndefinedReplicatesAndGivesUpWhenMany() {
         // Before has one stubby spine in one of 10 images: ~35 % of resamples miss it, so the change
-        // of stubby density is undefined too often and gets no interval.
+        // of stubby density is infinite too often and gets no interval.
         var before = (0..<10).map { image("b\($0)", length: 10, thin: 10) }
         before[0] = image("b0", length: 10, thin: 9, stubby: 1)
         let after = (0..<10).map { image("a\($0)", length: 10, thin: 8, stubby: 2) }

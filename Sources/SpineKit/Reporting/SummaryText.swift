@@ -39,6 +39,12 @@ public enum SummaryText {
         if min(comparison.beforeUnits, comparison.afterUnits) < comparison.minimumUnitsPerGroup {
             notes.append("No confidence intervals: each group needs at least \(comparison.minimumUnitsPerGroup) \(unitName); "
                          + "a group of one has no variation between \(unitName) to resample.")
+        } else {
+            let unbounded = comparison.rows.filter { $0.measure.isTested && $0.changePercent != nil && $0.changePercentInterval == nil }
+            if !unbounded.isEmpty {
+                notes.append("No interval for " + unbounded.map { label(of: $0.measure) }.joined(separator: ", ")
+                             + ": too many resamples have none before, so the change cannot be bounded.")
+            }
         }
         if failedImages > 0 {
             notes.append("\(failedImages) image\(failedImages == 1 ? "" : "s") failed and \(failedImages == 1 ? "is" : "are") left out (see images.csv).")

@@ -28,9 +28,11 @@ public struct Bootstrap: Sendable, Equatable {
     /// Nominal coverage of the intervals.
     public var level: Double
     public var seed: UInt64
-    /// Replicates in which a statistic is undefined (e.g. a resample whose `before` value is zero,
-    /// making a percent change infinite) are dropped; if fewer than this fraction of replicates is
-    /// defined the interval is `nil`, because the dropped ones would sit beyond a bound.
+    /// Replicates in which a statistic is undefined (`nil` or NaN, e.g. a percent change from
+    /// zero to zero) are dropped; if fewer than this fraction of replicates is defined the
+    /// interval is `nil`, because the dropped ones could sit beyond a bound. Infinite values
+    /// (a rise from zero) are kept: they sort beyond every finite one, and a bound that falls
+    /// among them cannot be given, so the interval is then `nil` as well.
     public var minimumDefinedFraction: Double
     /// Units each group needs for an interval (2). Resampling a group of one unit always gives
     /// that unit back, so the interval would carry none of that group's variation between
@@ -54,9 +56,11 @@ public struct Bootstrap: Sendable, Equatable {
     /// Percentile intervals for `statisticCount` statistics of two groups.
     ///
     /// - Parameter statistics: computes every statistic of one replicate from the resampled
-    ///   `before` and `after` units; it must return `statisticCount` values (`nil` = undefined).
+    ///   `before` and `after` units; it must return `statisticCount` values (`nil` = undefined,
+    ///   infinite = beyond every finite value).
     /// - Returns: one interval per statistic, `nil` when a group has fewer than
-    ///   `minimumUnitsPerGroup` units (or none), `resamples < 1`, or too few replicates were defined.
+    ///   `minimumUnitsPerGroup` units (or none), `resamples < 1`, too few replicates were defined,
+    ///   or a bound is infinite.
     public func intervals<Unit>(before: [Unit], after: [Unit], statisticCount: Int,
                                 statistics: ([Unit], [Unit]) -> [Double?]) -> [ConfidenceInterval?] {
         let none = [ConfidenceInterval?](repeating: nil, count: statisticCount)
@@ -79,7 +83,7 @@ public struct Bootstrap: Sendable, Equatable {
             precondition(values.count == statisticCount,
                          "bootstrap statistics returned \(values.count) values, expected \(statisticCount)")
             for (index, value) in values.enumerated() {
-                if let value, value.isFinite { replicates[index].append(value) }
+                if let value, !value.isNaN { replicates[index].append(value) }
             }
         }
 
@@ -89,8 +93,9 @@ public struct Bootstrap: Sendable, Equatable {
             guard !values.isEmpty,
                   Double(values.count) >= minimumDefinedFraction * Double(resamples) else { return nil }
             let sorted = values.sorted()
-            return ConfidenceInterval(low: Self.quantile(sorted, lowQuantile),
-                                      high: Self.quantile(sorted, highQuantile), level: level)
+            let low = Self.quantile(sorted, lowQuantile), high = Self.quantile(sorted, highQuantile)
+            guard low.isFinite, high.isFinite else { return nil }
+            return ConfidenceInterval(low: low, high: high, level: level)
         }
     }
 
@@ -102,6 +107,9 @@ public struct Bootstrap: Sendable, Equatable {
         let lower = Int(position.rounded(.down))
         let upper = min(lower + 1, sorted.count - 1)
         let weight = position - Double(lower)
+        // Exactly on an order statistic, that value (the interpolation below would make an
+        // infinite neighbour's zero weight NaN); otherwise between the two.
+        guard weight > 0 else { return sorted[lower] }
         return sorted[lower] + weight * (sorted[upper] - sorted[lower])
     }
 }

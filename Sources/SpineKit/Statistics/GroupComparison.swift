@@ -78,7 +78,7 @@ public struct GroupComparison: Sendable, Equatable, Codable {
             let pooledBefore = resampledBefore.reduce(into: MeasureTotals()) { $0 += $1 }
             let pooledAfter = resampledAfter.reduce(into: MeasureTotals()) { $0 += $1 }
             return tested.map {
-                SummaryMeasure.percentChange(before: $0.value(of: pooledBefore), after: $0.value(of: pooledAfter))
+                SummaryMeasure.resampledPercentChange(before: $0.value(of: pooledBefore), after: $0.value(of: pooledAfter))
             }
         }
         let intervalByMeasure = Dictionary(zip(tested, intervals), uniquingKeysWith: { first, _ in first })

@@ -66,4 +66,14 @@ public enum SummaryMeasure: String, Sendable, CaseIterable, Codable, Hashable {
         let change = 100 * (after - before) / before
         return change.isFinite ? change : nil
     }
+
+    /// `percentChange` for a bootstrap replicate: a rise from zero is an infinite change, not an
+    /// undefined one, so it stays among the replicates (beyond every finite one) and the
+    /// interval's bound on that side cannot be given. Only no value, or zero to zero, is
+    /// undefined.
+    public static func resampledPercentChange(before: Double?, after: Double?) -> Double? {
+        guard let before, let after else { return nil }
+        if before == 0 { return after == 0 ? nil : (after > 0 ? .infinity : -.infinity) }
+        return percentChange(before: before, after: after)
+    }
 }
