@@ -84,6 +84,12 @@ struct ReportNumberTests {
         #expect(ReportNumber.pValue(0.01234) == "0.01234")
         #expect(ReportNumber.pValue(0) == "0")
         #expect(ReportNumber.pValue(1.234e-7) == "1.234e-07")
+        // The form follows the value as rounded to four digits.
+        #expect(ReportNumber.pValue(0.099996) == "0.1000")
+        #expect(ReportNumber.pValue(0.1) == "0.1000")
+        #expect(ReportNumber.pValue(0.00099996) == "0.001000")
+        #expect(ReportNumber.pValue(9.9996e-5) == "0.0001000")
+        #expect(ReportNumber.pValue(0.0001) == "0.0001000")
         #expect(Double(ReportNumber.pValue(3.3e-12)) == 3.3e-12)
     }
 

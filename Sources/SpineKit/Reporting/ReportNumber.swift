@@ -59,8 +59,11 @@ public enum ReportNumber {
     /// exponent notation (`1.234e-07`), which every CSV reader parses as a number.
     public static func pValue(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "" }
-        if value == 0 { return "0" }
-        if value >= 0.0001 { return fixed(value, places: 4 + max(0, -Int(log10(value).rounded(.down)) - 1)) }
-        return String(format: "%.3e", value)
+        // Rounded to four significant digits first, so that the form follows the digits
+        // printed: 0.099996 is 0.1000 (not 0.10000), 9.9996e-05 is 0.0001000 as 0.0001 is.
+        let rounded = Double(String(format: "%.3e", value)) ?? value
+        if rounded == 0 { return "0" }
+        if rounded >= 0.0001 { return fixed(rounded, places: 4 + max(0, -Int(log10(rounded).rounded(.down)) - 1)) }
+        return String(format: "%.3e", rounded)
     }
 }
