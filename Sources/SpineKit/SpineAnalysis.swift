@@ -145,6 +145,16 @@ public struct ImageAnalysis: Sendable {
 /// Every tunable of the analysis, in physical units, with its default and source.
 /// See `Docs/METHOD.md` for the reasoning behind each value.
 public struct AnalysisParameters: Sendable, Codable, Equatable {
+    /// Pixel sizes the analysis accepts, microns. Its lengths are in microns, and outside this
+    /// range they turn into structures of millions of pixels (the 3 µm spine reach as a disc
+    /// holds 28 million at 0.001 µm/px, and at 0.00001 µm/px allocation fails) or into less
+    /// than a pixel: 0.005 µm samples even a STED image (resolution about 0.04 µm) four times
+    /// finer than Nyquist, and at 50 µm a spine is a fiftieth of a pixel.
+    public static let micronsPerPixelRange: ClosedRange<Double> = 0.005...50
+    /// PSF widths (`psfFWHMMicrons`) the analysis accepts, microns: from below any optical
+    /// resolution to far beyond the 1-2 µm of the weakest objectives used for spines.
+    public static let psfFWHMRangeMicrons: ClosedRange<Double> = 0.01...20
+
     /// Classification thresholds.
     public var rules: SpineClassifier.Rules
     /// Full width at half maximum of the microscope's point-spread function, microns.

@@ -80,11 +80,11 @@ struct ReportOptions: ParsableArguments {
 
     func validate() throws {
         if output.isEmpty { throw ValidationError("--output needs a folder name") }
-        try Self.requirePositive(pixelSizeMicrons, "--pixel-size")
+        try Self.require(pixelSizeMicrons, in: AnalysisParameters.micronsPerPixelRange, "--pixel-size")
         try Self.requirePositive(neckRatio, "--neck-ratio")
         try Self.requirePositive(thinRatio, "--thin-ratio")
         try Self.requirePositive(mushroomHeadMicrons, "--mushroom-head-um")
-        try Self.requirePositive(psfFWHMMicrons, "--psf-fwhm-um")
+        try Self.require(psfFWHMMicrons, in: AnalysisParameters.psfFWHMRangeMicrons, "--psf-fwhm-um")
         if let edgeMarginMicrons, !(edgeMarginMicrons.isFinite && edgeMarginMicrons >= 0) {
             throw ValidationError("--edge-margin-um must be zero or a positive number, got \(edgeMarginMicrons)")
         }
@@ -100,6 +100,13 @@ struct ReportOptions: ParsableArguments {
             } catch {
                 throw ValidationError(error.description)
             }
+        }
+    }
+
+    private static func require(_ value: Double?, in range: ClosedRange<Double>, _ name: String) throws {
+        guard let value else { return }
+        guard range.contains(value) else {
+            throw ValidationError("\(name) must be between \(range.lowerBound) and \(range.upperBound) microns, got \(value)")
         }
     }
 

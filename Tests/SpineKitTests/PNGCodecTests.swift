@@ -169,6 +169,27 @@ private func sampleGrayPNG(width: Int = 32, height: Int = 32) throws -> [UInt8] 
 
 // MARK: - Tests
 
+@Suite struct PixelSizeReadingTests {
+    @Test func nearlySquarePixelsGiveTheirMeanSize() throws {
+        // 12500000 and 12500001 pixels per metre: 0.08 µm, as a writer computing x and y apart stores it.
+        guard case .microns(let size) = PixelSizeReading(xPerUnit: 12_500_000, yPerUnit: 12_500_001, isMetre: true) else {
+            Issue.record("a pixel size off by 1e-7 was refused")
+            return
+        }
+        #expect(abs(size - 0.08) < 1e-8)
+        #expect(PixelSizeReading(xPerUnit: 12_500_000, yPerUnit: 12_500_000, isMetre: true) == .microns(0.08))
+    }
+
+    @Test func chunksWithoutAPixelSizeSayWhy() {
+        func reason(_ reading: PixelSizeReading) -> String? {
+            if case .unusable(let why) = reading { why } else { nil }
+        }
+        #expect(reason(PixelSizeReading(xPerUnit: 10_000_000, yPerUnit: 12_500_000, isMetre: true))?.contains("not square") == true)
+        #expect(reason(PixelSizeReading(xPerUnit: 1, yPerUnit: 1, isMetre: false))?.contains("no unit") == true)
+        #expect(reason(PixelSizeReading(xPerUnit: 0, yPerUnit: 0, isMetre: true))?.contains("0 pixels per metre") == true)
+    }
+}
+
 @Suite struct PNGCodecTests {
     // MARK: PngSuite, valid files
 

@@ -86,6 +86,18 @@ struct BatchRunnerTests {
         let overridden = BatchRunner.process(noPixelSize.input,
                                              configuration: BatchConfiguration(pixelSizeMicrons: 0.1))
         #expect(overridden.status == .ok && overridden.micronsPerPixel == 0.1 && overridden.pixelSizeSource == .option)
+
+        // A pHYs pixel size outside the range analysed fails that image, naming both sources;
+        // --pixel-size rescues it too.
+        try folder.write(try TestImages.dendritePNG(micronsPerPixel: 1000), to: "coarse.png")
+        let coarseInput = BatchInput(group: "set", image: "coarse.png", path: folder.path("coarse.png"))
+        let coarse = BatchRunner.process(coarseInput, configuration: BatchConfiguration())
+        guard case .failed(let reason) = coarse.status else {
+            Issue.record("a 1000 µm pixel was analysed")
+            return
+        }
+        #expect(reason.contains("pHYs") && reason.contains("--pixel-size") && reason.contains("1000"))
+        #expect(BatchRunner.process(coarseInput, configuration: BatchConfiguration(pixelSizeMicrons: 0.08)).status == .ok)
     }
 
     @Test func memoryGuardRefusesLargeImages() throws {

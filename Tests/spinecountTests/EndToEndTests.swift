@@ -29,6 +29,16 @@ struct EndToEndTests {
                                 mentioning: "--threads")
         expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--pixel-size", "-1"], in: folder.path),
                                 mentioning: "--pixel-size")
+        // Sizes whose lengths in pixels would not fit in memory (1e-5 µm once aborted on a failed
+        // allocation) or fall below a pixel, and PSF widths likewise.
+        for value in ["1e-5", "0.004", "51"] {
+            expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--pixel-size", value], in: folder.path),
+                                    mentioning: "--pixel-size")
+        }
+        for value in ["1e10", "0.001"] {
+            expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--psf-fwhm-um", value], in: folder.path),
+                                    mentioning: "--psf-fwhm-um")
+        }
         expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--channel", "purple"], in: folder.path),
                                 mentioning: "purple")
         expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--edge-margin-um", "-1"], in: folder.path),

@@ -223,11 +223,21 @@ public final class BatchRunner: @unchecked Sendable {
         if let micronsPerPixel = configuration.pixelSizeMicrons {
             record.micronsPerPixel = micronsPerPixel
             record.pixelSizeSource = .option
-        } else if let micronsPerPixel = decoded.micronsPerPixel, micronsPerPixel > 0, micronsPerPixel.isFinite {
+        } else if case .microns(let micronsPerPixel) = decoded.pixelSize {
+            let range = AnalysisParameters.micronsPerPixelRange
+            guard range.contains(micronsPerPixel) else {
+                record.status = .failed("the file's pHYs chunk gives \(micronsPerPixel) µm per pixel, outside the "
+                                        + "\(range.lowerBound)-\(range.upperBound) µm spinecount analyses: give --pixel-size")
+                return nil
+            }
             record.micronsPerPixel = micronsPerPixel
             record.pixelSizeSource = .pHYs
         } else {
-            record.status = .failed(noPixelSizeReason)
+            if case .unusable(let why) = decoded.pixelSize {
+                record.status = .failed("no pixel size: \(why) and --pixel-size was not given")
+            } else {
+                record.status = .failed(noPixelSizeReason)
+            }
             return nil
         }
         return decoded.grayImage(channel: configuration.channel)

@@ -17,8 +17,12 @@ public struct DecodedImage: Sendable {
     public let colorModel: ColorModel
     /// Interleaved samples, `channels` per pixel (1 for grey, 3 for RGB), row order.
     public let samples: [UInt16]
+    /// What the pHYs chunk says of the pixel size.
+    public let pixelSize: PixelSizeReading
     /// Microns per pixel from the pHYs chunk (unit metre), when present and square.
-    public let micronsPerPixel: Double?
+    public var micronsPerPixel: Double? {
+        if case .microns(let value) = pixelSize { value } else { nil }
+    }
 
     public var channels: Int { colorModel == .gray ? 1 : 3 }
     /// The largest value a sample can take after decoding (255 or 65535).
@@ -26,6 +30,12 @@ public struct DecodedImage: Sendable {
 
     public init(width: Int, height: Int, bitDepth: Int, colorModel: ColorModel,
                 samples: [UInt16], micronsPerPixel: Double?) {
+        self.init(width: width, height: height, bitDepth: bitDepth, colorModel: colorModel, samples: samples,
+                  pixelSize: micronsPerPixel.map(PixelSizeReading.microns) ?? .absent)
+    }
+
+    public init(width: Int, height: Int, bitDepth: Int, colorModel: ColorModel,
+                samples: [UInt16], pixelSize: PixelSizeReading) {
         precondition(samples.count == width * height * (colorModel == .gray ? 1 : 3),
                      "sample count \(samples.count) does not fit \(width)x\(height) \(colorModel)")
         self.width = width
@@ -33,7 +43,44 @@ public struct DecodedImage: Sendable {
         self.bitDepth = bitDepth
         self.colorModel = colorModel
         self.samples = samples
-        self.micronsPerPixel = micronsPerPixel
+        self.pixelSize = pixelSize
+    }
+}
+
+/// The pixel size a PNG's pHYs chunk gives, or why it gives none.
+public enum PixelSizeReading: Sendable, Equatable {
+    /// Microns per pixel.
+    case microns(Double)
+    /// No pHYs chunk.
+    case absent
+    /// A chunk that gives no pixel size; the reason, naming what it holds.
+    case unusable(String)
+
+    /// Pixels this much wider than tall, or taller than wide (relative), still count as square,
+    /// with the mean of the two sizes: the lengths spinecount measures along any direction then
+    /// differ from the true ones by at most half of it, 0.5 %, a fifth of the shaft-length error
+    /// measured on synthetic-dev (2.4 %). Writers that compute the two densities separately can
+    /// differ by a pixel per metre (12500000 against 12500001 for 0.08 µm).
+    public static let squareTolerance = 0.01
+
+    /// The reading of a pHYs chunk holding `xPerUnit` and `yPerUnit` pixels per unit, the unit
+    /// a metre when `isMetre` (otherwise the chunk gives an aspect ratio only).
+    public init(xPerUnit: UInt32, yPerUnit: UInt32, isMetre: Bool) {
+        guard isMetre else {
+            self = .unusable("the file's pHYs chunk has no unit (an aspect ratio only)")
+            return
+        }
+        guard xPerUnit > 0, yPerUnit > 0 else {
+            self = .unusable("the file's pHYs chunk gives 0 pixels per metre")
+            return
+        }
+        let x = 1e6 / Double(xPerUnit), y = 1e6 / Double(yPerUnit)
+        guard abs(x - y) <= Self.squareTolerance * Swift.min(x, y) else {
+            self = .unusable("the file's pHYs chunk gives pixels that are not square ("
+                             + "\(ReportNumber.fixed(x, places: 6)) x \(ReportNumber.fixed(y, places: 6)) µm)")
+            return
+        }
+        self = .microns((x + y) / 2)
     }
 }
 

@@ -214,17 +214,11 @@ extension PNGCodec {
             bitDepth: Int(header.ihdr_bit_depth),
             colorModel: header.channels == 1 ? .gray : .rgb,
             samples: samples,
-            micronsPerPixel: micronsPerPixel(header))
+            pixelSize: header.has_phys != 0
+                ? PixelSizeReading(xPerUnit: header.phys_x_per_unit, yPerUnit: header.phys_y_per_unit,
+                                   isMetre: header.phys_unit == 1)  // PNG_RESOLUTION_METER
+                : .absent)
         return .success((image, warnings(decoder)))
-    }
-
-    /// Microns per pixel from pHYs: only a metre unit with equal x and y densities gives a
-    /// physical pixel size; an aspect ratio alone (unit 0) or non-square pixels give nil.
-    private static func micronsPerPixel(_ header: pngcodec_header) -> Double? {
-        let metreUnit: Int32 = 1  // PNG_RESOLUTION_METER
-        guard header.has_phys != 0, header.phys_unit == metreUnit,
-              header.phys_x_per_unit == header.phys_y_per_unit, header.phys_x_per_unit > 0 else { return nil }
-        return 1e6 / Double(header.phys_x_per_unit)
     }
 
     private static func warnings(_ decoder: OpaquePointer) -> [String] {
