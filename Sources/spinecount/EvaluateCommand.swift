@@ -18,8 +18,8 @@ struct EvaluateCommand: ParsableCommand {
             Predicted and true heads are paired one to one (optimal assignment) when within \
             --tolerance-um. Annotated images missing from the report or failed in it count their \
             spines as missed; report images without annotations are ignored. \
-            --lengths takes a CSV with image, dendrite_length_um (true shaft lengths) and adds the \
-            per-image density error.
+            The per-image density error is against --lengths, a CSV with image, dendrite_length_um \
+            (true shaft lengths); without it, against the traced length (the spine count's error).
             """
     )
 

@@ -236,6 +236,21 @@ import Testing
         #expect(!text.lowercased().contains("nan"))
     }
 
+    @Test func withoutTrueLengthsTheDensityErrorIsTheCountError() throws {
+        let density = try #require(try evaluate().density)
+        #expect(density.lengthsAreTraced && density.imagesWithoutLength.isEmpty)
+        // Scored images only, each against its own traced length: a.png 3 found for 3 annotated
+        // (0 %), c.png 1 for 1 (0 %); failed and missing images have no traced length.
+        #expect(density.images.map(\.image) == ["a.png", "c.png"])
+        #expect(density.images.map(\.trueLengthMicrons) == [10, 20])
+        #expect(density.images.allSatisfy { $0.errorPercent == 0 && $0.lengthErrorPercent == nil })
+        let oneMore = try #require(try evaluate(truth: truthCSV + "\na.png,90,10,thin,").density)
+        // a.png: 3 found for 4 annotated: -25 %.
+        #expect(abs(try #require(oneMore.images[0].errorPercent) + 25) < 1e-9)
+        #expect(try evaluate().text().contains("traced shaft length"))
+        #expect(try !evaluate(lengths: lengthsCSV).text().contains("traced shaft length"))
+    }
+
     @Test func evaluationResultRoundTripsThroughJSON() throws {
         let result = try evaluate(lengths: lengthsCSV)
         let encoder = JSONEncoder()

@@ -64,7 +64,9 @@ extension EvaluationResult {
 
         if let density {
             lines.append("")
-            lines.append("Density (true: annotated spines / true shaft length):")
+            lines.append(density.lengthsAreTraced
+                ? "Density (no true lengths given: annotated spines / traced shaft length, i.e. the count error):"
+                : "Density (true: annotated spines / true shaft length):")
             lines.append("  mean absolute error \(Self.number(density.meanAbsoluteErrorPercent, 1)) %, "
                 + "mean signed error \(Self.number(density.meanErrorPercent, 1)) % "
                 + "over \(density.images.filter { $0.errorPercent != nil }.count) images")

@@ -160,6 +160,9 @@ public struct DensityEvaluation: Sendable, Equatable, Codable {
     public var meanErrorPercent: Double?
     /// Annotated images the lengths file does not list (or lists ambiguously).
     public var imagesWithoutLength: [String]
+    /// `true` when no true lengths were given: each image's traced length stands in for its
+    /// true one, so the error is that of the spine count (tracing errors do not show).
+    public var lengthsAreTraced: Bool
 }
 
 /// Everything `spinecount evaluate` reports.

@@ -127,10 +127,8 @@ public enum SpineEvaluator {
             let predicted = otherClasses[name] ?? [:]
             return OtherClassTally(className: name, matched: predicted.values.reduce(0, +), predicted: predicted)
         }
-        let density = shaftLengths.map {
-            densityEvaluation(annotated: annotated, scores: imageScores, outcomes: outcomes, report: report,
-                              spinesByReportImage: spinesByReportImage, lengths: $0)
-        }
+        let density = densityEvaluation(annotated: annotated, scores: imageScores, outcomes: outcomes, report: report,
+                                        spinesByReportImage: spinesByReportImage, lengths: shaftLengths)
         let sizes = SizeMeasure.allCases.flatMap { measure -> [SizeAgreement] in
             let byClass = sizePairs[measure] ?? [:]
             let all = SizeAgreement(measure: measure, className: nil, pairs: byClass.values.flatMap { $0 })
@@ -182,19 +180,29 @@ public enum SpineEvaluator {
         return images
     }
 
+    /// Per-image density errors against `lengths`, the true shaft lengths; without them, against
+    /// each scored image's traced length (`DensityEvaluation.lengthsAreTraced`): the error is
+    /// then that of the spine count alone.
     private static func densityEvaluation(annotated: [AnnotatedImage], scores: [ImageScore],
                                           outcomes: [ImageNameMatcher.Outcome], report: SpineReport,
                                           spinesByReportImage: [SpineReport.ImageKey: [PredictedSpine]],
-                                          lengths: [TruthShaftLength]) -> DensityEvaluation {
-        let matcher = ImageNameMatcher(entries: lengths.map { (group: $0.group, image: $0.image) })
+                                          lengths: [TruthShaftLength]?) -> DensityEvaluation {
+        let matcher = ImageNameMatcher(entries: (lengths ?? []).map { (group: $0.group, image: $0.image) })
         var rows = [DensityError]()
         var withoutLength = [String]()
         for (index, image) in annotated.enumerated() {
-            guard case .found(let lengthIndex) = matcher.find(image: image.image, group: image.group) else {
-                withoutLength.append(image.image)
-                continue
+            let trueLength: Double
+            if let lengths {
+                guard case .found(let lengthIndex) = matcher.find(image: image.image, group: image.group) else {
+                    withoutLength.append(image.image)
+                    continue
+                }
+                trueLength = lengths[lengthIndex].dendriteLengthMicrons
+            } else {
+                guard scores[index].status == .scored, case .found(let reportIndex) = outcomes[index],
+                      let traced = report.images[reportIndex].dendriteLengthMicrons else { continue }
+                trueLength = traced
             }
-            let trueLength = lengths[lengthIndex].dendriteLengthMicrons
             var row = DensityError(image: image.image, group: image.group, truthSpines: image.spines.count,
                                    trueLengthMicrons: trueLength,
                                    trueDensityPerMicron: ratio(Double(image.spines.count), trueLength),
@@ -208,7 +216,7 @@ public enum SpineEvaluator {
                 row.predictedLengthMicrons = reportImage.dendriteLengthMicrons
                 if let length = reportImage.dendriteLengthMicrons {
                     row.predictedDensityPerMicron = ratio(Double(predictedSpines), length)
-                    row.lengthErrorPercent = SummaryMeasure.percentChange(before: trueLength, after: length)
+                    if lengths != nil { row.lengthErrorPercent = SummaryMeasure.percentChange(before: trueLength, after: length) }
                 }
                 row.errorPercent = SummaryMeasure.percentChange(before: row.trueDensityPerMicron,
                                                                 after: row.predictedDensityPerMicron)
@@ -220,7 +228,7 @@ public enum SpineEvaluator {
             images: rows,
             meanAbsoluteErrorPercent: errors.isEmpty ? nil : errors.reduce(0) { $0 + abs($1) } / Double(errors.count),
             meanErrorPercent: errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count),
-            imagesWithoutLength: withoutLength)
+            imagesWithoutLength: withoutLength, lengthsAreTraced: lengths == nil)
     }
 
     private static func ratio(_ numerator: Double, _ denominator: Double) -> Double? {
