@@ -30,11 +30,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Report folder holding spines.csv and images.csv.", valueName: "DIR"))
     var report: String?
 
-    @Option(name: .customLong("tolerance-um"),
+    @Option(name: .customLong("tolerance-um"), parsing: .unconditional,
             help: ArgumentHelp("Largest head distance that still counts as a match.", valueName: "UM"))
     var toleranceMicrons: Double = EvaluationOptions.defaultToleranceMicrons
 
-    @Option(name: .customLong("pixel-size"),
+    @Option(name: .customLong("pixel-size"), parsing: .unconditional,
             help: ArgumentHelp("Microns per pixel for every image. Default: the report's pixel_size_um.",
                                valueName: "UM"))
     var pixelSizeMicrons: Double?

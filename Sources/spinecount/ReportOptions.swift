@@ -11,7 +11,7 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Folder for the reports; created if missing.", valueName: "DIR"))
     var output = "spinecount-report"
 
-    @Option(name: .customLong("pixel-size"),
+    @Option(name: .customLong("pixel-size"), parsing: .unconditional,
             help: ArgumentHelp("Microns per pixel. Default: each PNG's pHYs chunk.", valueName: "UM"))
     var pixelSizeMicrons: Double?
 
@@ -22,22 +22,22 @@ struct ReportOptions: ParsableArguments {
                                valueName: "neuronstudio|harris"))
     var rules: SpineClassifier.Scheme = .neuronstudio
 
-    @Option(name: .customLong("neck-ratio"),
+    @Option(name: .customLong("neck-ratio"), parsing: .unconditional,
             help: ArgumentHelp("Head/neck diameter ratio from which a spine has a neck (NeuronStudio: 1.1).",
                                valueName: "RATIO"))
     var neckRatio: Double?
 
-    @Option(name: .customLong("thin-ratio"),
+    @Option(name: .customLong("thin-ratio"), parsing: .unconditional,
             help: ArgumentHelp("Length/head ratio threshold between thin and stubby (NeuronStudio: 2.5, Harris: 1.0).",
                                valueName: "RATIO"))
     var thinRatio: Double?
 
-    @Option(name: .customLong("mushroom-head-um"),
+    @Option(name: .customLong("mushroom-head-um"), parsing: .unconditional,
             help: ArgumentHelp("Head diameter from which a necked spine is mushroom (NeuronStudio: 0.35, Harris: 0.6).",
                                valueName: "UM"))
     var mushroomHeadMicrons: Double?
 
-    @Option(name: .customLong("psf-fwhm-um"),
+    @Option(name: .customLong("psf-fwhm-um"), parsing: .unconditional,
             help: ArgumentHelp("Optical blur (PSF full width at half maximum) of the microscope. "
                                + "Default: read from each image's narrowest necks (psf_fwhm_um in images.csv), "
                                + "or \(ReportNumber.fixed(AnalysisParameters().defaultPSFFWHMMicrons, places: 2)) "
@@ -45,7 +45,7 @@ struct ReportOptions: ParsableArguments {
                                valueName: "UM"))
     var psfFWHMMicrons: Double?
 
-    @Option(name: .customLong("edge-margin-um"),
+    @Option(name: .customLong("edge-margin-um"), parsing: .unconditional,
             help: ArgumentHelp("Heads closer than this to the edge of the imaged area are not counted, and "
                                + "shaft there is not measured (an unbiased counting frame; dark padding around "
                                + "a crop is left out by itself). Default: "
@@ -56,7 +56,7 @@ struct ReportOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Write annotated PNGs to DIR/overlays/.")
     var overlays = true
 
-    @Option(help: ArgumentHelp("Images analysed in parallel. Default: all cores.", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Images analysed in parallel. Default: all cores.", valueName: "N"))
     var threads: Int?
 
     @Flag(help: "Hide progress (failing images are still named on standard error).")
@@ -65,7 +65,7 @@ struct ReportOptions: ParsableArguments {
     @Flag(help: "Search folders recursively.")
     var recursive = false
 
-    @Option(name: .customLong("max-pixels"),
+    @Option(name: .customLong("max-pixels"), parsing: .unconditional,
             help: ArgumentHelp("Refuse images with more pixels than this (memory guard).", valueName: "N"))
     var maxPixels = PNGCodec.defaultMaxPixels
 
@@ -75,7 +75,7 @@ struct ReportOptions: ParsableArguments {
                                valueName: "REGEX"))
     var groupBy: String?
 
-    @Option(help: ArgumentHelp("Seed of the bootstrap, for reproducible confidence intervals.", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the bootstrap, for reproducible confidence intervals.", valueName: "N"))
     var seed: UInt64?
 
     func validate() throws {

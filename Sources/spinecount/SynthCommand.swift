@@ -42,29 +42,29 @@ struct SynthCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for the images and truth tables (created if missing).", valueName: "DIR"))
     var output: String
 
-    @Option(help: ArgumentHelp("Images per group.", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Images per group.", valueName: "N"))
     var count = 3
 
-    @Option(help: ArgumentHelp("Seed of the whole set.", valueName: "S"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the whole set.", valueName: "S"))
     var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp("Acquisition style.", valueName: "NAME"))
     var preset: Preset = .standard
 
-    @Option(name: .customLong("pixel-size"), help: ArgumentHelp("Microns per pixel (overrides the preset).", valueName: "UM"))
+    @Option(name: .customLong("pixel-size"), parsing: .unconditional, help: ArgumentHelp("Microns per pixel (overrides the preset).", valueName: "UM"))
     var pixelSizeMicrons: Double?
 
-    @Option(help: ArgumentHelp("Image width and height in pixels (overrides the preset).", valueName: "PX"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Image width and height in pixels (overrides the preset).", valueName: "PX"))
     var size: Int?
 
-    @Option(name: .customLong("density"),
+    @Option(name: .customLong("density"), parsing: .unconditional,
             help: ArgumentHelp("Spines per micron of shaft, fixed (default: the preset's range).", valueName: "PER_UM"))
     var densityPerMicron: Double?
 
     @Flag(name: .customLong("before-after"), help: "Render a before and an after group (a treatment effect).")
     var beforeAfter = false
 
-    @Option(name: .customLong("density-change-pct"),
+    @Option(name: .customLong("density-change-pct"), parsing: .unconditional,
             help: ArgumentHelp("Spine density change from before to after, percent.", valueName: "P"))
     var densityChangePercent: Double?
 

@@ -18,6 +18,16 @@ struct EndToEndTests {
         #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
     }
 
+    @Test func synthTakesANegativeDensityChange() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try CommandRunner.run(["synth", "--output", "set", "--before-after", "--density-change-pct", "-20",
+                                            "--count", "1", "--size", "200", "--quiet"], in: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try #require(folder.read("set/synth-settings.json")).contains("\"densityChangePercent\" : -20"))
+        #expect(FileManager.default.fileExists(atPath: folder.path("set/after/after_000.png")))
+    }
+
     @Test func unknownOptionsAndBadValuesExitTwoWithOneLine() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -27,6 +37,9 @@ struct EndToEndTests {
                                 mentioning: "--bogus")
         expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--threads", "0"], in: folder.path),
                                 mentioning: "--threads")
+        // A negative number is the option's value, judged by its own test, not a missing value.
+        expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--threads", "-1"], in: folder.path),
+                                mentioning: "at least 1")
         expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--pixel-size", "-1"], in: folder.path),
                                 mentioning: "--pixel-size")
         // Sizes whose lengths in pixels would not fit in memory (1e-5 µm once aborted on a failed
