@@ -198,6 +198,37 @@ struct ReportTransactionTests {
         #expect(leftoverTemporaryFiles(in: folder).isEmpty)
     }
 
+    /// `kill -9` leaves a run's temporary files behind; the next run that commits into the
+    /// folder deletes those of processes of this machine that no longer exist, and keeps those of
+    /// a running process, of another machine and any file it did not write.
+    @Test func aCommitClearsTheLeftoversOfKilledRuns() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let exited = Process()
+        exited.executableURL = URL(fileURLWithPath: "/bin/true")
+        try exited.run()
+        exited.waitUntilExit()
+        let marker = ReportTransaction.temporaryMarker
+        let dead = ".spines.csv" + marker + ReportTransaction.ownerTag(processID: exited.processIdentifier) + "-abc-0"
+        let deadOverlay = ".a.png" + marker + ReportTransaction.ownerTag(processID: exited.processIdentifier) + "-abc-3"
+        let alive = ".images.csv" + marker + ReportTransaction.ownerTag(processID: getppid()) + "-abc-1"
+        let elsewhere = ".images.csv" + marker + "zzzzzzz" + "p\(exited.processIdentifier)-abc-2"
+        let foreign = "notes" + marker + "mine.txt"
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("overlays"), withIntermediateDirectories: true)
+        for name in [dead, alive, elsewhere, foreign] {
+            try Data([1]).write(to: folder.appendingPathComponent(name))
+        }
+        try Data([1]).write(to: folder.appendingPathComponent("overlays/" + deadOverlay))
+        let transaction = ReportTransaction(directory: folder)
+        try transaction.stage(text: "new spines\n", as: "spines.csv")
+        try transaction.stage([1], as: "overlays/b.png")
+        try transaction.commit()
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
+        #expect(!left.contains(dead))
+        #expect(left.isSuperset(of: [alive, elsewhere, foreign, "spines.csv", "overlays"]))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("overlays").path) == ["b.png"])
+    }
+
     /// A failure part-way (a file that cannot be staged) followed by `abort` leaves the
     /// previous report exactly as it was and no temporary files.
     @Test func failureMidwayLeavesOldFiles() throws {

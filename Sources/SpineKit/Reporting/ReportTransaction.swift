@@ -44,7 +44,43 @@ public final class ReportTransaction: @unchecked Sendable {
     /// Starts a transaction in `directory`, which must already exist (see `prepareDirectory`).
     public init(directory: URL) {
         self.directory = directory.standardizedFileURL
-        token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        token = Self.ownerTag(processID: getpid()) + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    }
+
+    /// The start of every temporary name's token: this machine (a hash of its host name) and
+    /// the process, `<host>p<pid>`, so that a later run can tell a leftover of a killed run
+    /// (`kill -9` leaves its temporary files behind) from one of a run still going.
+    static func ownerTag(processID: Int32) -> String {
+        "\(hostTag)p\(processID)"
+    }
+
+    /// FNV-1a of the host name, in base 36: temporary files on a shared disk name the machine
+    /// whose process wrote them, and only that machine can see whether the process lives.
+    static let hostTag: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : ""
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in host.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash % 2_176_782_336, radix: 36)  // six base-36 digits at most
+    }()
+
+    /// Deletes temporary files in `folder` left by a run of this machine whose process no
+    /// longer exists. Files of running processes, of other machines, and names this version
+    /// did not write are left alone.
+    static func removeLeftovers(in folder: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        let prefix = temporaryMarker + hostTag + "p"
+        for name in names {
+            guard let range = name.range(of: prefix) else { continue }
+            let digits = name[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
+            guard let pid = Int32(digits), pid > 0, pid != getpid(),
+                  name[range.upperBound...].dropFirst(digits.count).hasPrefix("-"),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 
     public var state: State { locked { stateValue } }
@@ -273,6 +309,9 @@ public final class ReportTransaction: @unchecked Sendable {
                 }
             }
             stateValue = .committed
+            for folder in Set(staged.map { $0.final.deletingLastPathComponent() } + [directory]) {
+                Self.removeLeftovers(in: folder)
+            }
         }
     }
 
