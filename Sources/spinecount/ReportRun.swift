@@ -136,7 +136,12 @@ struct ReportRun {
             try transaction.stage(text: ReportTables.dendrites(records).text, as: "dendrites.csv")
             try transaction.stage(text: summaryCSV.text, as: "summary.csv")
             try transaction.stage(text: try manifest.jsonText(), as: "run.json")
+            let written = Set(transaction.stagedPaths)
             try transaction.commit()
+            // The folder now holds this run's reports; overlays of an earlier run would pass for
+            // this run's (with --no-overlays, or for images not in it).
+            transaction.removeEarlierFiles(under: "overlays", withExtension: "png", keeping: written,
+                                           protected: Set(inputs.map(\.path)))
         } catch {
             transaction.abort()
             StandardError.write(

@@ -229,6 +229,25 @@ struct ReportTransactionTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("overlays").path) == ["b.png"])
     }
 
+    @Test func earlierFilesGoAfterTheCommitButNotInputsOrOtherKinds() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fm = FileManager.default
+        try fm.createDirectory(at: folder.appendingPathComponent("overlays/before/deep"), withIntermediateDirectories: true)
+        for name in ["overlays/before/deep/old.png", "overlays/input.png", "overlays/keep.txt", "overlays/new.png"] {
+            try Data([1]).write(to: folder.appendingPathComponent(name))
+        }
+        let transaction = ReportTransaction(directory: folder)
+        try transaction.stage([2], as: "overlays/new.png")
+        let written = Set(transaction.stagedPaths)
+        try transaction.commit()
+        transaction.removeEarlierFiles(under: "overlays", withExtension: "png", keeping: written,
+                                       protected: [folder.appendingPathComponent("overlays/input.png").path])
+        #expect(Set(try fm.contentsOfDirectory(atPath: folder.appendingPathComponent("overlays").path))
+                == ["input.png", "keep.txt", "new.png"])
+        #expect(fm.contents(atPath: folder.appendingPathComponent("overlays/new.png").path) == Data([2]))
+    }
+
     /// A failure part-way (a file that cannot be staged) followed by `abort` leaves the
     /// previous report exactly as it was and no temporary files.
     @Test func failureMidwayLeavesOldFiles() throws {

@@ -18,6 +18,27 @@ struct EndToEndTests {
         #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
     }
 
+    /// The report folder describes the last run: an earlier run's overlays go when a run into
+    /// the same folder finishes, whether or not it draws its own, but never an input.
+    @Test func aRunReplacesTheOverlaysOfTheRunBefore() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(try TestImages.dendritePNG(seed: 1), to: "b/x.png")
+        try folder.write(try TestImages.dendritePNG(seed: 2), to: "a/x.png")
+        try folder.write(try TestImages.dendritePNG(seed: 3), to: "one/y.png")
+        let fm = FileManager.default
+        #expect(try CommandRunner.run(["--before", "b", "--after", "a", "--output", "out", "--quiet"], in: folder.path).status == 0)
+        #expect(fm.fileExists(atPath: folder.path("out/overlays/before/x.png")))
+        #expect(try CommandRunner.run(["analyze", "one", "--output", "out", "--quiet"], in: folder.path).status == 0)
+        #expect(try fm.contentsOfDirectory(atPath: folder.path("out/overlays")) == ["y.png"])
+        // Overlays read back as inputs are kept.
+        try folder.write(try TestImages.dendritePNG(seed: 4), to: "out/overlays/z.png")
+        try folder.write(Array("mine".utf8), to: "out/overlays/notes.txt")
+        #expect(try CommandRunner.run(["analyze", "out/overlays/z.png", "--output", "out", "--no-overlays", "--quiet"],
+                                      in: folder.path).status == 0)
+        #expect(Set(try fm.contentsOfDirectory(atPath: folder.path("out/overlays"))) == ["z.png", "notes.txt"])
+    }
+
     @Test func synthTakesANegativeDensityChange() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

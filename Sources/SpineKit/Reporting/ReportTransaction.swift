@@ -315,6 +315,35 @@ public final class ReportTransaction: @unchecked Sendable {
         }
     }
 
+    /// Deletes the files with extension `fileExtension` under the report's subfolder `folder`
+    /// (e.g. the overlays of an earlier run) that are not among `written` (paths relative to the
+    /// report folder) nor `protected` (paths of inputs, which are never deleted), then the
+    /// subfolders left empty. After a commit, the report folder then describes one run: an
+    /// earlier run's overlays no longer sit beside this run's as if they belonged to it.
+    public func removeEarlierFiles(under folder: String, withExtension fileExtension: String,
+                                   keeping written: Set<String>, protected: Set<String>) {
+        let root = directory.appendingPathComponent(folder)
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            return
+        }
+        let keptInputs = Set(protected.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
+        var folders: [URL] = []
+        for case let url as URL in walker {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) != true {
+                folders.append(url)
+                continue
+            }
+            guard url.pathExtension.lowercased() == fileExtension.lowercased(),
+                  !url.lastPathComponent.contains(Self.temporaryMarker) else { continue }
+            let relative = String(url.standardizedFileURL.path.dropFirst(directory.path.count + 1))
+            guard !written.contains(relative), !keptInputs.contains(url.resolvingSymlinksInPath().path) else { continue }
+            try? FileManager.default.removeItem(at: url)
+        }
+        // Deepest first; `rmdir` leaves any folder that is not empty.
+        for url in folders.sorted(by: { $0.path.count > $1.path.count }) { rmdir(url.path) }
+        rmdir(root.path)
+    }
+
     /// Deletes every temporary file and refuses further staging. Leaves the previous
     /// report untouched. Safe to call more than once and from a signal handler's queue.
     public func abort() {
