@@ -52,8 +52,9 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         if truth.isEmpty { throw ValidationError("missing --truth TRUTH_PATH...: give the annotation CSV files") }
         if report == nil { throw ValidationError("missing --report DIR: give the report folder to score") }
-        guard toleranceMicrons.isFinite, toleranceMicrons > 0 else {
-            throw ValidationError("--tolerance-um must be a positive number of microns, got \(toleranceMicrons)")
+        guard toleranceMicrons > 0, toleranceMicrons <= EvaluationOptions.maximumToleranceMicrons else {
+            throw ValidationError("--tolerance-um must be above 0 and at most "
+                                  + "\(Int(EvaluationOptions.maximumToleranceMicrons)) microns, got \(toleranceMicrons)")
         }
         if let pixelSizeMicrons, !(pixelSizeMicrons.isFinite && pixelSizeMicrons > 0) {
             throw ValidationError("--pixel-size must be a positive number of microns per pixel, got \(pixelSizeMicrons)")

@@ -39,6 +39,27 @@ struct EndToEndTests {
         #expect(Set(try fm.contentsOfDirectory(atPath: folder.path("out/overlays"))) == ["z.png", "notes.txt"])
     }
 
+    /// synth, analyze and evaluate chained as the README shows them.
+    @Test func evaluateScoresAReportOfRenderedImages() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try CommandRunner.run(["synth", "--output", "set", "--count", "1", "--size", "256", "--quiet"],
+                                      in: folder.path).status == 0)
+        #expect(try CommandRunner.run(["analyze", "set", "--output", "out", "--no-overlays", "--quiet"],
+                                      in: folder.path).status == 0)
+        let plain = try CommandRunner.run(["evaluate", "--truth", "set/truth.csv", "--report", "out"], in: folder.path)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("precision") && plain.stdout.contains("traced shaft length"))
+        let withLengths = try CommandRunner.run(["evaluate", "--truth", "set/truth.csv", "--report", "out",
+                                                 "--lengths", "set/dendrites.csv"], in: folder.path)
+        #expect(withLengths.status == 0 && withLengths.stdout.contains("true shaft length"))
+        expectOneLineUsageError(try CommandRunner.run(["evaluate", "--truth", "set/truth.csv", "--report", "out",
+                                                       "--tolerance-um", "5e307"], in: folder.path),
+                                mentioning: "--tolerance-um")
+        expectOneLineUsageError(try CommandRunner.run(["evaluate", "--truth", "set/truth.csv"], in: folder.path),
+                                mentioning: "--report")
+    }
+
     @Test func synthTakesANegativeDensityChange() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

@@ -9,6 +9,10 @@ public struct EvaluationOptions: Sendable, Equatable {
     public var micronsPerPixel: Double?
 
     public static let defaultToleranceMicrons = 0.8
+    /// The largest tolerance accepted, microns: far beyond the few microns a spine reaches from
+    /// its shaft, so every sensible match fits, while the pixel distances stay finite (a
+    /// tolerance of 1e307 µm once overflowed them and matched nothing).
+    public static let maximumToleranceMicrons = 1000.0
 
     public init(toleranceMicrons: Double = EvaluationOptions.defaultToleranceMicrons, micronsPerPixel: Double? = nil) {
         self.toleranceMicrons = toleranceMicrons
