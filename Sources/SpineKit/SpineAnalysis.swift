@@ -158,8 +158,8 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// Classification thresholds.
     public var rules: SpineClassifier.Rules
     /// Full width at half maximum of the microscope's point-spread function, microns.
-    /// `nil` uses `defaultPSFFWHMMicrons`. Only the neck and head search widths depend on it;
-    /// widths themselves come from integrated intensity, which blur does not change.
+    /// `nil`: estimated from each image's narrowest necks, or `defaultPSFFWHMMicrons` when too
+    /// few were measured (METHOD.md section 5). Measured widths have it removed in quadrature.
     public var psfFWHMMicrons: Double?
     /// Assumed PSF FWHM when none is given: 0.3 um, a confocal or two-photon objective of
     /// NA 1.0-1.4 at 488-920 nm (lateral FWHM 0.2-0.4 um; Zipfel et al. 2003).

@@ -75,7 +75,7 @@ struct ReportOptions: ParsableArguments {
                                valueName: "REGEX"))
     var groupBy: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the bootstrap, for reproducible confidence intervals.", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the bootstrap. Default: a fixed seed, so reruns give the same intervals.", valueName: "N"))
     var seed: UInt64?
 
     func validate() throws {

@@ -65,7 +65,7 @@ struct SynthCommand: ParsableCommand {
     var beforeAfter = false
 
     @Option(name: .customLong("density-change-pct"), parsing: .unconditional,
-            help: ArgumentHelp("Spine density change from before to after, percent.", valueName: "P"))
+            help: ArgumentHelp("Spine density change from before to after, percent (default: 25).", valueName: "P"))
     var densityChangePercent: Double?
 
     @Option(name: .customLong("class-mix"),
