@@ -149,8 +149,10 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// range they turn into structures of millions of pixels (the 3 µm spine reach as a disc
     /// holds 28 million at 0.001 µm/px, and at 0.00001 µm/px allocation fails) or into less
     /// than a pixel: 0.005 µm samples even a STED image (resolution about 0.04 µm) four times
-    /// finer than Nyquist, and at 50 µm a spine is a fiftieth of a pixel.
-    public static let micronsPerPixelRange: ClosedRange<Double> = 0.005...50
+    /// finer than Nyquist, and at 1 µm a spine (0.5-2 µm long) spans one or two pixels and its
+    /// head less than one (an image at 0.08 µm/px described as 50 µm/px was traced as 300
+    /// dendrites without spines).
+    public static let micronsPerPixelRange: ClosedRange<Double> = 0.005...1
     /// PSF widths (`psfFWHMMicrons`) the analysis accepts, microns: from below any optical
     /// resolution to far beyond the 1-2 µm of the weakest objectives used for spines.
     public static let psfFWHMRangeMicrons: ClosedRange<Double> = 0.01...20

@@ -86,7 +86,7 @@ struct EndToEndTests {
                                 mentioning: "--pixel-size")
         // Sizes whose lengths in pixels would not fit in memory (1e-5 µm once aborted on a failed
         // allocation) or fall below a pixel, and PSF widths likewise.
-        for value in ["1e-5", "0.004", "51"] {
+        for value in ["1e-5", "0.004", "1.01", "50"] {
             expectOneLineUsageError(try CommandRunner.run(["analyze", "in", "--pixel-size", value], in: folder.path),
                                     mentioning: "--pixel-size")
         }

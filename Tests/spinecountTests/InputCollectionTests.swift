@@ -34,6 +34,25 @@ struct InputCollectionTests {
         #expect(excluded.map(\.image) == ["A.PNG", "a1.png", "b.png"])
     }
 
+    /// Two folders holding the same names (one per animal) would give rows that cannot be told
+    /// apart; such names become the paths below the folder the files share.
+    @Test func namesSharedByTwoFilesNameTheirFolders() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for name in ["data/mouse1/img.png", "data/mouse2/img.png", "data/mouse2/other.png", "elsewhere/deep/img.png"] {
+            try folder.write([0], to: name)
+        }
+        let found = try InputCollection.images(in: [folder.path("data/mouse1"), folder.path("data/mouse2")], recursive: false)
+        #expect(found.map(\.image) == ["mouse1/img.png", "mouse2/img.png", "other.png"])
+        let three = try InputCollection.images(in: [folder.path("data/mouse1"), folder.path("elsewhere/deep/img.png")],
+                                               recursive: false)
+        #expect(three.map(\.image) == ["data/mouse1/img.png", "elsewhere/deep/img.png"])
+        // The same file twice is one file: its name stays.
+        let twice = try InputCollection.images(in: [folder.path("data/mouse1/img.png"), folder.path("data/mouse1/img.png")],
+                                               recursive: false)
+        #expect(twice.map(\.image) == ["img.png", "img.png"])
+    }
+
     @Test func filesAreTakenAsGivenInArgumentOrder() throws {
         let folder = try makeTree()
         defer { folder.remove() }

@@ -41,7 +41,31 @@ public enum InputCollection {
                 found.append((URL(fileURLWithPath: path).lastPathComponent, path))
             }
         }
-        return found
+        return distinguishingNames(found)
+    }
+
+    /// `found` with names that two different files share (`image_000.png` in `mouse1/` and in
+    /// `mouse2/`) replaced by each file's path below the deepest folder they have in common
+    /// (`mouse1/image_000.png`), so that every row of the reports names one file. The same file
+    /// given twice keeps its name.
+    static func distinguishingNames(_ found: [(image: String, path: String)]) -> [(image: String, path: String)] {
+        let absolute = found.map { URL(fileURLWithPath: $0.path).standardizedFileURL.pathComponents }
+        var result = found
+        for indices in Dictionary(grouping: found.indices, by: { found[$0].image }).values where indices.count > 1 {
+            let distinct = Set(indices.map { absolute[$0] })
+            guard distinct.count > 1 else { continue }
+            var common = absolute[indices[0]].count - 1
+            for k in indices {
+                let components = absolute[k]
+                var shared = 0
+                while shared < min(common, components.count - 1), components[shared] == absolute[indices[0]][shared] {
+                    shared += 1
+                }
+                common = shared
+            }
+            for k in indices { result[k].image = absolute[k].dropFirst(common).joined(separator: "/") }
+        }
+        return result
     }
 
     /// Whether `name` has the extension `.png` in any letter case.
