@@ -8,11 +8,16 @@ import Foundation
 /// running; one that could never fit fails with a reason instead of the whole run
 /// being killed when an allocation fails.
 public final class MemoryBudget: @unchecked Sendable {
-    /// Peak memory of the analysis per pixel, decoded samples excluded: 75 bytes were
-    /// measured (peak resident size of `spinecount analyze` on a 4096 x 4096 8-bit confocal
-    /// image, overlay included, November 2026), rounded up to leave room for engine changes.
-    /// Re-measure with `/usr/bin/time -f %M spinecount analyze BIG.png --threads 1`.
-    public static let analysisBytesPerPixel = 96
+    /// Peak memory of the analysis per pixel, decoded samples excluded. Peak resident size of
+    /// `spinecount analyze` on 4096 x 4096 images, overlay included, whole process (twelfth
+    /// session): 32 bytes a pixel on 16 real 8-bit confocal images tiled, 39 on the 16-bit
+    /// synthetic-dev images tiled, 37 on those dimmed into the noise-limited search, 43 on a
+    /// field of four overlapping renders tiled (dendrites everywhere). 64 leaves half as much
+    /// again: an image is refused only when it could not fit, and runs out of memory never.
+    /// (96 until then, from 75 measured on an earlier engine, refused a 15000 x 15000 image
+    /// that needed 6.5 GB on a 23 GB machine.) Re-measure with
+    /// `/usr/bin/time -f %M spinecount analyze BIG.png --threads 1`.
+    public static let analysisBytesPerPixel = 64
 
     /// Share of the memory found by `forThisProcess` that a run may plan to use: the rest
     /// is left for the process itself, the operating system and other programs.
