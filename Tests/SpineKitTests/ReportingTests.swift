@@ -237,7 +237,11 @@ struct ReportTransactionTests {
         for name in ["overlays/before/deep/old.png", "overlays/input.png", "overlays/keep.txt", "overlays/new.png"] {
             try Data([1]).write(to: folder.appendingPathComponent(name))
         }
-        let transaction = ReportTransaction(directory: folder)
+        // Through a link to the folder, as `--output` may name it.
+        let link = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-link")
+        try fm.createSymbolicLink(at: link, withDestinationURL: folder)
+        defer { try? fm.removeItem(at: link) }
+        let transaction = ReportTransaction(directory: link)
         try transaction.stage([2], as: "overlays/new.png")
         let written = Set(transaction.stagedPaths)
         try transaction.commit()

@@ -323,20 +323,23 @@ public final class ReportTransaction: @unchecked Sendable {
     public func removeEarlierFiles(under folder: String, withExtension fileExtension: String,
                                    keeping written: Set<String>, protected: Set<String>) {
         let root = directory.appendingPathComponent(folder)
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
-            return
-        }
+        // Paths below `root` as the walk gives them, so that they compare with `written` as
+        // staged whatever links the report folder's own path goes through.
+        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return }
         let keptInputs = Set(protected.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
         var folders: [URL] = []
-        for case let url as URL in walker {
-            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) != true {
+        while let below = walker.nextObject() as? String {
+            let url = root.appendingPathComponent(below)
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { continue }
+            if isFolder.boolValue {
                 folders.append(url)
                 continue
             }
             guard url.pathExtension.lowercased() == fileExtension.lowercased(),
-                  !url.lastPathComponent.contains(Self.temporaryMarker) else { continue }
-            let relative = String(url.standardizedFileURL.path.dropFirst(directory.path.count + 1))
-            guard !written.contains(relative), !keptInputs.contains(url.resolvingSymlinksInPath().path) else { continue }
+                  !url.lastPathComponent.contains(Self.temporaryMarker),
+                  !written.contains(folder + "/" + below),
+                  !keptInputs.contains(url.resolvingSymlinksInPath().path) else { continue }
             try? FileManager.default.removeItem(at: url)
         }
         // Deepest first; `rmdir` leaves any folder that is not empty.
