@@ -279,9 +279,13 @@ struct ReportTransactionTests {
 
     /// A rename that fails during commit (a folder now sits at a report's name) throws
     /// and leaves no temporary files behind.
+    /// A final name that is a folder stops the commit before anything is renamed: the earlier
+    /// spines.csv was once replaced while the message said the previous report was unchanged.
     @Test func failedCommitCleansUp() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
+        try writeOldReport(in: folder)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("images.csv"))
         let transaction = ReportTransaction(directory: folder)
         try transaction.stage(text: "s", as: "spines.csv")
         try transaction.stage(text: "i", as: "images.csv")
@@ -289,6 +293,28 @@ struct ReportTransactionTests {
                                                 withIntermediateDirectories: true)
         #expect(throws: ReportWriteError.self) { try transaction.commit() }
         #expect(leftoverTemporaryFiles(in: folder).isEmpty)
+        #expect(contents(folder, "spines.csv") == "old spines\n")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("images.csv/inner").path))
+    }
+
+    /// A rename failing part-way puts back every file already replaced and removes every new
+    /// one: the folder holds exactly the earlier report, with nothing set aside left over.
+    @Test func aCommitFailingPartWayLeavesTheEarlierReport() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try writeOldReport(in: folder)
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
+        let transaction = ReportTransaction(directory: folder)
+        try transaction.stage(text: "new spines\n", as: "spines.csv")
+        try transaction.stage(text: "new summary\n", as: "summary.csv")
+        try transaction.stage(text: "new images\n", as: "images.csv")
+        try transaction.stage(text: "new run\n", as: "run.json")
+        transaction.failsRenameAt = 2
+        #expect(throws: ReportWriteError.self) { try transaction.commit() }
+        #expect(transaction.state == .aborted)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == before)
+        #expect(contents(folder, "spines.csv") == "old spines\n")
+        #expect(contents(folder, "images.csv") == "old images\n")
     }
 
     /// A report written piece by piece during the run stays hidden until the commit, which

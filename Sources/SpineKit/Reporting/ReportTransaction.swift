@@ -23,6 +23,12 @@ public struct ReportWriteError: Error, Sendable, CustomStringConvertible {
 public final class ReportTransaction: @unchecked Sendable {
     /// Marks temporary files, so that a leftover one (after `kill -9`) is easy to recognise.
     public static let temporaryMarker = ".spinecount-tmp-"
+    /// Marks an earlier report file set aside during a commit; never swept as a leftover, so
+    /// that a commit killed part-way leaves the earlier report recoverable.
+    public static let setAsideMarker = ".spinecount-old-"
+    /// Tests only: the index of the staged file whose rename `commit` fails, to show that a
+    /// failure part-way leaves the earlier report as it was.
+    var failsRenameAt: Int?
 
     public enum State: Sendable, Equatable {
         case open
@@ -258,8 +264,8 @@ public final class ReportTransaction: @unchecked Sendable {
 
     /// `.<name>.spinecount-tmp-<token>`, the name cut (at a character boundary) so that
     /// the whole stays within `temporaryNameMaxBytes`.
-    static func temporaryName(for name: String, token: String) -> String {
-        let suffix = temporaryMarker + token
+    static func temporaryName(for name: String, token: String, marker: String = temporaryMarker) -> String {
+        let suffix = marker + token
         let room = temporaryNameMaxBytes - 1 - suffix.utf8.count
         var kept = ""
         var used = 0
@@ -288,8 +294,11 @@ public final class ReportTransaction: @unchecked Sendable {
 
     /// Renames every staged file to its final name, replacing older files.
     ///
-    /// Each rename is atomic; if one fails (the folder vanished, a name is now a
-    /// folder), the remaining temporary files are deleted and the error is thrown.
+    /// Each earlier file is first set aside under a hidden name, so that a rename failing
+    /// part-way (the folder vanished, the disk failed) can put every one of them back: the
+    /// previous report is then exactly as it was, as the error message says. A final name that
+    /// is a folder stops the commit before anything is renamed. The set-aside files are deleted
+    /// once every new file is in place.
     public func commit() throws(ReportWriteError) {
         try locked { () throws(ReportWriteError) in
             guard stateValue == .open else {
@@ -300,14 +309,45 @@ public final class ReportTransaction: @unchecked Sendable {
                 throw ReportWriteError(path: unfinished.final.path, reason: "it was not finished")
             }
             defer { staged.removeAll() }
-            for (index, file) in staged.enumerated() {
-                if rename(file.temporary.path, file.final.path) != 0 {
-                    let reason = String(cString: strerror(errno))
-                    for rest in staged[index...] { try? FileManager.default.removeItem(at: rest.temporary) }
-                    stateValue = .aborted
-                    throw ReportWriteError(path: file.final.path, reason: reason)
+            func fail(_ path: URL, _ reason: String, from index: Int) -> ReportWriteError {
+                for rest in staged[index...] { try? FileManager.default.removeItem(at: rest.temporary) }
+                stateValue = .aborted
+                return ReportWriteError(path: path.path, reason: reason)
+            }
+            for file in staged {
+                var status = stat()
+                if lstat(file.final.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+                    throw fail(file.final, "it is a folder", from: 0)
                 }
             }
+            var placed: [(final: URL, earlier: URL?)] = []
+            /// Puts back what `placed` replaced, newest first.
+            func restore() {
+                for entry in placed.reversed() {
+                    if let earlier = entry.earlier { rename(earlier.path, entry.final.path) } else { unlink(entry.final.path) }
+                }
+            }
+            for (index, file) in staged.enumerated() {
+                var earlier: URL?
+                if access(file.final.path, F_OK) == 0 || errno != ENOENT {
+                    let aside = file.final.deletingLastPathComponent().appendingPathComponent(
+                        Self.temporaryName(for: file.final.lastPathComponent, token: token + "-\(index)", marker: Self.setAsideMarker))
+                    guard rename(file.final.path, aside.path) == 0 else {
+                        let reason = String(cString: strerror(errno))
+                        restore()
+                        throw fail(file.final, reason, from: index)
+                    }
+                    earlier = aside
+                }
+                if index == failsRenameAt || rename(file.temporary.path, file.final.path) != 0 {
+                    let reason = index == failsRenameAt ? "injected failure" : String(cString: strerror(errno))
+                    if let earlier { rename(earlier.path, file.final.path) }
+                    restore()
+                    throw fail(file.final, reason, from: index)
+                }
+                placed.append((file.final, earlier))
+            }
+            for entry in placed { if let earlier = entry.earlier { unlink(earlier.path) } }
             stateValue = .committed
             for folder in Set(staged.map { $0.final.deletingLastPathComponent() } + [directory]) {
                 Self.removeLeftovers(in: folder)
