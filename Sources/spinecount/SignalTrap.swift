@@ -3,7 +3,9 @@ import Foundation
 
 /// Stops a run cleanly on SIGINT (Ctrl-C), SIGTERM or SIGHUP (the terminal went away):
 /// the handler deletes the run's temporary files, a message is printed, and the process
-/// exits with 128 + the signal number (130, 143, 129), the shell convention. The previous
+/// exits with 128 + the signal number (130, 143, 129), the shell convention. SIGPIPE (the
+/// reader of the progress went away, as in `spinecount ... 2>&1 | head -1`) is ignored while
+/// the run goes on: progress is then dropped, and the reports are still written. The previous
 /// report is never touched, because reports are only renamed into place after the whole run.
 ///
 /// SIGHUP stays ignored when it was ignored at start (`nohup spinecount ...`), as the user
@@ -32,6 +34,7 @@ final class SignalTrap: @unchecked Sendable {
     }
 
     func install() {
+        signal(SIGPIPE, SIG_IGN)
         for number in Self.signals {
             // The default action would kill the process before the handler runs; setting
             // SIG_IGN also tells whether the signal was already ignored.
@@ -58,7 +61,7 @@ final class SignalTrap: @unchecked Sendable {
     func uninstall() {
         for source in sources { source.cancel() }
         sources.removeAll()
-        for number in trapped { signal(number, SIG_DFL) }
+        for number in trapped + [SIGPIPE] { signal(number, SIG_DFL) }
         trapped.removeAll()
     }
 }

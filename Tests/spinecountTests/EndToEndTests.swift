@@ -60,6 +60,23 @@ struct EndToEndTests {
                                 mentioning: "--report")
     }
 
+    /// A reader of the progress that goes away (`2>&1 | head -c 1`) once crashed the run
+    /// (FileHandle trapped on the broken pipe) and left its temporary files; the run now goes
+    /// on without progress and writes its reports.
+    @Test func aClosedProgressReaderDoesNotStopTheRun() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for k in 0..<12 { try folder.write(try TestImages.dendritePNG(seed: UInt64(k + 1)), to: "in/\(k).png") }
+        let result = try CommandRunner.run(["analyze", "in", "--output", "out", "--threads", "1"], in: folder.path,
+                                           launcher: ["/bin/bash", "-c", "sleep 0; \"$0\" \"$@\" 2>&1 | head -c 1 > /dev/null; exit ${PIPESTATUS[0]}"])
+        // 141: the summary's own write after the run, by the shell's convention for SIGPIPE.
+        #expect(result.status == 0 || result.status == 141, "status \(result.status)")
+        let images = try #require(folder.read("out/images.csv"))
+        #expect(images.split(whereSeparator: \.isNewline).count == 13)
+        let all = (FileManager.default.enumerator(atPath: folder.path("out"))?.allObjects as? [String]) ?? []
+        #expect(!all.contains { $0.contains(ReportTransaction.temporaryMarker) })
+    }
+
     @Test func synthTakesANegativeDensityChange() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
