@@ -265,6 +265,10 @@ struct HostileInputTests {
         let header = PNGCodec.Header(width: 1000, height: 1000, bitDepth: 16, channels: 1)
         let needed = MemoryBudget.estimatedBytes(of: header, fileBytes: 1000)
         #expect(needed == 1000 + 2_000_000 + 1_000_000 * MemoryBudget.analysisBytesPerPixel)
+        // Near the top of Int the sum saturates instead of wrapping to a negative estimate.
+        let vast = PNGCodec.Header(width: 1 << 28, height: (1 << 29) / MemoryBudget.analysisBytesPerPixel, bitDepth: 16,
+                                   channels: 4)
+        #expect(MemoryBudget.estimatedBytes(of: vast, fileBytes: Int.max - (1 << 50)) == Int.max)
         let budget = MemoryBudget(totalBytes: needed * 3 / 2, source: "a test")
         #expect(budget.acquire(needed))
         #expect(!budget.acquire(needed * 2))     // never fits: refused at once

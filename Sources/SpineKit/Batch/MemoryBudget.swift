@@ -48,8 +48,11 @@ public final class MemoryBudget: @unchecked Sendable {
         let (pixels, overflow0) = header.width.multipliedReportingOverflow(by: header.height)
         let (samples, overflow1) = pixels.multipliedReportingOverflow(by: 2 * header.channels)
         let (analysis, overflow2) = pixels.multipliedReportingOverflow(by: analysisBytesPerPixel)
-        guard !overflow0, !overflow1, !overflow2 else { return Int.max }
-        return fileBytes.addingReportingOverflow(samples).partialValue.addingReportingOverflow(analysis).partialValue
+        // The sum saturates: a wrapped, negative estimate would pass every budget.
+        let (partial, overflow3) = fileBytes.addingReportingOverflow(samples)
+        let (total, overflow4) = partial.addingReportingOverflow(analysis)
+        guard !overflow0, !overflow1, !overflow2, !overflow3, !overflow4 else { return Int.max }
+        return total
     }
 
     /// Waits until `bytes` fit beside the images already running and takes them; returns
