@@ -90,6 +90,16 @@ struct ReportRun {
                                  inOrder: spineTable.append)
         crashNote.uninstall()
         progress.finished()
+        // An overlay that could not be staged means the report folder cannot hold the report
+        // (a full disk): writing the rest would replace the previous report with one that
+        // lacks it, or, as it once did, with one that leaves those images out.
+        if let unwritten = records.first(where: { $0.overlayFailure != nil }), let reason = unwritten.overlayFailure {
+            transaction.abort()
+            StandardError.write("spinecount: error: the reports could not be written, the previous ones are unchanged: "
+                                + "the overlay of \(unwritten.input.image) could not be written: \(reason) "
+                                + "(make room for them, or use --no-overlays)\n")
+            throw ExitCode(1)
+        }
 
         let failed = records.filter { !$0.status.isOK }.count
         let exitStatus: Int32 = failed > 0 ? 1 : 0

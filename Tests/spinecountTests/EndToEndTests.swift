@@ -77,6 +77,23 @@ struct EndToEndTests {
         #expect(!all.contains { $0.contains(ReportTransaction.temporaryMarker) })
     }
 
+    /// Overlays that cannot be written (here a file stands where their folder goes; on a full
+    /// disk the same) stop the run with the previous report untouched. They once failed their
+    /// images instead, and a report without those images replaced the previous one.
+    @Test func overlaysThatCannotBeWrittenLeaveThePreviousReport() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(try TestImages.dendritePNG(seed: 1), to: "a/x.png")
+        try folder.write(try TestImages.dendritePNG(seed: 2), to: "b/y.png")
+        #expect(try CommandRunner.run(["analyze", "a", "--output", "out", "--no-overlays", "--quiet"], in: folder.path).status == 0)
+        let before = try #require(folder.read("out/images.csv"))
+        try folder.write(Array("in the way".utf8), to: "out/overlays")
+        let result = try CommandRunner.run(["analyze", "b", "--output", "out", "--quiet"], in: folder.path)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("previous ones are unchanged") && result.stderr.contains("y.png"))
+        #expect(folder.read("out/images.csv") == before)
+    }
+
     @Test func synthTakesANegativeDensityChange() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

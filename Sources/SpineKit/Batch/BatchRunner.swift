@@ -175,7 +175,7 @@ public final class BatchRunner: @unchecked Sendable {
                 try transaction.stage(png, as: overlayPath)
                 record.overlayPath = overlayPath
             } catch {
-                record.status = .failed("the overlay could not be written: \(error)")
+                record.overlayFailure = "\(error)"
             }
         }
     }

@@ -64,6 +64,9 @@ public struct ImageRecord: Sendable {
     public private(set) var spinesReleased = false
     /// The overlay's path relative to the report folder, when one was written.
     public var overlayPath: String?
+    /// Why the overlay could not be staged (the report folder's disk full, the run stopped).
+    /// The analysis stands; the run decides what a report it cannot complete means.
+    public var overlayFailure: String?
     /// Wall-clock time this image took, reading and overlay included.
     public var seconds = 0.0
 
