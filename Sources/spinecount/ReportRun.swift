@@ -76,9 +76,9 @@ struct ReportRun {
             transaction.abort()
             throw UsageFailure("the output folder is not usable: \(error)")
         }
-        progress.started(threads: min(configuration.threads, inputs.count), output: options.output)
+        progress.started(threads: runner.workerCount, output: options.output)
 
-        let crashNote = CrashNote(concurrentImages: min(configuration.threads, inputs.count),
+        let crashNote = CrashNote(concurrentImages: runner.workerCount,
                                   outputFolder: options.output)
         crashNote.install()
         let paths = inputs.map(\.path)

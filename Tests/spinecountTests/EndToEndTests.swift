@@ -94,6 +94,22 @@ struct EndToEndTests {
         #expect(folder.read("out/images.csv") == before)
     }
 
+    /// Under `ulimit -v`, each worker's stack and malloc arena count against the limit: with
+    /// 8 workers under 1 GB their reserves left nothing, and every image was refused. The run
+    /// now takes fewer workers and analyses them all.
+    @Test func anAddressSpaceLimitTakesFewerWorkersNotFewerImages() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for k in 0..<12 { try folder.write(try TestImages.dendritePNG(seed: UInt64(k + 1)), to: "in/\(k).png") }
+        let result = try CommandRunner.run(["analyze", "in", "--output", "out", "--threads", "8", "--no-overlays"],
+                                           in: folder.path,
+                                           launcher: ["/bin/sh", "-c", "ulimit -v 1000000 && exec \"$0\" \"$@\""])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("on 8 threads"))
+        let images = try #require(folder.read("out/images.csv"))
+        #expect(images.split(whereSeparator: \.isNewline).dropFirst().allSatisfy { $0.contains(",ok,") })
+    }
+
     @Test func synthTakesANegativeDensityChange() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

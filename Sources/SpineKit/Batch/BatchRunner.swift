@@ -31,6 +31,10 @@ public final class BatchRunner: @unchecked Sendable {
     private let transaction: ReportTransaction?
     /// Keeps the images analysed at once within the memory the process may use.
     public let memoryBudget: MemoryBudget
+    /// Images analysed at once: `--threads`, no more than there are images, and, under an
+    /// address-space limit, no more than `MemoryBudget.maximumWorkers` (results do not depend
+    /// on it).
+    public let workerCount: Int
 
     private let lock = NSLock()
     private var nextIndex = 0
@@ -49,8 +53,9 @@ public final class BatchRunner: @unchecked Sendable {
         self.inputs = inputs
         self.configuration = configuration
         self.transaction = transaction
-        self.memoryBudget = memoryBudget
-            ?? MemoryBudget.forThisProcess(threads: max(1, min(configuration.threads, inputs.count)))
+        let requested = max(1, min(configuration.threads, inputs.count))
+        workerCount = memoryBudget == nil ? min(requested, MemoryBudget.maximumWorkers() ?? requested) : requested
+        self.memoryBudget = memoryBudget ?? MemoryBudget.forThisProcess(threads: workerCount)
         overlayPaths = Self.overlayPaths(for: inputs)
         results = Array(repeating: nil, count: inputs.count)
     }
@@ -71,7 +76,7 @@ public final class BatchRunner: @unchecked Sendable {
                     onStart: @escaping @Sendable (Int) -> Void = { _ in },
                     inOrder: (@Sendable (ImageRecord) -> Void)? = nil) -> [ImageRecord] {
         let start = Date()
-        let workers = max(1, min(configuration.threads, inputs.count))
+        let workers = workerCount
         let group = DispatchGroup()
         for _ in 0..<workers {
             group.enter()

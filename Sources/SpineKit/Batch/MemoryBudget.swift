@@ -85,6 +85,16 @@ public final class MemoryBudget: @unchecked Sendable {
         ReportNumber.fixed(Double(bytes) / Double(1 << 30), places: 1) + " GiB"
     }
 
+    /// The most worker threads whose reserves (`perThreadReserveBytes`) take at most half of
+    /// what the address-space or data limit leaves the process, or nil without such a limit.
+    /// Each worker's stack and malloc arena count against `ulimit -v`: with all of a large
+    /// machine's cores as workers, their reserves alone can take the whole limit, and every
+    /// image was then refused as needing more than the 0.0 GiB left.
+    public static func maximumWorkers() -> Int? {
+        let free = [limitAddressSpace, limitData].compactMap(softLimit).map { $0 - currentAddressSpaceBytes() }.min()
+        return free.map { max(1, $0 / (2 * perThreadReserveBytes)) }
+    }
+
     /// A budget from the smallest of the machine's memory, a container's memory limit and
     /// the process's address-space and data limits (less what the process and `threads`
     /// worker threads already take), times `usableFraction`.
