@@ -329,7 +329,9 @@ public final class ReportTransaction: @unchecked Sendable {
             }
             for (index, file) in staged.enumerated() {
                 var earlier: URL?
-                if access(file.final.path, F_OK) == 0 || errno != ENOENT {
+                // Anything at the final name, a dangling link included, is set aside.
+                var status = stat()
+                if lstat(file.final.path, &status) == 0 || errno != ENOENT {
                     let aside = file.final.deletingLastPathComponent().appendingPathComponent(
                         Self.temporaryName(for: file.final.lastPathComponent, token: token + "-\(index)", marker: Self.setAsideMarker))
                     guard rename(file.final.path, aside.path) == 0 else {
