@@ -94,11 +94,8 @@ struct ReportRun {
         // (a full disk): writing the rest would replace the previous report with one that
         // lacks it, or, as it once did, with one that leaves those images out.
         if let unwritten = records.first(where: { $0.overlayFailure != nil }), let reason = unwritten.overlayFailure {
-            transaction.abort()
-            StandardError.write("spinecount: error: the reports could not be written, the previous ones are unchanged: "
-                                + "the overlay of \(unwritten.input.image) could not be written: \(reason) "
-                                + "(make room for them, or use --no-overlays)\n")
-            throw ExitCode(1)
+            throw Self.reportsNotWritten("the overlay of \(unwritten.input.image) could not be written: \(reason) "
+                                         + "(make room for them, or use --no-overlays)", transaction: transaction)
         }
 
         let failed = records.filter { !$0.status.isOK }.count
@@ -153,10 +150,7 @@ struct ReportRun {
             transaction.removeEarlierFiles(under: "overlays", withExtension: "png", keeping: written,
                                            protected: Set(inputs.map(\.path)))
         } catch {
-            transaction.abort()
-            StandardError.write(
-                "spinecount: error: the reports could not be written, the previous ones are unchanged: \(error)\n")
-            throw ExitCode(1)
+            throw Self.reportsNotWritten("\(error)", transaction: transaction)
         }
         trap.uninstall()
 
@@ -164,6 +158,14 @@ struct ReportRun {
         progress.summary(total: records.count, failed: failed, seconds: Date().timeIntervalSince(start),
                          output: options.output)
         if exitStatus != 0 { throw ExitCode(exitStatus) }
+    }
+
+    /// Abandons `transaction`, says why the reports were not written, and gives the exit to
+    /// throw (status 1): the previous report stays as it was.
+    static func reportsNotWritten(_ reason: String, transaction: ReportTransaction) -> ExitCode {
+        transaction.abort()
+        StandardError.write("spinecount: error: the reports could not be written, the previous ones are unchanged: \(reason)\n")
+        return ExitCode(1)
     }
 
     /// The first input that a report file would replace (`--output` pointing into an input

@@ -64,7 +64,8 @@ public final class BatchRunner: @unchecked Sendable {
     /// until all are done; `onEvent` is called on worker threads, one call at a time.
     /// `onStart` is called on the worker thread with an image's input index just before
     /// that image is read (so that a crash can be blamed on the right file).
-    /// After `cancel`, images not yet started are skipped and left out of the result.
+    /// After `cancel`, or once an overlay could not be staged (`ImageRecord.overlayFailure`),
+    /// images not yet started are skipped and left out of the result.
     ///
     /// With `inOrder`, each record is also handed to it once, in input order, as soon as it
     /// and every image before it are done (one call at a time, on worker threads), and its
@@ -123,6 +124,9 @@ public final class BatchRunner: @unchecked Sendable {
             // The event is sent under the lock so that progress lines never interleave.
             lock.withLock {
                 results[index] = record
+                // The report folder cannot take an overlay (a full disk): the run cannot leave a
+                // whole report, so the images not yet started are not analysed for nothing.
+                if record.overlayFailure != nil { cancelled = true }
                 completed += 1
                 if !record.status.isOK { failed += 1 }
                 onEvent(BatchEvent(index: index, record: record, completed: completed, failed: failed,

@@ -49,21 +49,18 @@ public enum InputCollection {
     /// (`mouse1/image_000.png`), so that every row of the reports names one file. The same file
     /// given twice keeps its name.
     static func distinguishingNames(_ found: [(image: String, path: String)]) -> [(image: String, path: String)] {
-        let absolute = found.map { URL(fileURLWithPath: $0.path).standardizedFileURL.pathComponents }
         var result = found
         for indices in Dictionary(grouping: found.indices, by: { found[$0].image }).values where indices.count > 1 {
-            let distinct = Set(indices.map { absolute[$0] })
-            guard distinct.count > 1 else { continue }
-            var common = absolute[indices[0]].count - 1
-            for k in indices {
-                let components = absolute[k]
+            // Paths are resolved only for the names that clash.
+            let paths = indices.map { URL(fileURLWithPath: found[$0].path).standardizedFileURL.pathComponents }
+            guard Set(paths).count > 1 else { continue }
+            var common = paths[0].count - 1
+            for components in paths {
                 var shared = 0
-                while shared < min(common, components.count - 1), components[shared] == absolute[indices[0]][shared] {
-                    shared += 1
-                }
+                while shared < min(common, components.count - 1), components[shared] == paths[0][shared] { shared += 1 }
                 common = shared
             }
-            for k in indices { result[k].image = absolute[k].dropFirst(common).joined(separator: "/") }
+            for (k, components) in zip(indices, paths) { result[k].image = components.dropFirst(common).joined(separator: "/") }
         }
         return result
     }
