@@ -2,7 +2,7 @@
 # Measures spinecount's accuracy on every data set it can reach, with a release build:
 # ../shared/synthetic-dev (independent renderer), ../shared/realdata/smirnov-train (real
 # confocal, manual spine centres) and sets rendered by `spinecount synth` at other pixel
-# sizes, bit depths and signal-to-noise ratios. Prints evaluate's scores for each.
+# sizes, bit depths and signal-to-noise ratios and an in-vivo two-photon acquisition. Prints evaluate's scores for each.
 #
 #   Scripts/accuracy.sh [WORKDIR]      (default WORKDIR: a new temporary folder)
 set -euo pipefail
@@ -32,7 +32,7 @@ if [ -d "$shared/realdata/smirnov-train" ]; then
     "$bin" analyze "$shared/realdata/smirnov-train" --output "$work/smirnov" --no-overlays --quiet >/dev/null || true
     score "smirnov-train (0.6 um)" "$shared/realdata/smirnov-train/truth.csv" "$work/smirnov" "" 0.6
 fi
-for preset in standard low-snr 8bit small-pixels large-pixels; do
+for preset in standard low-snr 8bit small-pixels large-pixels two-photon; do
     "$bin" synth --output "$work/synth-$preset" --preset "$preset" --count 3 --seed 101 --quiet
     "$bin" analyze "$work/synth-$preset" --output "$work/report-$preset" --no-overlays --quiet >/dev/null || true
     score "own renderer, $preset" "$work/synth-$preset/truth.csv" "$work/report-$preset" \

@@ -17,7 +17,8 @@ struct SynthCommand: ParsableCommand {
             DIR/after/after_NNN.png, plus DIR/truth.csv, DIR/dendrites.csv and \
             DIR/synth-settings.json. The same --seed always gives the same images. \
             Presets: standard (768 px, 0.08 um/px, 16-bit), low-snr, 8bit, small-pixels \
-            (0.04 um/px), large-pixels (0.16 um/px).
+            (0.04 um/px), large-pixels (0.16 um/px), two-photon (512 px, 0.15 um/px, 8-bit, photon \
+            counting, wide PSF).
             """
     )
 
@@ -27,6 +28,7 @@ struct SynthCommand: ParsableCommand {
         case eightBit = "8bit"
         case smallPixels = "small-pixels"
         case largePixels = "large-pixels"
+        case twoPhoton = "two-photon"
 
         var settings: SynthesisSettings {
             switch self {
@@ -35,6 +37,7 @@ struct SynthCommand: ParsableCommand {
             case .eightBit: return .eightBit
             case .smallPixels: return .smallPixels
             case .largePixels: return .largePixels
+            case .twoPhoton: return .twoPhoton
             }
         }
     }

@@ -291,6 +291,37 @@ struct SynthesisTests {
         #expect(SynthesisSettings.standard.widthPixels == 768 && SynthesisSettings.standard.micronsPerPixel == 0.08)
     }
 
+    /// The two-photon preset is meant to look like the in-vivo examples of
+    /// `shared/realdata/twophoton-examples`: a dark 8-bit field near 47 counts on which single
+    /// photons (12 counts each) stand out as isolated bright pixels.
+    @Test func twoPhotonPresetCountsSinglePhotonsOnADarkField() {
+        var settings = SynthesisSettings.twoPhoton
+        settings.widthPixels = 256
+        settings.heightPixels = 256
+        let image = SpineSynthesizer.render(settings: settings, seed: 3)
+        #expect(image.bitDepth == 8 && image.micronsPerPixel == 0.15)
+        #expect((0.2...0.28).contains(image.psfSigmaMicrons))
+        let pixels = image.pixels
+        let sorted = pixels.pixels.sorted()
+        let median = sorted[sorted.count / 2]
+        #expect((40...60).contains(median), "background median \(median)")
+        // Pixels above all eight neighbours by three photons: photon shot noise at well under
+        // one photon per pixel, not Gaussian noise of the same deviation.
+        var isolated = 0
+        for y in 1..<(pixels.height - 1) {
+            for x in 1..<(pixels.width - 1) {
+                var highest = 0
+                for dy in -1...1 {
+                    for dx in -1...1 where dx != 0 || dy != 0 {
+                        highest = max(highest, Int(pixels[x: x + dx, y: y + dy]))
+                    }
+                }
+                if Int(pixels[x: x, y: y]) - highest >= 36 { isolated += 1 }
+            }
+        }
+        #expect(isolated >= pixels.pixels.count / 2000, "\(isolated) isolated bright pixels")
+    }
+
     @Test(arguments: [8, 16])
     func countsStayInsideTheBitDepth(bitDepth: Int) {
         var settings = bitDepth == 8 ? SynthesisSettings.eightBit : SynthesisSettings.standard
@@ -371,7 +402,7 @@ struct SynthesisTests {
     }
 
     @Test func settingsRoundTripThroughJSON() throws {
-        for settings in [SynthesisSettings.standard, .lowSNR, .eightBit, .smallPixels, .largePixels] {
+        for settings in [SynthesisSettings.standard, .lowSNR, .eightBit, .smallPixels, .largePixels, .twoPhoton] {
             let data = try JSONEncoder().encode(settings)
             #expect(try JSONDecoder().decode(SynthesisSettings.self, from: data) == settings)
         }

@@ -241,6 +241,29 @@ extension SynthesisSettings {
         return s
     }()
 
+    /// In-vivo two-photon imaging, like the examples of Osuna et al. (`shared/realdata/
+    /// twophoton-examples`): 512 px at 0.15 um/px, 8-bit, a wider PSF (lateral FWHM
+    /// 0.47-0.66 um, sigma 0.2-0.28) and a deep section (axial sigma about 1 um), and a
+    /// photon-counting detector: under one background photon per pixel at 12 counts per
+    /// photon, so single photons stand out as isolated bright pixels on a dark field.
+    /// Measured on those examples: background median 47 counts, pixel noise 12-13 counts
+    /// (`BackgroundEstimator.pixelNoise`), 1386 pixels of example.png above all eight
+    /// neighbours by more than 40 counts; on this preset (seed 101, first image) 49 counts,
+    /// 13.6 and 338. The examples' brighter outliers (PMT pulse heights vary; one photon
+    /// here is always 12 counts) are not modelled.
+    public static let twoPhoton: SynthesisSettings = {
+        var s = SynthesisSettings.standard.withPixelSize(0.15, widthPixels: 512)
+        s.bitDepth = 8
+        s.psfSigmaMicrons = 0.2...0.28
+        s.axialSigmaMicrons = 0.8...1.2
+        s.countsPerPhoton = 12
+        s.offsetCounts = 40
+        s.readNoiseCounts = 8
+        s.backgroundPhotons = 0.3...1
+        s.photonsPerMicron = 15...40
+        return s
+    }()
+
     /// Fine sampling, 0.04 um/px (Nyquist for a 0.1 um PSF sigma), 1024 px.
     public static let smallPixels: SynthesisSettings = standard.withPixelSize(0.04, widthPixels: 1024)
 
