@@ -229,13 +229,8 @@ extension SynthesisSettings {
     /// wider PSF. Their variance/mean ratio is 0.4 counts after JPEG smoothing, so the
     /// true gain is somewhat higher: 0.6 counts per photon.
     public static let eightBit: SynthesisSettings = {
-        var s = SynthesisSettings.standard
-        s.bitDepth = 8
-        s.countsPerPhoton = 0.6
-        s.offsetCounts = 1
-        s.readNoiseCounts = 0.7
-        s.backgroundPhotons = 3...15
-        s.photonsPerMicron = 180...380
+        var s = SynthesisSettings.standard.withDetector(bitDepth: 8, countsPerPhoton: 0.6, offsetCounts: 1, readNoiseCounts: 0.7,
+                                                        backgroundPhotons: 3...15, photonsPerMicron: 180...380)
         s.psfSigmaMicrons = 0.12...0.2
         s.shaftFillVariation = 0.2
         return s
@@ -253,14 +248,10 @@ extension SynthesisSettings {
     /// here is always 12 counts) are not modelled.
     public static let twoPhoton: SynthesisSettings = {
         var s = SynthesisSettings.standard.withPixelSize(0.15, widthPixels: 512)
-        s.bitDepth = 8
+            .withDetector(bitDepth: 8, countsPerPhoton: 12, offsetCounts: 40, readNoiseCounts: 8,
+                          backgroundPhotons: 0.3...1, photonsPerMicron: 15...40)
         s.psfSigmaMicrons = 0.2...0.28
         s.axialSigmaMicrons = 0.8...1.2
-        s.countsPerPhoton = 12
-        s.offsetCounts = 40
-        s.readNoiseCounts = 8
-        s.backgroundPhotons = 0.3...1
-        s.photonsPerMicron = 15...40
         return s
     }()
 
@@ -269,6 +260,20 @@ extension SynthesisSettings {
 
     /// Coarse sampling, 0.16 um/px, 384 px: the same ~61 um field as `.standard`.
     public static let largePixels: SynthesisSettings = standard.withPixelSize(0.16, widthPixels: 384)
+
+    /// A copy with another detector: its bit depth, gain, offset and read noise, and the
+    /// photons it collects from the background and per micron of tissue.
+    public func withDetector(bitDepth: Int, countsPerPhoton: Double, offsetCounts: Double, readNoiseCounts: Double,
+                             backgroundPhotons: ClosedRange<Double>, photonsPerMicron: ClosedRange<Double>) -> SynthesisSettings {
+        var s = self
+        s.bitDepth = bitDepth
+        s.countsPerPhoton = countsPerPhoton
+        s.offsetCounts = offsetCounts
+        s.readNoiseCounts = readNoiseCounts
+        s.backgroundPhotons = backgroundPhotons
+        s.photonsPerMicron = photonsPerMicron
+        return s
+    }
 
     /// A copy with another pixel size and a square image of `widthPixels` (the same
     /// size when `nil`). Photon numbers are per pixel and stay as they are.
