@@ -21,10 +21,20 @@ struct ReportRun {
 
         // Usage problems are found before any work: images first, then the output folder.
         var inputs: [BatchInput] = []
+        var notes: [String] = []
         for (name, paths) in groups {
             let found: [(image: String, path: String)]
             do {
-                found = try InputCollection.images(in: paths, recursive: options.recursive, excluding: [outputURL])
+                // The output folder's overlays are never inputs, even when it is an input folder.
+                let collected = try InputCollection.collected(
+                    in: paths, recursive: options.recursive,
+                    excluding: [outputURL, outputURL.appendingPathComponent("overlays")])
+                found = collected.images
+                if let first = collected.repeated.first {
+                    let group = command == .compare ? " in --\(name)" : ""
+                    notes.append("\(collected.repeated.count) path(s)\(group) lead to an image already listed and are "
+                                 + "analysed once (first: '\(first)')")
+                }
             } catch {
                 throw UsageFailure("no images: \(error)")
             }
@@ -35,6 +45,10 @@ struct ReportRun {
             }
             inputs += found.map { BatchInput(group: name, image: $0.image, path: $0.path) }
         }
+        if command == .compare, let shared = Self.sharedFile(between: inputs) {
+            notes.append("'\(shared.before)' (before) and '\(shared.after)' (after) are the same file")
+        }
+        for note in notes { StandardError.write("spinecount: warning: \(note)\n") }
         do {
             try ReportTransaction.prepareDirectory(outputURL)
         } catch {
@@ -166,6 +180,18 @@ struct ReportRun {
         transaction.abort()
         StandardError.write("spinecount: error: the reports could not be written, the previous ones are unchanged: \(reason)\n")
         return ExitCode(1)
+    }
+
+    /// The first file that is both a `before` and an `after` input (paths with their links
+    /// resolved), or nil: such a comparison measures no change.
+    static func sharedFile(between inputs: [BatchInput]) -> (before: String, after: String)? {
+        func key(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+        var before: [String: String] = [:]
+        for input in inputs where input.group == "before" { before[key(input.path)] = input.path }
+        for input in inputs where input.group == "after" {
+            if let match = before[key(input.path)] { return (match, input.path) }
+        }
+        return nil
     }
 
     /// The first input that a report file would replace (`--output` pointing into an input

@@ -39,6 +39,30 @@ struct EndToEndTests {
         #expect(Set(try fm.contentsOfDirectory(atPath: folder.path("out/overlays"))) == ["z.png", "notes.txt"])
     }
 
+    /// A recursive run into a report folder among the data, repeated, analyses the same images
+    /// each time: neither its own overlays nor those of a report beside them are inputs.
+    @Test func aRecursiveRunDoesNotReadReportsBackIn() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(try TestImages.dendritePNG(seed: 1), to: "exp/cell1/a.png")
+        try folder.write(try TestImages.dendritePNG(seed: 2), to: "exp/b.png")
+        for output in ["exp/results-v1", "exp/results-v2", "exp", "exp"] {
+            let result = try CommandRunner.run(["analyze", "exp", "--recursive", "--output", output, "--quiet"], in: folder.path)
+            #expect(result.status == 0, "\(output): \(result.stderr)")
+            let rows = try String(contentsOfFile: folder.path(output + "/images.csv"), encoding: .utf8)
+                .split(separator: "\r\n").dropFirst().map { String($0.split(separator: ",")[1]) }
+            #expect(rows == ["b.png", "cell1/a.png"], "\(output)")
+        }
+        // The same file twice is analysed once, with a warning.
+        let twice = try CommandRunner.run(["analyze", "exp/b.png", "exp/b.png", "--output", "twice", "--quiet"], in: folder.path)
+        #expect(twice.status == 0)
+        #expect(twice.stderr.contains("warning: 1 path(s) lead to an image already listed"), "\(twice.stderr)")
+        #expect(try String(contentsOfFile: folder.path("twice/images.csv"), encoding: .utf8).split(separator: "\r\n").count == 2)
+        let same = try CommandRunner.run(["--before", "exp/b.png", "--after", "exp/b.png", "--output", "same", "--quiet"],
+                                         in: folder.path)
+        #expect(same.stderr.contains("(before) and 'exp/b.png' (after) are the same file"), "\(same.stderr)")
+    }
+
     /// synth, analyze and evaluate chained as the README shows them.
     @Test func evaluateScoresAReportOfRenderedImages() throws {
         let folder = try TemporaryFolder()

@@ -47,10 +47,48 @@ struct InputCollectionTests {
         let three = try InputCollection.images(in: [folder.path("data/mouse1"), folder.path("elsewhere/deep/img.png")],
                                                recursive: false)
         #expect(three.map(\.image) == ["data/mouse1/img.png", "elsewhere/deep/img.png"])
-        // The same file twice is one file: its name stays.
-        let twice = try InputCollection.images(in: [folder.path("data/mouse1/img.png"), folder.path("data/mouse1/img.png")],
-                                               recursive: false)
-        #expect(twice.map(\.image) == ["img.png", "img.png"])
+    }
+
+    /// Renaming two clashing files can give a name a third file already has; the names are
+    /// compared again until no two files share one.
+    @Test func renamedFilesDoNotClashWithAThird() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for name in ["p/m1/x.png", "p/m2/x.png", "q/m1/x.png"] { try folder.write([0], to: name) }
+        let found = try InputCollection.images(in: [folder.path("q"), folder.path("p/m1/x.png"), folder.path("p/m2/x.png")],
+                                               recursive: true)
+        #expect(found.map(\.path) == [folder.path("q") + "/m1/x.png", folder.path("p/m1/x.png"), folder.path("p/m2/x.png")])
+        #expect(found.map(\.image) == ["q/m1/x.png", "p/m1/x.png", "m2/x.png"])
+    }
+
+    /// A file reached twice would count as two independent images in the statistics: it is
+    /// listed once, and the other paths to it are returned.
+    @Test func aFileReachedTwiceIsListedOnce() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for name in ["data/a/x.png", "data/y.png"] { try folder.write([0], to: name) }
+        try FileManager.default.createSymbolicLink(atPath: folder.path("data/link"), withDestinationPath: folder.path("data/a"))
+        let twice = try InputCollection.collected(in: [folder.path("data/y.png"), folder.path("data/y.png")], recursive: false)
+        #expect(twice.images.map(\.image) == ["y.png"])
+        #expect(twice.repeated == [folder.path("data/y.png")])
+        // Overlapping folders, and a link to a folder already searched.
+        let overlapping = try InputCollection.collected(in: [folder.path("data/a"), folder.path("data")], recursive: true)
+        #expect(overlapping.images.map(\.image) == ["x.png", "y.png"])
+        #expect(overlapping.repeated.count == 1)
+    }
+
+    /// A spinecount report kept among the data (a folder with spinecount's run.json) has its
+    /// overlays left out of a recursive search; another folder named overlays is searched.
+    @Test func overlaysOfAReportAreNotInputs() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for name in ["data/cell1/a.png", "data/results/overlays/cell1/a.png", "data/results/spines.csv",
+                     "data/other/overlays/b.png", "data/other/run.json"] {
+            try folder.write([0], to: name)
+        }
+        try folder.write(Array(#"{"tool" : "spinecount", "command" : "analyze"}"#.utf8), to: "data/results/run.json")
+        let found = try InputCollection.images(in: [folder.path("data")], recursive: true)
+        #expect(found.map(\.image) == ["cell1/a.png", "other/overlays/b.png"])
     }
 
     @Test func filesAreTakenAsGivenInArgumentOrder() throws {

@@ -20,12 +20,22 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
 /// cannot be an image (a broken link; a folder, when not recursive) is still listed, so
 /// that the batch reports it as failed rather than silently leaving it out. Hidden entries (names
 /// starting with `.`, e.g. macOS `._x.png` resource forks and spinecount's own
-/// temporary files) are skipped, and so are the `excluding` folders: the report
-/// folder, when it lies inside an input folder, must not feed its overlays back in.
+/// temporary files) are skipped, and so are the `excluding` folders and the `overlays`
+/// folder of any spinecount report met on the way (a folder holding spinecount's
+/// `run.json`): a report kept among the data must not feed its drawings back in as images.
+/// A file reached more than once (named twice, or through overlapping folders or links) is
+/// analysed once: each copy would count as another independent image in the statistics.
 public enum InputCollection {
     /// The images under `paths`, in argument order, each folder's images sorted.
     public static func images(in paths: [String], recursive: Bool,
                               excluding excluded: [URL] = []) throws(InputError) -> [(image: String, path: String)] {
+        try collected(in: paths, recursive: recursive, excluding: excluded).images
+    }
+
+    /// `images(in:recursive:excluding:)`, and the paths left out because they lead to a file
+    /// already listed.
+    public static func collected(in paths: [String], recursive: Bool, excluding excluded: [URL] = [])
+        throws(InputError) -> (images: [(image: String, path: String)], repeated: [String]) {
         let excludedPaths = Set(excluded.map { canonicalPath($0.path) })
         var found: [(image: String, path: String)] = []
         for path in paths {
@@ -41,28 +51,53 @@ public enum InputCollection {
                 found.append((URL(fileURLWithPath: path).lastPathComponent, path))
             }
         }
-        return distinguishingNames(found)
+        var seen = Set<String>()
+        var repeated: [String] = []
+        found.removeAll { entry in
+            // A broken link has no file behind it to compare; it is kept for its error row.
+            guard seen.insert(canonicalPath(entry.path)).inserted else {
+                repeated.append(entry.path)
+                return true
+            }
+            return false
+        }
+        return (distinguishingNames(found), repeated)
     }
 
     /// `found` with names that two different files share (`image_000.png` in `mouse1/` and in
     /// `mouse2/`) replaced by each file's path below the deepest folder they have in common
-    /// (`mouse1/image_000.png`), so that every row of the reports names one file. The same file
-    /// given twice keeps its name.
+    /// (`mouse1/image_000.png`), so that every row of the reports names one file. A new name
+    /// can meet a third file's (`m1/x.png` from `p/m1/` and `q/m1/`, beside `m1/x.png` found
+    /// in `q/`): the names are compared again until none is shared, each round naming the
+    /// clashing files by more of their paths. The same path given twice keeps its name.
     static func distinguishingNames(_ found: [(image: String, path: String)]) -> [(image: String, path: String)] {
         var result = found
-        for indices in Dictionary(grouping: found.indices, by: { found[$0].image }).values where indices.count > 1 {
-            // Paths are resolved only for the names that clash.
-            let paths = indices.map { URL(fileURLWithPath: found[$0].path).standardizedFileURL.pathComponents }
-            guard Set(paths).count > 1 else { continue }
-            var common = paths[0].count - 1
-            for components in paths {
-                var shared = 0
-                while shared < min(common, components.count - 1), components[shared] == paths[0][shared] { shared += 1 }
-                common = shared
+        // Two different files that share a name differ in a folder their names leave out, so
+        // each round lengthens some name; the loop ends at the latest at the full paths.
+        while true {
+            var renamed = false
+            for indices in Dictionary(grouping: result.indices, by: { result[$0].image }).values where indices.count > 1 {
+                // Paths are resolved only for the names that clash.
+                let paths = indices.map { URL(fileURLWithPath: result[$0].path).standardizedFileURL.pathComponents }
+                guard Set(paths).count > 1 else { continue }
+                var common = paths[0].count - 1
+                for components in paths {
+                    var shared = 0
+                    while shared < min(common, components.count - 1), components[shared] == paths[0][shared] { shared += 1 }
+                    common = shared
+                }
+                for (k, components) in zip(indices, paths) {
+                    // Names only grow (a file's name is always a tail of its path), so no two
+                    // rounds can undo each other.
+                    let tail = components.dropFirst(common)
+                    if tail.count > result[k].image.split(separator: "/").count {
+                        result[k].image = tail.joined(separator: "/")
+                        renamed = true
+                    }
+                }
             }
-            for (k, components) in zip(indices, paths) { result[k].image = components.dropFirst(common).joined(separator: "/") }
+            if !renamed { return result }
         }
-        return result
     }
 
     /// Whether `name` has the extension `.png` in any letter case.
@@ -92,6 +127,7 @@ public enum InputCollection {
             }
             if isFolder.boolValue {
                 guard !excluding.contains(canonicalPath(path)) else { continue }
+                if name == "overlays" && isReport(folder: folder) { continue }
                 if recursive {
                     try collect(folder: path, prefix: prefix + name + "/", recursive: true, excluding: excluding,
                                 visited: &visited, into: &found)
@@ -103,6 +139,14 @@ public enum InputCollection {
                 found.append((prefix + name, path))
             }
         }
+    }
+
+    /// Whether `folder` holds a spinecount report: a `run.json` whose `tool` is spinecount.
+    static func isReport(folder: String) -> Bool {
+        let manifest = URL(fileURLWithPath: folder).appendingPathComponent("run.json")
+        guard let data = try? Data(contentsOf: manifest),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        return object["tool"] as? String == "spinecount"
     }
 
     private static func isSymbolicLink(_ path: String) -> Bool {
