@@ -159,8 +159,10 @@ private func bruteForceExactP(_ x: [Double], _ y: [Double]) -> Double {
     @Test func bootstrapOfConstantRatioIsExact() throws {
         // Every before image has 1 spine/um and every after image 1.5 spines/um, at varying lengths:
         // every resample pools to exactly +50 %, so the interval collapses onto it.
-        let before = [image("b1", length: 10, thin: 10), image("b2", length: 20, thin: 20), image("b3", length: 4, thin: 4)]
-        let after = [image("a1", length: 10, thin: 15), image("a2", length: 6, thin: 9)]
+        let before = [image("b1", length: 10, thin: 10), image("b2", length: 20, thin: 20), image("b3", length: 4, thin: 4),
+                      image("b4", length: 7, thin: 7)]
+        let after = [image("a1", length: 10, thin: 15), image("a2", length: 6, thin: 9), image("a3", length: 2, thin: 3),
+                     image("a4", length: 30, thin: 45)]
         let comparison = GroupComparison(before: before, after: after, measures: [.densityPerMicron])
         let row = try #require(comparison[.densityPerMicron])
         let interval = try #require(row.changePercentInterval)
@@ -231,13 +233,18 @@ private func bruteForceExactP(_ x: [Double], _ y: [Double]) -> Double {
         #expect(comparison[.densityPerMicron]?.changePercentInterval != nil)
     }
 
-    @Test func aGroupOfOneUnitGivesNoIntervals() throws {
+    @Test func groupsOfFewerThanFourUnitsGiveNoIntervals() throws {
         // Resampling one image always returns it: between 1 and 1 image every replicate is the
-        // observed change, an interval of zero width that claims a precision the data lack.
-        let one = Bootstrap().intervals(before: [1.0], after: [1.0, 2.0], statisticCount: 1) { b, a in [a.reduce(0, +) - b.reduce(0, +)] }
+        // observed change, an interval of zero width that claims a precision the data lack. With
+        // three, no interval from resampling holds a 95 % level (see `minimumUnitsPerGroup`).
+        func difference(_ b: [Double], _ a: [Double]) -> [Double?] { [a.reduce(0, +) - b.reduce(0, +)] }
+        let one = Bootstrap().intervals(before: [1.0], after: [1.0, 2.0, 3.0, 4.0], statisticCount: 1, statistics: difference)
         #expect(one == [nil])
-        let two = Bootstrap().intervals(before: [1.0, 1.5], after: [1.0, 2.0], statisticCount: 1) { b, a in [a.reduce(0, +) - b.reduce(0, +)] }
-        #expect(two[0] != nil)
+        let three = Bootstrap().intervals(before: [1.0, 1.5, 2], after: [1.0, 2.0, 3.0, 4.0], statisticCount: 1, statistics: difference)
+        #expect(three == [nil])
+        let four = Bootstrap().intervals(before: [1.0, 1.5, 2, 2.5], after: [1.0, 2.0, 3.0, 4.0], statisticCount: 1,
+                                         statistics: difference)
+        #expect(four[0] != nil)
 
         let comparison = GroupComparison(before: [image("b", length: 10, thin: 5)], after: [image("a", length: 10, thin: 8)])
         let density = try #require(comparison[.densityPerMicron])
@@ -245,10 +252,57 @@ private func bruteForceExactP(_ x: [Double], _ y: [Double]) -> Double {
         #expect(density.changePercentInterval == nil)
         #expect(density.csvFields()[4] == "" && density.csvFields()[5] == "")
         #expect(SummaryText.comparison(comparison).contains("No confidence intervals"))
-        let pairs = GroupComparison(before: [image("b1", length: 10, thin: 5), image("b2", length: 10, thin: 6)],
-                                    after: [image("a1", length: 10, thin: 8), image("a2", length: 10, thin: 9)])
+        let pairs = GroupComparison(before: (1...4).map { image("b\($0)", length: 10, thin: 4 + $0) },
+                                    after: (1...4).map { image("a\($0)", length: 10, thin: 7 + $0) })
         #expect(pairs[.densityPerMicron]?.changePercentInterval != nil)
         #expect(!SummaryText.comparison(pairs).contains("No confidence intervals"))
+    }
+
+    @Test func studentTAndNormalMatchScipy() {
+        // scipy.stats.t.ppf(p, df) and scipy.stats.norm.cdf.
+        let cases: [(Int, Double, Double)] = [(1, 0.975, 12.706204736174694), (3, 0.975, 3.1824463052837078),
+                                              (4, 0.975, 2.7764451051977934), (9, 0.975, 2.262157162798205),
+                                              (29, 0.975, 2.045229642132703), (2, 0.9, 1.8856180831641272),
+                                              (7, 0.995, 3.4994832973504924)]
+        for (nu, p, t) in cases {
+            #expect(abs(StudentT.quantile(p, degreesOfFreedom: nu) - t) < 1e-9 * t, "df \(nu), p \(p)")
+            #expect(abs(StudentT.quantile(1 - p, degreesOfFreedom: nu) + t) < 1e-9 * t)
+            #expect(abs(StudentT.cdf(t, degreesOfFreedom: nu) - p) < 1e-12)
+        }
+        #expect(abs(StudentT.normalCDF(-1) - 0.15865525393145707) < 1e-15)
+        #expect(abs(StudentT.normalCDF(2.5) - 0.9937903346742238) < 1e-15)
+        // The expanded interval's tails (Hesterberg 2015), from scipy with n units.
+        for (n, tail) in [(4, 0.00011903073915322603), (5, 0.0009541005518824907), (10, 0.008550639024406366),
+                          (30, 0.01875390027822054)] {
+            #expect(abs(Bootstrap().expandedTail(units: n) - tail) < 1e-9 * tail, "\(n) units")
+        }
+    }
+
+    /// With no true change, a 95 % interval should exclude zero in about 5 % of experiments; the
+    /// plain percentile interval did so in about 11 % with 5 images per group.
+    @Test func withNoChangeTheIntervalRarelyExcludesZero() {
+        var generator = SplitMix64(seed: 11)
+        func images(_ count: Int) -> [(spines: Double, length: Double)] {
+            (0..<count).map { _ in
+                let length = 50 + 100 * generator.nextUnitDouble()
+                // Per-image density 1 +- 15 % (uniform, sd 15 %), rounded to whole spines.
+                let density = 1 + 0.15 * 3.0.squareRoot() * (2 * generator.nextUnitDouble() - 1)
+                return ((density * length).rounded(), length)
+            }
+        }
+        func pooled(_ units: [(spines: Double, length: Double)]) -> Double {
+            units.reduce(0) { $0 + $1.spines } / units.reduce(0) { $0 + $1.length }
+        }
+        let experiments = 300
+        var excluded = 0
+        for k in 0..<experiments {
+            let bootstrap = Bootstrap(resamples: 1000, seed: UInt64(k))
+            let interval = bootstrap.intervals(before: images(5), after: images(5), statisticCount: 1) { b, a in
+                [100 * (pooled(a) / pooled(b) - 1)]
+            }[0]
+            if let interval, !interval.contains(0) { excluded += 1 }
+        }
+        #expect(Double(excluded) / Double(experiments) <= 0.08, "\(excluded) of \(experiments) excluded zero")
     }
 
     @Test func bootstrapEmptyGroupGivesNoIntervals() {

@@ -34,11 +34,11 @@ public enum SummaryText {
         var notes: [String] = []
         let unitName = comparison.isClustered ? "clusters" : "images"
         notes.append("Units of replication: \(comparison.beforeUnits) before, \(comparison.afterUnits) after (\(unitName)); "
-                     + "CI: percentile bootstrap, \(comparison.resamples) resamples, seed \(comparison.seed); "
+                     + "CI: expanded percentile bootstrap, \(comparison.resamples) resamples, seed \(comparison.seed); "
                      + "p: two-sided Mann-Whitney U.")
         if min(comparison.beforeUnits, comparison.afterUnits) < comparison.minimumUnitsPerGroup {
             notes.append("No confidence intervals: each group needs at least \(comparison.minimumUnitsPerGroup) \(unitName); "
-                         + "a group of one has no variation between \(unitName) to resample.")
+                         + "with fewer, no interval from resampling them holds its 95 % level.")
         } else {
             let unbounded = comparison.rows.filter { $0.measure.isTested && $0.changePercent != nil && $0.changePercentInterval == nil }
             if !unbounded.isEmpty {

@@ -14,13 +14,24 @@ public struct ConfidenceInterval: Sendable, Equatable, Codable {
     public func contains(_ value: Double) -> Bool { low <= value && value <= high }
 }
 
-/// The percentile bootstrap for statistics comparing two independent groups.
+/// The expanded percentile bootstrap for statistics comparing two independent groups.
 ///
 /// Each replicate resamples the units (images, or clusters of images) of each group with
-/// replacement, keeping the group sizes, and recomputes the statistics; the interval is the
-/// `(1 - level) / 2` and `(1 + level) / 2` quantiles of the replicates (Efron & Tibshirani 1993,
-/// "An Introduction to the Bootstrap", chapter 13). The generator is seeded, so the same data
-/// give the same interval on every run.
+/// replacement, keeping the group sizes, and recomputes the statistics (Efron & Tibshirani
+/// 1993, "An Introduction to the Bootstrap", chapter 13). The plain percentile interval, the
+/// `(1 - level) / 2` and `(1 + level) / 2` quantiles of the replicates, is too narrow for the
+/// few units a lab compares: resampling n units spreads a mean by sqrt((n - 1) / n) of its
+/// standard error, and the normal quantile stands where Student's t belongs. Simulated with
+/// no true change (pooled densities of images 50-150 um long, Poisson counts, a 15 % spread
+/// between images; 1000 experiments each), its 95 % interval excluded zero in 22 % of them
+/// with 3 images per group, 15 % with 4, 11 % with 5, 9 % with 10 and 8 % with 20.
+/// The interval is therefore expanded (Hesterberg 2015, The American Statistician 69:371,
+/// section 3.4): the quantiles taken are `alpha' / 2` and `1 - alpha' / 2` with
+/// `alpha' / 2 = Phi(-sqrt(n / (n - 1)) t(n - 1, (1 + level) / 2))`, n the smaller group's
+/// units. In the same simulation it excluded zero in 4.6 %, 4.4 %, 4.6 % and 5.5 % of the
+/// experiments with 4, 5, 10 and 20 per group (3.8-5.9 % with spreads of 5 % and 30 %), and
+/// in 2.8 % with 4 against 10. The generator is seeded, so the same data give the same
+/// interval on every run.
 public struct Bootstrap: Sendable, Equatable {
     /// Number of replicates; 2000 keeps the Monte Carlo error of a 95 % percentile bound small
     /// (Efron & Tibshirani 1993, section 19.3 recommend at least 1000 for percentile intervals).
@@ -34,10 +45,12 @@ public struct Bootstrap: Sendable, Equatable {
     /// (a rise from zero) are kept: they sort beyond every finite one, and a bound that falls
     /// among them cannot be given, so the interval is then `nil` as well.
     public var minimumDefinedFraction: Double
-    /// Units each group needs for an interval (2). Resampling a group of one unit always gives
-    /// that unit back, so the interval would carry none of that group's variation between
-    /// images (between 1 and 1 image it is a single point): it would claim a precision the data
-    /// cannot show.
+    /// Units each group needs for an interval (4). Resampling a group of one unit always gives
+    /// that unit back (between 1 and 1 image the interval is a single point). With 3 units a
+    /// group, no resampling interval can hold its level: with no true change, all three after
+    /// values lie above all three before values in 1 of 20 experiments (and below in another),
+    /// and then every replicate shows a rise, so the interval excludes zero in at least 10 % of
+    /// experiments; with 4 that share is 2 in 70.
     public var minimumUnitsPerGroup: Int
 
     public static let defaultResamples = 2000
@@ -45,7 +58,7 @@ public struct Bootstrap: Sendable, Equatable {
 
     public init(resamples: Int = Bootstrap.defaultResamples, level: Double = Bootstrap.defaultLevel,
                 seed: UInt64 = SplitMix64.defaultSeed, minimumDefinedFraction: Double = 0.95,
-                minimumUnitsPerGroup: Int = 2) {
+                minimumUnitsPerGroup: Int = 4) {
         self.resamples = resamples
         self.level = level
         self.seed = seed
@@ -53,7 +66,15 @@ public struct Bootstrap: Sendable, Equatable {
         self.minimumUnitsPerGroup = minimumUnitsPerGroup
     }
 
-    /// Percentile intervals for `statisticCount` statistics of two groups.
+    /// The lower tail probability of the expanded percentile interval for groups whose smaller
+    /// one has `units` units (2 or more): `Phi(-sqrt(n / (n - 1)) t(n - 1, (1 + level) / 2))`.
+    public func expandedTail(units n: Int) -> Double {
+        precondition(n >= 2, "the expanded interval needs 2 or more units, got \(n)")
+        let t = StudentT.quantile((1 + level) / 2, degreesOfFreedom: n - 1)
+        return StudentT.normalCDF(-(Double(n) / Double(n - 1)).squareRoot() * t)
+    }
+
+    /// Expanded percentile intervals for `statisticCount` statistics of two groups.
     ///
     /// - Parameter statistics: computes every statistic of one replicate from the resampled
     ///   `before` and `after` units; it must return `statisticCount` values (`nil` = undefined,
@@ -64,7 +85,7 @@ public struct Bootstrap: Sendable, Equatable {
     public func intervals<Unit>(before: [Unit], after: [Unit], statisticCount: Int,
                                 statistics: ([Unit], [Unit]) -> [Double?]) -> [ConfidenceInterval?] {
         let none = [ConfidenceInterval?](repeating: nil, count: statisticCount)
-        guard !before.isEmpty, !after.isEmpty, before.count >= minimumUnitsPerGroup, after.count >= minimumUnitsPerGroup,
+        guard min(before.count, after.count) >= max(2, minimumUnitsPerGroup),
               resamples > 0, level > 0, level < 1 else { return none }
 
         var generator = SplitMix64(seed: seed)
@@ -87,8 +108,8 @@ public struct Bootstrap: Sendable, Equatable {
             }
         }
 
-        let lowQuantile = (1 - level) / 2
-        let highQuantile = (1 + level) / 2
+        let lowQuantile = expandedTail(units: min(before.count, after.count))
+        let highQuantile = 1 - lowQuantile
         return replicates.map { values in
             guard !values.isEmpty,
                   Double(values.count) >= minimumDefinedFraction * Double(resamples) else { return nil }
