@@ -59,7 +59,9 @@ public struct Dendrite: Sendable, Equatable {
     public var id: Int
     /// The smoothed shaft centreline, pixels, in order along the shaft.
     public var centerline: [PixelPoint]
-    /// Arc length of the smoothed centreline.
+    /// Arc length of the smoothed centreline inside the counting frame, the length densities
+    /// are of (spines are counted only there too); the whole centreline is `centerlinePixels`
+    /// long.
     public var lengthMicrons: Double
     /// Median shaft radius along the centreline.
     public var radiusMicrons: Double
@@ -69,6 +71,12 @@ public struct Dendrite: Sendable, Equatable {
         self.centerline = centerline
         self.lengthMicrons = lengthMicrons
         self.radiusMicrons = radiusMicrons
+    }
+
+    /// Arc length of the whole smoothed centreline, counting frame or not, pixels: the scale
+    /// `arcMicrons(nearestTo:micronsPerPixel:)` runs along, from 0 at its first point.
+    public var centerlinePixels: Double {
+        zip(centerline, centerline.dropFirst()).reduce(0) { $0 + $1.0.distance(to: $1.1) }
     }
 
     /// For each of `points`, the arc length of the centreline from its first point to its

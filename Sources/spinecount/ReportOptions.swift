@@ -41,7 +41,9 @@ struct ReportOptions: ParsableArguments {
             help: ArgumentHelp("Optical blur (PSF full width at half maximum) of the microscope. "
                                + "Default: read from each image's narrowest necks (psf_fwhm_um in images.csv), "
                                + "or \(ReportNumber.fixed(AnalysisParameters().defaultPSFFWHMMicrons, places: 2)) "
-                               + "when it has fewer than \(AnalysisParameters().minimumNecksForBlurEstimate) necks.",
+                               + "when it has fewer than \(AnalysisParameters().minimumNecksForBlurEstimate) necks. "
+                               + "It changes detection as well as sizes; the estimate served better than the true PSF "
+                               + "on rendered images (README).",
                                valueName: "UM"))
     var psfFWHMMicrons: Double?
 

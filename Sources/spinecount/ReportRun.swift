@@ -113,6 +113,12 @@ struct ReportRun {
         }
 
         let failed = records.filter { !$0.status.isOK }.count
+        // Such an image is analysed, but its empty density is easy to miss among the rows.
+        let untraced = records.filter { $0.status.isOK && $0.dendrites.isEmpty }
+        if let first = untraced.first {
+            StandardError.write("spinecount: warning: \(untraced.count) image(s) analysed without a dendrite traced, so "
+                                + "without a density (first: '\(first.input.image)')\n")
+        }
         let exitStatus: Int32 = failed > 0 ? 1 : 0
         let keyPattern = try options.groupBy.map { pattern in try ClusterKeyPattern(pattern) }
         let clusterKeys = records.map { keyPattern?.key(for: $0.input.image) }

@@ -24,6 +24,25 @@ struct ClassifierTests {
         #expect(neuronstudio.classify(headDiameterMicrons: 0, neckDiameterMicrons: nil, lengthMicrons: 0.5) == .thin)
     }
 
+    /// Sizes read back from the CSV (three decimals) can sit exactly on a threshold, where the
+    /// division's rounding must not decide: 0.44 / 0.40 is 1.0999999999999999 in binary.
+    @Test func ratiosOnAThresholdMeetIt() {
+        #expect(neuronstudio.classify(headDiameterMicrons: 0.44, neckDiameterMicrons: 0.40, lengthMicrons: 0.8) == .mushroom)
+        #expect(neuronstudio.classify(headDiameterMicrons: 0.44, neckDiameterMicrons: 0.401, lengthMicrons: 0.8) == .stubby)
+        // length / head = 2.5 exactly, for a head without a neck: thin.
+        #expect(neuronstudio.classify(headDiameterMicrons: 0.3, neckDiameterMicrons: nil, lengthMicrons: 0.75) == .thin)
+        // Harris: length / width = 1 exactly is stubby.
+        #expect(harris.classify(headDiameterMicrons: 0.7, neckDiameterMicrons: 0.7, lengthMicrons: 0.7) == .stubby)
+        var failures = 0
+        for neck in stride(from: 100, through: 599, by: 1) {
+            let n = Double(neck) / 1000
+            let head = (1.1 * Double(neck)).rounded() / 1000
+            guard abs(head - 1.1 * n) < 1e-12 else { continue }  // only pairs exactly at 1.1 in decimal
+            if neuronstudio.classify(headDiameterMicrons: head, neckDiameterMicrons: n, lengthMicrons: 1.2) == .stubby { failures += 1 }
+        }
+        #expect(failures == 0)
+    }
+
     @Test func harrisRules() {
         // Stubby when no longer than wide; mushroom needs a head over 0.6 um and a neck.
         #expect(harris.classify(headDiameterMicrons: 0.7, neckDiameterMicrons: 0.7, lengthMicrons: 0.6) == .stubby)

@@ -546,7 +546,7 @@ struct ReportTableTests {
             r.width = 64; r.height = 32; r.bitDepth = 16; r.micronsPerPixel = 0.0651
             r.pixelSizeSource = .pHYs
             r.dendrites = [DendriteRecord(id: 1, lengthMicrons: length, radiusMicrons: 0.5,
-                                          start: PixelPoint(x: 0, y: 16), end: PixelPoint(x: 63, y: 16))]
+                                          start: PixelPoint(x: 0, y: 16), end: PixelPoint(x: 63, y: 16), centerlinePixels: 63)]
             r.spines = spines; r.psfFWHMMicrons = 0.3
         }
         return r
@@ -654,17 +654,17 @@ struct ReportTableTests {
                                                numbered(3, dendrite: 1, .stubby), numbered(4, dendrite: 1, .mushroom)])
         good.dendrites = [
             DendriteRecord(id: 1, lengthMicrons: 8, radiusMicrons: 0.45, start: PixelPoint(x: 1, y: 2),
-                           end: PixelPoint(x: 60.25, y: 3)),
+                           end: PixelPoint(x: 60.25, y: 3), centerlinePixels: 140),
             DendriteRecord(id: 2, lengthMicrons: 2, radiusMicrons: 0.3, start: PixelPoint(x: 5, y: 30),
-                           end: PixelPoint(x: 5, y: 10)),
+                           end: PixelPoint(x: 5, y: 10), centerlinePixels: 31),
             DendriteRecord(id: 3, lengthMicrons: 4, radiusMicrons: 0.5, start: PixelPoint(x: 0, y: 0),
-                           end: PixelPoint(x: 1, y: 1)),
+                           end: PixelPoint(x: 1, y: 1), centerlinePixels: 62),
         ]
         let rows = parseCSV(ReportTables.dendrites([good, record("bad.png", status: .failed("x"))]).text)
         #expect(rows.first == ReportTables.dendritesHeader)
         #expect(rows.count == 4)
         #expect(rows[1] == ["set", "good.png", "1", "8.000", "0.450", "3", "2", "0", "1", "0.3750",
-                            "1.00", "2.00", "60.25", "3.00"])
+                            "1.00", "2.00", "60.25", "3.00", "9.114"])
         #expect(rows[2][2] == "2" && rows[2][5...9] == ["1", "0", "1", "0", "0.5000"])
         #expect(rows[3][2] == "3" && rows[3][5...9] == ["0", "0", "0", "0", "0.0000"])
     }

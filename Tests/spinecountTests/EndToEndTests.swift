@@ -289,6 +289,14 @@ struct EndToEndTests {
             #expect(own.reduce(0) { $0 + (Int($1["spines"] ?? "") ?? -1_000) } == Int(image["spines"] ?? ""))
             let ids = Set(own.compactMap { $0["dendrite_id"] })
             #expect(spines.rows.filter(key).allSatisfy { ids.contains($0["dendrite_id"] ?? "") })
+            // Positions run along the whole centreline, of which the counted length is a part.
+            for dendrite in own {
+                let whole = try #require(Double(dendrite["centerline_um"] ?? ""))
+                #expect(whole + 0.0005 >= (Double(dendrite["length_um"] ?? "") ?? .infinity), "\(dendrite)")
+                for spine in spines.rows.filter(key) where spine["dendrite_id"] == dendrite["dendrite_id"] {
+                    #expect((Double(spine["arc_um"] ?? "") ?? .infinity) <= whole + 0.0005, "\(spine)")
+                }
+            }
         }
 
         // Overlays per group, as before and after share file names.

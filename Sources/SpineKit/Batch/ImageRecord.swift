@@ -154,19 +154,25 @@ public struct DendriteRecord: Sendable, Equatable {
     /// The centreline's first and last points (not finite for a dendrite without one).
     public var start: PixelPoint
     public var end: PixelPoint
+    /// The whole centreline's arc length, pixels (`lengthMicrons` is the part inside the
+    /// counting frame).
+    public var centerlinePixels: Double
 
-    public init(id: Int, lengthMicrons: Double, radiusMicrons: Double, start: PixelPoint, end: PixelPoint) {
+    public init(id: Int, lengthMicrons: Double, radiusMicrons: Double, start: PixelPoint, end: PixelPoint,
+                centerlinePixels: Double) {
         self.id = id
         self.lengthMicrons = lengthMicrons
         self.radiusMicrons = radiusMicrons
         self.start = start
         self.end = end
+        self.centerlinePixels = centerlinePixels
     }
 
     /// The record of `dendrite`.
     public init(_ dendrite: Dendrite) {
         let none = PixelPoint(x: .nan, y: .nan)
         self.init(id: dendrite.id, lengthMicrons: dendrite.lengthMicrons, radiusMicrons: dendrite.radiusMicrons,
-                  start: dendrite.centerline.first ?? none, end: dendrite.centerline.last ?? none)
+                  start: dendrite.centerline.first ?? none, end: dendrite.centerline.last ?? none,
+                  centerlinePixels: dendrite.centerlinePixels)
     }
 }

@@ -23,11 +23,13 @@ public enum ReportTables {
     /// be compared per dendrite, the usual unit of replication below the cell.
     public static let dendritesHeader = [
         "group", "image", "dendrite_id", "length_um", "radius_um", "spines", "mushroom", "thin", "stubby",
-        "density_per_um", "start_x_px", "start_y_px", "end_x_px", "end_y_px",
+        "density_per_um", "start_x_px", "start_y_px", "end_x_px", "end_y_px", "centerline_um",
     ]
 
     /// One row per traced shaft of every successful image, in input order, then dendrite
-    /// order; the counts are of the spines whose `dendrite_id` it is.
+    /// order; the counts are of the spines whose `dendrite_id` it is. `length_um` is the
+    /// centreline inside the counting frame (the length of the density); `centerline_um` the
+    /// whole centreline from start to end, along which `arc_um` of spines.csv runs.
     public static func dendrites(_ records: [ImageRecord]) -> CSVWriter {
         var csv = CSVWriter(header: dendritesHeader)
         for record in records where record.status.isOK {
@@ -41,6 +43,7 @@ public enum ReportTables {
                     ReportNumber.density(density),
                     ReportNumber.pixels(dendrite.start.x), ReportNumber.pixels(dendrite.start.y),
                     ReportNumber.pixels(dendrite.end.x), ReportNumber.pixels(dendrite.end.y),
+                    ReportNumber.microns(record.micronsPerPixel.map { dendrite.centerlinePixels * $0 }),
                 ])
             }
         }
