@@ -61,6 +61,14 @@ struct EndToEndTests {
         let same = try CommandRunner.run(["--before", "exp/b.png", "--after", "exp/b.png", "--output", "same", "--quiet"],
                                          in: folder.path)
         #expect(same.stderr.contains("(before) and 'exp/b.png' (after) are the same file"), "\(same.stderr)")
+        // An image analysed without a dendrite has an empty density that is easy to miss.
+        try folder.write(try PNGCodec.encodeGray(Raster(width: 64, height: 64, pixels: [UInt16](repeating: 100, count: 4096)),
+                                                 bitDepth: 16, micronsPerPixel: 0.08), to: "flat.png")
+        let flat = try CommandRunner.run(["analyze", "flat.png", "exp/b.png", "--output", "flat", "--quiet"], in: folder.path)
+        #expect(flat.status == 0)
+        #expect(flat.stderr.contains("warning: 1 image(s) analysed without a dendrite traced, so without a density (first: 'flat.png')"),
+                "\(flat.stderr)")
+        #expect(!twice.stderr.contains("without a dendrite"))
     }
 
     /// synth, analyze and evaluate chained as the README shows them.
