@@ -25,10 +25,10 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(parsing: .upToNextOption,
             help: ArgumentHelp("Annotation CSV files (or folders holding truth.csv).", valueName: "TRUTH_PATH"))
-    var truth: [String] = []
+    var truth: [String]
 
     @Option(help: ArgumentHelp("Report folder holding spines.csv and images.csv.", valueName: "DIR"))
-    var report: String?
+    var report: String
 
     @Option(name: .customLong("tolerance-um"), parsing: .unconditional,
             help: ArgumentHelp("Largest head distance that still counts as a match.", valueName: "UM"))
@@ -51,7 +51,6 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if truth.isEmpty { throw ValidationError("missing --truth TRUTH_PATH...: give the annotation CSV files") }
-        if report == nil { throw ValidationError("missing --report DIR: give the report folder to score") }
         guard toleranceMicrons > 0, toleranceMicrons <= EvaluationOptions.maximumToleranceMicrons else {
             throw ValidationError("--tolerance-um must be above 0 and at most "
                                   + "\(Int(EvaluationOptions.maximumToleranceMicrons)) microns, got \(toleranceMicrons)")
@@ -84,15 +83,20 @@ struct EvaluateCommand: ParsableCommand {
 
     private func loadInputs() throws -> (truth: [TruthSpine], report: SpineReport, lengths: [TruthShaftLength]?) {
         var truthSpines = [TruthSpine]()
+        // A file named twice would count its annotations twice.
+        var seen = Set<String>()
         for path in truth {
             let file = Self.resolved(path, defaultFile: "truth.csv")
+            guard seen.insert(URL(fileURLWithPath: file).resolvingSymlinksInPath().standardizedFileURL.path).inserted else {
+                continue
+            }
             truthSpines += try EvaluationCSV.truthSpines(csv: try Self.read(file, role: "truth file"), file: file)
         }
         if truthSpines.isEmpty {
             throw EvaluationInputError(file: truth.joined(separator: ", "), reason: "holds no annotated image")
         }
 
-        let folder = Self.reportFolder(report ?? ".")
+        let folder = Self.reportFolder(report)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw EvaluationInputError(file: folder, reason: "is not a report folder (no such folder)")

@@ -71,11 +71,11 @@ struct SynthCommand: ParsableCommand {
             help: ArgumentHelp("Spine density change from before to after, percent (default: 25).", valueName: "P"))
     var densityChangePercent: Double?
 
-    @Option(name: .customLong("class-mix"),
+    @Option(name: .customLong("class-mix"), parsing: .unconditional,
             help: ArgumentHelp("Mushroom, thin and stubby proportions (of the before group).", valueName: "M,T,S"))
     var classMix: String?
 
-    @Option(name: .customLong("after-class-mix"),
+    @Option(name: .customLong("after-class-mix"), parsing: .unconditional,
             help: ArgumentHelp("Mushroom, thin and stubby proportions of the after group.", valueName: "M,T,S"))
     var afterClassMix: String?
 
@@ -84,9 +84,12 @@ struct SynthCommand: ParsableCommand {
 
     func validate() throws {
         guard !output.isEmpty else { throw ValidationError("--output DIR must name a folder") }
-        guard (1...100_000).contains(count) else { throw ValidationError("--count must be 1 or more, got \(count)") }
-        if let pixelSizeMicrons, !(pixelSizeMicrons.isFinite && pixelSizeMicrons > 0 && pixelSizeMicrons <= 10) {
-            throw ValidationError("--pixel-size must be a positive number of microns per pixel, got \(pixelSizeMicrons)")
+        guard (1...100_000).contains(count) else { throw ValidationError("--count must be between 1 and 100000, got \(count)") }
+        // Only pixel sizes the analysis accepts: a set it would refuse image by image is no use.
+        let pixelSizes = AnalysisParameters.micronsPerPixelRange
+        if let pixelSizeMicrons, !(pixelSizeMicrons.isFinite && pixelSizes.contains(pixelSizeMicrons)) {
+            throw ValidationError("--pixel-size must be between \(pixelSizes.lowerBound) and \(pixelSizes.upperBound) "
+                                  + "microns per pixel, got \(pixelSizeMicrons)")
         }
         if let size, !(16...16384).contains(size) {
             throw ValidationError("--size must be between 16 and 16384 pixels, got \(size)")
@@ -96,8 +99,9 @@ struct SynthCommand: ParsableCommand {
         }
         if let densityChangePercent {
             guard beforeAfter else { throw ValidationError("--density-change-pct needs --before-after") }
-            guard densityChangePercent.isFinite, densityChangePercent > -100 else {
-                throw ValidationError("--density-change-pct must be above -100, got \(densityChangePercent)")
+            // Beyond +1000 % even the presets' densities ask for more spines than a shaft can hold.
+            guard densityChangePercent.isFinite, densityChangePercent > -100, densityChangePercent <= 1000 else {
+                throw ValidationError("--density-change-pct must be above -100 and at most 1000, got \(densityChangePercent)")
             }
         }
         if afterClassMix != nil && !beforeAfter { throw ValidationError("--after-class-mix needs --before-after") }

@@ -105,8 +105,11 @@ struct BatchRunnerTests {
         defer { folder.remove() }
         try folder.write(try TestImages.dendritePNG(), to: "big.png")
         let record = BatchRunner.process(BatchInput(group: "set", image: "big.png", path: folder.path("big.png")),
-                                         configuration: BatchConfiguration(maxPixels: 1000))
+                                         configuration: BatchConfiguration(pixelSizeMicrons: 0.1, maxPixels: 1000))
         #expect(!record.status.isOK)
+        // Its row still says how large it is, and the pixel size it was given.
+        #expect(record.width == 240 && record.height == 120 && record.bitDepth == 16)
+        #expect(record.micronsPerPixel == 0.1 && record.pixelSizeSource == .option)
     }
 
     @Test func overlaysAreStagedUntilCommit() throws {

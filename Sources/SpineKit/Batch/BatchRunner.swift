@@ -204,9 +204,15 @@ public final class BatchRunner: @unchecked Sendable {
     private static func readGray(into record: inout ImageRecord, configuration: BatchConfiguration,
                                  memoryBudget: MemoryBudget?, reservedBytes: inout Int) -> GrayImage? {
         let decoded: DecodedImage
+        // The pixel size given for every image is known whether or not this one can be read.
+        if let micronsPerPixel = configuration.pixelSizeMicrons {
+            record.micronsPerPixel = micronsPerPixel
+            record.pixelSizeSource = .option
+        }
+        var bytes: [UInt8] = []
         do {
             let path = record.input.path
-            let bytes = try PNGCodec.readFile(path: path)
+            bytes = try PNGCodec.readFile(path: path)
             record.sha256 = SHA256.hexDigest(of: bytes)
             record.fileBytes = bytes.count
             if let memoryBudget {
@@ -224,14 +230,19 @@ public final class BatchRunner: @unchecked Sendable {
             decoded = try PNGCodec.decode(bytes, name: path, maxPixels: configuration.maxPixels)
         } catch {
             record.status = .failed(error.details.isEmpty ? error.description : error.details)
+            // An image refused for its size still says how large it is.
+            if error.kind == .tooLarge, let header = try? PNGCodec.header(of: bytes, name: record.input.path, maxPixels: .max) {
+                record.width = header.width
+                record.height = header.height
+                record.bitDepth = header.bitDepth
+            }
             return nil
         }
         record.width = decoded.width
         record.height = decoded.height
         record.bitDepth = decoded.bitDepth
-        if let micronsPerPixel = configuration.pixelSizeMicrons {
-            record.micronsPerPixel = micronsPerPixel
-            record.pixelSizeSource = .option
+        if configuration.pixelSizeMicrons != nil {
+            // Set above.
         } else if case .microns(let micronsPerPixel) = decoded.pixelSize {
             let range = AnalysisParameters.micronsPerPixelRange
             guard range.contains(micronsPerPixel) else {
