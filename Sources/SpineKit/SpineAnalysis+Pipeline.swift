@@ -264,7 +264,9 @@ public enum SpineAnalysis {
             // profile, with which they were set); the test for a passing process then reads each
             // one's neighbours among them.
             var accepted: [(m: SpineMeasurer.Measured, headFWHM: Double)] = []
-            for m in measured {
+            // Stretches wider than any dendrite: a cell body, not shaft (`maximumDendriteRadiusMicrons`).
+            let isWide = model.segmentRadius.map { $0 * micronsPerPixel > parameters.maximumDendriteRadiusMicrons }
+            for m in measured where !isWide[m.segment] {
                 guard let headFWHM = m.headFWHMPixels else { continue }
                 let (_, _, length, head) = sizes(m, headFWHM: headFWHM)
                 let contrastFraction = length < parameters.shortSpineLengthMicrons
@@ -334,8 +336,16 @@ public enum SpineAnalysis {
 
             // 8. A thin process is a dendrite only if it carries spines.
             var kept: [Int: Int] = [:]
+            // Each path's segments are consecutive, numbered as the model numbers its points.
+            var firstSegment = [Int](repeating: 0, count: paths.count), segmentCount = [Int](repeating: 0, count: paths.count)
+            for (s, p) in model.segmentPath.enumerated().reversed() {
+                firstSegment[p] = s
+                segmentCount[p] += 1
+            }
             for (index, path) in paths.enumerated() {
-                let length = frame.lengthInside(path.points) * micronsPerPixel
+                let n = path.points.count, first = firstSegment[index], count = Swift.max(1, segmentCount[index])
+                let length = frame.lengthInside(path.points) { k in !isWide[first + Swift.min(count - 1, k * count / n)] }
+                    * micronsPerPixel
                 guard length > 0 else { continue }
                 let spineCount = spines.reduce(0) { $0 + ($1.dendriteID == index + 1 ? 1 : 0) }
                 if (shafts.isBlob[index] && spineCount == 0)

@@ -408,6 +408,14 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// Spines per micron that make a thin process a dendrite (0.2: a tenth of typical
     /// cortical and hippocampal densities of 1-3 per micron).
     public var minimumThinDendriteDensityPerMicron: Double
+    /// A stretch of traced shaft whose radius exceeds this (2.5 um) is not dendrite but a
+    /// cell body (or out-of-focus light) the tracer ran through: it adds no length and
+    /// carries no spines. The thickest dendrites, apical trunks near the soma, are 2-4 um
+    /// across (radius 1-2 um; Larkman 1991, J Comp Neurol 306:307), a pyramidal soma 10-20 um.
+    /// A stretch whose profile does not fall to half within the shaft model's reach reads
+    /// about 4.6 um, so a cell body is caught however wide it is. Measured on a drawn
+    /// dendrite entering a soma (`EngineTests`) and on every scored set (METHOD.md section 3).
+    public var maximumDendriteRadiusMicrons: Double
     /// A traced piece shorter than this many times its diameter and carrying no spines is a
     /// blob (out-of-focus light, a cell-body fragment), not a shaft; nor does it shelter
     /// spines of a shaft nearby (3).
@@ -501,6 +509,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         maximumHeadDiameterMicrons = 1.6
         axonRadiusMicrons = 0.25
         minimumThinDendriteDensityPerMicron = 0.2
+        maximumDendriteRadiusMicrons = 2.5
         minimumShaftElongation = 3
         reexaminesPiecesBesideShafts = true
         spineMaterialDistanceMicrons = 2

@@ -54,6 +54,30 @@ struct EngineTests {
         #expect(abs(dendrite.radiusMicrons - 0.45) <= 0.05, "radius \(dendrite.radiusMicrons) um, drawn 0.45 um")
     }
 
+    /// A dendrite that runs into a cell body (a soma 13 x 10 um, seen through a confocal
+    /// section): the tracer runs on through the soma, whose stretches, wider than any
+    /// dendrite, must add no length and no spines.
+    @Test(arguments: [UInt64(1), 2])
+    func aCellBodyAddsNoLength(seed: UInt64) throws {
+        let p = Self.micronsPerPixel, size = 400, y = Double(size) * p / 2
+        var shaft = SyntheticShaft.straight(from: MicronPoint(x: -3, y: y), to: MicronPoint(x: 22, y: y), radiusMicrons: 0.45)
+        let somaCentre = MicronPoint(x: 27, y: y), somaHalfLength = 6.5
+        shaft.attachments = [ThicknessPrimitive(.ellipsoid(center: somaCentre, axis: MicronPoint(x: 1, y: 0),
+                                                           alongMicrons: somaHalfLength, acrossMicrons: 5, depthMicrons: 5))]
+        let scene = SyntheticScene(widthPixels: size, heightPixels: size, micronsPerPixel: p, shafts: [shaft])
+        let optics = SynthesisOptics(micronsPerPixel: p, psfSigmaMicrons: 0.3 / 2.3548, axialSigmaMicrons: 0.35,
+                                     photonsPerMicron: 500, backgroundPhotons: 120, countsPerPhoton: 4, offsetCounts: 100,
+                                     readNoiseCounts: 8, photonNoise: true)
+        let rendered = SpineSynthesizer.render(scene: scene, optics: optics, seed: seed)
+        let analysis = SpineAnalysis.analyze(rendered.pixels.mapped { Float($0) }, micronsPerPixel: p)
+        // The dendrite from the counting frame's edge to the soma's rim; the stretch that
+        // enters the soma may go with it.
+        let visible = somaCentre.x - somaHalfLength - AnalysisParameters().borderExclusionMicrons
+        let length = analysis.dendrites.reduce(0) { $0 + $1.lengthMicrons }
+        #expect(length <= visible + 1 && length >= visible - 3.5, "dendrite length \(length) um, \(visible) um outside the soma")
+        #expect(analysis.spines.allSatisfy { $0.head.x * p < somaCentre.x - somaHalfLength }, "spines on the soma")
+    }
+
     @Test(arguments: [UInt64(1), 2, 3])
     func anAxonAloneIsNotADendrite(seed: UInt64) {
         let (_, analysis) = Self.analyse(Self.scene(radiusMicrons: 0.1, kind: .axon), seed: seed)

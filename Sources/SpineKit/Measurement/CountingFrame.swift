@@ -20,11 +20,12 @@ struct CountingFrame {
         p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY
     }
 
-    /// Arc length of the polyline's segments whose both ends lie inside the frame, pixels.
-    func lengthInside(_ points: [PixelPoint]) -> Double {
+    /// Arc length of the polyline's segments whose both ends lie inside the frame and are
+    /// counted (`counts`, by point index), pixels.
+    func lengthInside(_ points: [PixelPoint], counting counts: (Int) -> Bool = { _ in true }) -> Double {
         guard points.count > 1 else { return 0 }
         var total = 0.0
-        for i in 1..<points.count where contains(points[i]) && contains(points[i - 1]) {
+        for i in 1..<points.count where contains(points[i]) && contains(points[i - 1]) && counts(i) && counts(i - 1) {
             total += points[i].distance(to: points[i - 1])
         }
         return total
