@@ -50,7 +50,6 @@ struct EvaluateCommand: ParsableCommand {
     var perImage = false
 
     func validate() throws {
-        if truth.isEmpty { throw ValidationError("missing --truth TRUTH_PATH...: give the annotation CSV files") }
         guard toleranceMicrons > 0, toleranceMicrons <= EvaluationOptions.maximumToleranceMicrons else {
             throw ValidationError("--tolerance-um must be above 0 and at most "
                                   + "\(Int(EvaluationOptions.maximumToleranceMicrons)) microns, got \(toleranceMicrons)")
@@ -87,7 +86,7 @@ struct EvaluateCommand: ParsableCommand {
         var seen = Set<String>()
         for path in truth {
             let file = Self.resolved(path, defaultFile: "truth.csv")
-            guard seen.insert(URL(fileURLWithPath: file).resolvingSymlinksInPath().standardizedFileURL.path).inserted else {
+            guard seen.insert(InputCollection.identity(of: file)).inserted else {
                 continue
             }
             truthSpines += try EvaluationCSV.truthSpines(csv: try Self.read(file, role: "truth file"), file: file)

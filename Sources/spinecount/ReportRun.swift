@@ -25,15 +25,16 @@ struct ReportRun {
         for (name, paths) in groups {
             let found: [(image: String, path: String)]
             do {
-                // The output folder's overlays are never inputs, even when it is an input folder.
-                let collected = try InputCollection.collected(
-                    in: paths, recursive: options.recursive,
-                    excluding: [outputURL, outputURL.appendingPathComponent("overlays")])
+                let collected = try InputCollection.collected(in: paths, recursive: options.recursive,
+                                                              excluding: [outputURL])
                 found = collected.images
+                let group = command == .compare ? " in --\(name)" : ""
                 if let first = collected.repeated.first {
-                    let group = command == .compare ? " in --\(name)" : ""
                     notes.append("\(collected.repeated.count) path(s)\(group) lead to an image already listed and are "
                                  + "analysed once (first: '\(first)')")
+                }
+                for folder in collected.skippedOverlays {
+                    notes.append("'\(folder)'\(group) is left out: it holds the overlays of a spinecount report")
                 }
             } catch {
                 throw UsageFailure("no images: \(error)")
@@ -126,6 +127,7 @@ struct ReportRun {
         let summaryCSV: CSVWriter
         let summaryTable: String
         var bootstrap: Bootstrap?
+        var resamplesTaken: Int?
         switch command {
         case .compare:
             let used = Bootstrap(seed: options.seed ?? SplitMix64.defaultSeed)
@@ -139,6 +141,7 @@ struct ReportRun {
                 }
             }
             let comparison = GroupComparison(before: before, after: after, bootstrap: used)
+            resamplesTaken = comparison.resamples
             summaryCSV = ReportTables.summary(comparison)
             summaryTable = SummaryText.comparison(comparison, failedImages: failed)
         case .analyze:
@@ -152,7 +155,7 @@ struct ReportRun {
             pixelSizeMicrons: options.pixelSizeMicrons, channel: options.channel,
             analysis: configuration.parameters, overlays: options.overlays, threads: configuration.threads,
             recursive: options.recursive, maxPixels: options.maxPixels, groupBy: options.groupBy,
-            bootstrapSeed: bootstrap?.seed, bootstrapResamples: bootstrap?.resamples,
+            bootstrapSeed: bootstrap?.seed, bootstrapResamples: resamplesTaken, bootstrapMethod: bootstrap?.methodDescription,
             outputDirectory: options.output)
         let manifest = RunManifest(command: command.rawValue, commandLine: CommandLine.arguments,
                                    workingDirectory: FileManager.default.currentDirectoryPath, start: start,
@@ -164,11 +167,12 @@ struct ReportRun {
             try transaction.stage(text: summaryCSV.text, as: "summary.csv")
             try transaction.stage(text: try manifest.jsonText(), as: "run.json")
             let written = Set(transaction.stagedPaths)
+            // Read before the commit replaces the earlier run's run.json.
+            let earlierOverlays = RunManifest.overlays(listedIn: outputURL)
             try transaction.commit()
             // The folder now holds this run's reports; overlays of an earlier run would pass for
             // this run's (with --no-overlays, or for images not in it).
-            transaction.removeEarlierFiles(under: "overlays", withExtension: "png", keeping: written,
-                                           protected: Set(inputs.map(\.path)))
+            transaction.removeEarlierFiles(earlierOverlays, keeping: written, protected: Set(inputs.map(\.path)))
         } catch {
             throw Self.reportsNotWritten("\(error)", transaction: transaction)
         }
@@ -191,11 +195,10 @@ struct ReportRun {
     /// The first file that is both a `before` and an `after` input (paths with their links
     /// resolved), or nil: such a comparison measures no change.
     static func sharedFile(between inputs: [BatchInput]) -> (before: String, after: String)? {
-        func key(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
         var before: [String: String] = [:]
-        for input in inputs where input.group == "before" { before[key(input.path)] = input.path }
+        for input in inputs where input.group == "before" { before[InputCollection.identity(of: input.path)] = input.path }
         for input in inputs where input.group == "after" {
-            if let match = before[key(input.path)] { return (match, input.path) }
+            if let match = before[InputCollection.identity(of: input.path)] { return (match, input.path) }
         }
         return nil
     }

@@ -33,14 +33,18 @@ struct ClassifierTests {
         #expect(neuronstudio.classify(headDiameterMicrons: 0.3, neckDiameterMicrons: nil, lengthMicrons: 0.75) == .thin)
         // Harris: length / width = 1 exactly is stubby.
         #expect(harris.classify(headDiameterMicrons: 0.7, neckDiameterMicrons: 0.7, lengthMicrons: 0.7) == .stubby)
-        var failures = 0
-        for neck in stride(from: 100, through: 599, by: 1) {
-            let n = Double(neck) / 1000
-            let head = (1.1 * Double(neck)).rounded() / 1000
-            guard abs(head - 1.1 * n) < 1e-12 else { continue }  // only pairs exactly at 1.1 in decimal
-            if neuronstudio.classify(headDiameterMicrons: head, neckDiameterMicrons: n, lengthMicrons: 1.2) == .stubby { failures += 1 }
+        var pairs = 0, failures = 0
+        for neck in stride(from: 100, through: 599, by: 10) {
+            // Pairs exactly at 1.1 in decimal (three places), as a report gives them.
+            let n = Double(neck) / 1000, head = Double(11 * neck / 10) / 1000
+            pairs += 1
+            // Short, so that no neck would make it stubby rather than thin by its length.
+            let expected: SpineClass = head >= 0.35 ? .mushroom : .thin
+            if neuronstudio.classify(headDiameterMicrons: head, neckDiameterMicrons: n, lengthMicrons: 0.5) != expected {
+                failures += 1
+            }
         }
-        #expect(failures == 0)
+        #expect(pairs == 50 && failures == 0, "\(failures) of \(pairs)")
     }
 
     @Test func harrisRules() {

@@ -229,14 +229,19 @@ struct ReportTransactionTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("overlays").path) == ["b.png"])
     }
 
-    @Test func earlierFilesGoAfterTheCommitButNotInputsOrOtherKinds() throws {
+    /// Only what an earlier run listed as its overlays goes: never an input, a file of the
+    /// user's that lies among them, or a path leading out of the report folder.
+    @Test func earlierOverlaysGoAfterTheCommitButNothingElse() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let fm = FileManager.default
         try fm.createDirectory(at: folder.appendingPathComponent("overlays/before/deep"), withIntermediateDirectories: true)
-        for name in ["overlays/before/deep/old.png", "overlays/input.png", "overlays/keep.txt", "overlays/new.png"] {
+        for name in ["overlays/before/deep/old.png", "overlays/input.png", "overlays/mine.png", "overlays/new.png"] {
             try Data([1]).write(to: folder.appendingPathComponent(name))
         }
+        let outside = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-outside.png")
+        try Data([1]).write(to: outside)
+        defer { try? fm.removeItem(at: outside) }
         // Through a link to the folder, as `--output` may name it.
         let link = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-link")
         try fm.createSymbolicLink(at: link, withDestinationURL: folder)
@@ -245,11 +250,14 @@ struct ReportTransactionTests {
         try transaction.stage([2], as: "overlays/new.png")
         let written = Set(transaction.stagedPaths)
         try transaction.commit()
-        transaction.removeEarlierFiles(under: "overlays", withExtension: "png", keeping: written,
+        let earlier: Set<String> = ["overlays/before/deep/old.png", "overlays/input.png", "overlays/new.png",
+                                    "../" + outside.lastPathComponent, "overlays/gone.png"]
+        transaction.removeEarlierFiles(earlier, keeping: written,
                                        protected: [folder.appendingPathComponent("overlays/input.png").path])
         #expect(Set(try fm.contentsOfDirectory(atPath: folder.appendingPathComponent("overlays").path))
-                == ["input.png", "keep.txt", "new.png"])
+                == ["input.png", "mine.png", "new.png"])
         #expect(fm.contents(atPath: folder.appendingPathComponent("overlays/new.png").path) == Data([2]))
+        #expect(fm.fileExists(atPath: outside.path))
     }
 
     /// A failure part-way (a file that cannot be staged) followed by `abort` leaves the

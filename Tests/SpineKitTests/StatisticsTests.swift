@@ -294,15 +294,32 @@ private func bruteForceExactP(_ x: [Double], _ y: [Double]) -> Double {
             units.reduce(0) { $0 + $1.spines } / units.reduce(0) { $0 + $1.length }
         }
         let experiments = 300
-        var excluded = 0
+        var excluded = 0, given = 0
         for k in 0..<experiments {
-            let bootstrap = Bootstrap(resamples: 1000, seed: UInt64(k))
+            // Fewer replicates in the tails than the default, to keep the test quick.
+            let bootstrap = Bootstrap(resamples: 1000, seed: UInt64(k), minimumTailReplicates: 2)
             let interval = bootstrap.intervals(before: images(5), after: images(5), statisticCount: 1) { b, a in
                 [100 * (pooled(a) / pooled(b) - 1)]
             }[0]
-            if let interval, !interval.contains(0) { excluded += 1 }
+            guard let interval else { continue }
+            given += 1
+            if !interval.contains(0) { excluded += 1 }
         }
-        #expect(Double(excluded) / Double(experiments) <= 0.08, "\(excluded) of \(experiments) excluded zero")
+        #expect(given == experiments)
+        // About 5 % (15 of 300); the plain interval gave 38.
+        #expect((3...24).contains(excluded), "\(excluded) of \(experiments) excluded zero")
+    }
+
+    @Test func smallGroupsTakeEnoughResamplesForTheirTails() {
+        let bootstrap = Bootstrap()
+        // 50 replicates beyond each bound: 50 / tail, rounded up (tails from scipy, above).
+        #expect(bootstrap.resamples(forUnits: 4) == 420_060)
+        #expect(bootstrap.resamples(forUnits: 10) == 5_848)
+        #expect(bootstrap.resamples(forUnits: 30) == 2_667)
+        #expect(bootstrap.resamples(forUnits: 1000) == 2_016)
+        #expect(Bootstrap(resamples: 5000).resamples(forUnits: 1000) == 5_000)
+        // Three units would need billions: the cap holds (and no interval is given anyway).
+        #expect(bootstrap.resamples(forUnits: 3) == 500_000)
     }
 
     @Test func bootstrapEmptyGroupGivesNoIntervals() {

@@ -319,7 +319,9 @@ struct SynthesisTests {
                 if Int(pixels[x: x, y: y]) - highest >= 36 { isolated += 1 }
             }
         }
-        #expect(isolated >= pixels.pixels.count / 2000, "\(isolated) isolated bright pixels")
+        // 473 of 262144 pixels in the preset's first image of seed 101; Gaussian noise of the
+        // same deviation (13.6 counts) gives a few.
+        #expect(isolated >= pixels.pixels.count / 1000, "\(isolated) isolated bright pixels")
     }
 
     @Test(arguments: [8, 16])

@@ -39,6 +39,24 @@ struct EndToEndTests {
         #expect(Set(try fm.contentsOfDirectory(atPath: folder.path("out/overlays"))) == ["z.png", "notes.txt"])
     }
 
+    /// A user's own PNG in a folder named overlays inside the output folder is never deleted:
+    /// only the overlays an earlier run listed in its run.json go.
+    @Test func aUsersFileAmongTheOverlaysIsKept() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(try TestImages.dendritePNG(seed: 1), to: "exp/a.png")
+        try folder.write(try TestImages.dendritePNG(seed: 2), to: "exp/overlays/mine.png")
+        for _ in 0..<2 {
+            let result = try CommandRunner.run(["analyze", "exp", "--recursive", "--output", "exp", "--quiet"], in: folder.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(FileManager.default.fileExists(atPath: folder.path("exp/overlays/mine.png")))
+        }
+        // The second run left the report's overlays folder out, and said so.
+        let third = try CommandRunner.run(["analyze", "exp", "--recursive", "--output", "exp", "--quiet"], in: folder.path)
+        #expect(third.stderr.contains("holds the overlays of a spinecount report"), "\(third.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.path("exp/overlays/mine.png")))
+    }
+
     /// A recursive run into a report folder among the data, repeated, analyses the same images
     /// each time: neither its own overlays nor those of a report beside them are inputs.
     @Test func aRecursiveRunDoesNotReadReportsBackIn() throws {

@@ -61,6 +61,31 @@ struct InputCollectionTests {
         #expect(found.map(\.image) == ["q/m1/x.png", "p/m1/x.png", "m2/x.png"])
     }
 
+    /// A name an earlier round made longer than the clashing files' shared folder allows must
+    /// still grow (found by a review: two rows named images/x.png).
+    @Test func namesKeepGrowingUntilUnique() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for name in ["images/x.png", "images/images/x.png", "extra/x.png"] { try folder.write([0], to: name) }
+        let found = try InputCollection.images(in: [folder.path("images"), folder.path("extra/x.png")], recursive: true)
+        #expect(found.count == 3)
+        #expect(Set(found.map(\.image)).count == 3, "\(found.map(\.image))")
+        for entry in found { #expect(entry.path.hasSuffix("/" + entry.image), "\(entry)") }
+    }
+
+    /// `..` after a link leads where the system says, not where the text does: two different
+    /// files, not one file twice.
+    @Test func dotDotAfterALinkIsAnotherFile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for name in ["cwd/x.png", "other/x.png", "other/sub/keep"] { try folder.write([0], to: name) }
+        try FileManager.default.createSymbolicLink(atPath: folder.path("cwd/link"), withDestinationPath: folder.path("other/sub"))
+        let found = try InputCollection.collected(in: [folder.path("cwd/x.png"), folder.path("cwd/link/../x.png")],
+                                                  recursive: false)
+        #expect(found.images.count == 2 && found.repeated.isEmpty)
+        #expect(InputCollection.identity(of: folder.path("cwd/link/../x.png")) == InputCollection.identity(of: folder.path("other/x.png")))
+    }
+
     /// A file reached twice would count as two independent images in the statistics: it is
     /// listed once, and the other paths to it are returned.
     @Test func aFileReachedTwiceIsListedOnce() throws {

@@ -241,9 +241,10 @@ public final class BatchRunner: @unchecked Sendable {
         record.width = decoded.width
         record.height = decoded.height
         record.bitDepth = decoded.bitDepth
-        if configuration.pixelSizeMicrons != nil {
-            // Set above.
-        } else if case .microns(let micronsPerPixel) = decoded.pixelSize {
+        // A pixel size given for every image was set above; otherwise the file's own is needed.
+        guard configuration.pixelSizeMicrons == nil else { return decoded.grayImage(channel: configuration.channel) }
+        switch decoded.pixelSize {
+        case .microns(let micronsPerPixel):
             let range = AnalysisParameters.micronsPerPixelRange
             guard range.contains(micronsPerPixel) else {
                 record.status = .failed("the file's pHYs chunk gives \(micronsPerPixel) µm per pixel, outside the "
@@ -252,12 +253,11 @@ public final class BatchRunner: @unchecked Sendable {
             }
             record.micronsPerPixel = micronsPerPixel
             record.pixelSizeSource = .pHYs
-        } else {
-            if case .unusable(let why) = decoded.pixelSize {
-                record.status = .failed("no pixel size: \(why) and --pixel-size was not given")
-            } else {
-                record.status = .failed(noPixelSizeReason)
-            }
+        case .unusable(let why):
+            record.status = .failed("no pixel size: \(why) and --pixel-size was not given")
+            return nil
+        case .absent:
+            record.status = .failed(noPixelSizeReason)
             return nil
         }
         return decoded.grayImage(channel: configuration.channel)

@@ -21,23 +21,34 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
 /// that the batch reports it as failed rather than silently leaving it out. Hidden entries (names
 /// starting with `.`, e.g. macOS `._x.png` resource forks and spinecount's own
 /// temporary files) are skipped, and so are the `excluding` folders and the `overlays`
-/// folder of any spinecount report met on the way (a folder holding spinecount's
-/// `run.json`): a report kept among the data must not feed its drawings back in as images.
+/// folder of any spinecount report met in a recursive search (a folder holding
+/// spinecount's `run.json`): a report kept among the data must not feed its drawings back in
+/// as images.
 /// A file reached more than once (named twice, or through overlapping folders or links) is
 /// analysed once: each copy would count as another independent image in the statistics.
 public enum InputCollection {
+    /// What `collected(in:recursive:excluding:)` found.
+    public struct Collected: Sendable {
+        /// The images in argument order, each folder's sorted, each file once.
+        public var images: [(image: String, path: String)]
+        /// Paths left out because they lead to a file already listed.
+        public var repeated: [String]
+        /// `overlays` folders left out because they belong to a spinecount report.
+        public var skippedOverlays: [String]
+    }
+
     /// The images under `paths`, in argument order, each folder's images sorted.
     public static func images(in paths: [String], recursive: Bool,
                               excluding excluded: [URL] = []) throws(InputError) -> [(image: String, path: String)] {
         try collected(in: paths, recursive: recursive, excluding: excluded).images
     }
 
-    /// `images(in:recursive:excluding:)`, and the paths left out because they lead to a file
-    /// already listed.
+    /// The images under `paths` (as `images(in:recursive:excluding:)`) and what was left out.
     public static func collected(in paths: [String], recursive: Bool, excluding excluded: [URL] = [])
-        throws(InputError) -> (images: [(image: String, path: String)], repeated: [String]) {
-        let excludedPaths = Set(excluded.map { canonicalPath($0.path) })
+        throws(InputError) -> Collected {
+        let excludedFolders = Set(excluded.map { identity(of: $0.path) })
         var found: [(image: String, path: String)] = []
+        var skippedOverlays: [String] = []
         for path in paths {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
@@ -45,8 +56,8 @@ public enum InputCollection {
             }
             if isFolder.boolValue {
                 var visited = Set<String>()
-                try collect(folder: path, prefix: "", recursive: recursive, excluding: excludedPaths,
-                            visited: &visited, into: &found)
+                try collect(folder: path, prefix: "", recursive: recursive, excluding: excludedFolders,
+                            visited: &visited, skippedOverlays: &skippedOverlays, into: &found)
             } else {
                 found.append((URL(fileURLWithPath: path).lastPathComponent, path))
             }
@@ -54,14 +65,22 @@ public enum InputCollection {
         var seen = Set<String>()
         var repeated: [String] = []
         found.removeAll { entry in
-            // A broken link has no file behind it to compare; it is kept for its error row.
-            guard seen.insert(canonicalPath(entry.path)).inserted else {
+            guard seen.insert(identity(of: entry.path)).inserted else {
                 repeated.append(entry.path)
                 return true
             }
             return false
         }
-        return (distinguishingNames(found), repeated)
+        return Collected(images: distinguishingNames(found), repeated: repeated, skippedOverlays: skippedOverlays)
+    }
+
+    /// What makes two paths one file: its device and inode, so that links, `..` after a link
+    /// and hard links are resolved by the system; for a path that names nothing (a broken
+    /// link) the path itself, made absolute.
+    public static func identity(of path: String) -> String {
+        var info = stat()
+        if stat(path, &info) == 0 { return "\(info.st_dev):\(info.st_ino)" }
+        return "path:" + URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// `found` with names that two different files share (`image_000.png` in `mouse1/` and in
@@ -69,17 +88,16 @@ public enum InputCollection {
     /// (`mouse1/image_000.png`), so that every row of the reports names one file. A new name
     /// can meet a third file's (`m1/x.png` from `p/m1/` and `q/m1/`, beside `m1/x.png` found
     /// in `q/`): the names are compared again until none is shared, each round naming the
-    /// clashing files by more of their paths. The same path given twice keeps its name.
+    /// clashing files by more of their paths (each file is listed once by then).
     static func distinguishingNames(_ found: [(image: String, path: String)]) -> [(image: String, path: String)] {
         var result = found
-        // Two different files that share a name differ in a folder their names leave out, so
-        // each round lengthens some name; the loop ends at the latest at the full paths.
+        // Every round lengthens each clashing name by at least one folder, so the loop ends at
+        // the latest when names reach full paths, which two different files cannot share.
         while true {
             var renamed = false
             for indices in Dictionary(grouping: result.indices, by: { result[$0].image }).values where indices.count > 1 {
                 // Paths are resolved only for the names that clash.
                 let paths = indices.map { URL(fileURLWithPath: result[$0].path).standardizedFileURL.pathComponents }
-                guard Set(paths).count > 1 else { continue }
                 var common = paths[0].count - 1
                 for components in paths {
                     var shared = 0
@@ -87,11 +105,13 @@ public enum InputCollection {
                     common = shared
                 }
                 for (k, components) in zip(indices, paths) {
-                    // Names only grow (a file's name is always a tail of its path), so no two
-                    // rounds can undo each other.
-                    let tail = components.dropFirst(common)
-                    if tail.count > result[k].image.split(separator: "/").count {
-                        result[k].image = tail.joined(separator: "/")
+                    // The path below the shared folder, or one folder more than the name had when
+                    // an earlier round already named it by more than that.
+                    let current = result[k].image.split(separator: "/").count
+                    let count = min(components.count, max(components.count - common, current + 1))
+                    let name = components.suffix(count).joined(separator: "/")
+                    if name != result[k].image {
+                        result[k].image = name
                         renamed = true
                     }
                 }
@@ -106,10 +126,10 @@ public enum InputCollection {
     }
 
     private static func collect(folder: String, prefix: String, recursive: Bool, excluding: Set<String>,
-                                visited: inout Set<String>,
+                                visited: inout Set<String>, skippedOverlays: inout [String],
                                 into found: inout [(image: String, path: String)]) throws(InputError) {
         // Symbolic links may loop back to a folder already searched.
-        guard visited.insert(canonicalPath(folder)).inserted else { return }
+        guard visited.insert(identity(of: folder)).inserted else { return }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder)
@@ -126,11 +146,14 @@ public enum InputCollection {
                 continue
             }
             if isFolder.boolValue {
-                guard !excluding.contains(canonicalPath(path)) else { continue }
-                if name == "overlays" && isReport(folder: folder) { continue }
+                guard !excluding.contains(identity(of: path)) else { continue }
                 if recursive {
+                    if name == "overlays" && isReport(folder: folder) {
+                        skippedOverlays.append(path)
+                        continue
+                    }
                     try collect(folder: path, prefix: prefix + name + "/", recursive: true, excluding: excluding,
-                                visited: &visited, into: &found)
+                                visited: &visited, skippedOverlays: &skippedOverlays, into: &found)
                 } else if hasPNGExtension(name) {
                     // Likewise a folder named like an image: its row says it is a folder.
                     found.append((prefix + name, path))
@@ -142,9 +165,12 @@ public enum InputCollection {
     }
 
     /// Whether `folder` holds a spinecount report: a `run.json` whose `tool` is spinecount.
-    static func isReport(folder: String) -> Bool {
+    public static func isReport(folder: String) -> Bool {
         let manifest = URL(fileURLWithPath: folder).appendingPathComponent("run.json")
-        guard let data = try? Data(contentsOf: manifest),
+        // A manifest lists each input in a few hundred bytes: anything larger is not one.
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: manifest.path))?[.size] as? Int,
+              size <= 1 << 28,
+              let data = try? Data(contentsOf: manifest),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
         return object["tool"] as? String == "spinecount"
     }
@@ -153,7 +179,4 @@ public enum InputCollection {
         (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeSymbolicLink
     }
 
-    private static func canonicalPath(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-    }
 }

@@ -191,7 +191,7 @@ struct SpineMeasurer {
         let sizeFWHM = reachesSurface ? perpendicular : headFWHM
 
         // Neck: widths across the axis between shaft surface and head; the narrowest quarter
-        // is taken, after a median over neighbouring positions to tame noise.
+        // (the 25th percentile rather than the minimum, which noise would decide) is taken.
         var neckFWHM: Double?
         let headRadiusGuess = (headFWHM ?? 0) / 2
         let start = settings.neckMarginPixels

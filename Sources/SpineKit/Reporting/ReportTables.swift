@@ -43,7 +43,8 @@ public enum ReportTables {
                     ReportNumber.density(density),
                     ReportNumber.pixels(dendrite.start.x), ReportNumber.pixels(dendrite.start.y),
                     ReportNumber.pixels(dendrite.end.x), ReportNumber.pixels(dendrite.end.y),
-                    ReportNumber.microns(record.micronsPerPixel.map { dendrite.centerlinePixels * $0 }),
+                    // Empty, like the ends, for a dendrite without a centreline.
+                    ReportNumber.microns(dendrite.start.x.isFinite ? record.micronsPerPixel.map { dendrite.centerlinePixels * $0 } : nil),
                 ])
             }
         }

@@ -357,36 +357,28 @@ public final class ReportTransaction: @unchecked Sendable {
         }
     }
 
-    /// Deletes the files with extension `fileExtension` under the report's subfolder `folder`
-    /// (e.g. the overlays of an earlier run) that are not among `written` (paths relative to the
-    /// report folder) nor `protected` (paths of inputs, which are never deleted), then the
-    /// subfolders left empty. After a commit, the report folder then describes one run: an
-    /// earlier run's overlays no longer sit beside this run's as if they belonged to it.
-    public func removeEarlierFiles(under folder: String, withExtension fileExtension: String,
-                                   keeping written: Set<String>, protected: Set<String>) {
-        let root = directory.appendingPathComponent(folder)
-        // Paths below `root` as the walk gives them, so that they compare with `written` as
-        // staged whatever links the report folder's own path goes through.
-        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return }
-        let keptInputs = Set(protected.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
-        var folders: [URL] = []
-        while let below = walker.nextObject() as? String {
-            let url = root.appendingPathComponent(below)
+    /// Deletes the files an earlier run wrote (`earlier`, paths relative to the report folder as
+    /// its run.json lists its overlays) that this run did not write again (`written`), then the
+    /// folders left empty between them and the report folder. A listed path that leaves the
+    /// report folder (`..`), or leads to an input (`protected`, compared as files), is kept:
+    /// only what spinecount itself drew goes, never a user's file that happens to lie there.
+    /// After a commit the report folder then describes one run: an earlier run's overlays no
+    /// longer sit beside this run's as if they belonged to it.
+    public func removeEarlierFiles(_ earlier: Set<String>, keeping written: Set<String>, protected: Set<String>) {
+        let kept = Set(protected.map(InputCollection.identity(of:)))
+        var folders = Set<String>()
+        for path in earlier.subtracting(written) {
+            let parts = path.split(separator: "/")
+            guard !parts.isEmpty, !path.hasPrefix("/"), !parts.contains(".."), !parts.contains(".") else { continue }
+            let url = directory.appendingPathComponent(path)
+            guard !kept.contains(InputCollection.identity(of: url.path)) else { continue }
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { continue }
-            if isFolder.boolValue {
-                folders.append(url)
-                continue
-            }
-            guard url.pathExtension.lowercased() == fileExtension.lowercased(),
-                  !url.lastPathComponent.contains(Self.temporaryMarker),
-                  !written.contains(folder + "/" + below),
-                  !keptInputs.contains(url.resolvingSymlinksInPath().path) else { continue }
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else { continue }
             try? FileManager.default.removeItem(at: url)
+            for depth in 1..<parts.count { folders.insert(parts.prefix(depth).joined(separator: "/")) }
         }
         // Deepest first; `rmdir` leaves any folder that is not empty.
-        for url in folders.sorted(by: { $0.path.count > $1.path.count }) { rmdir(url.path) }
-        rmdir(root.path)
+        for folder in folders.sorted(by: { $0.count > $1.count }) { rmdir(directory.appendingPathComponent(folder).path) }
     }
 
     /// Deletes every temporary file and refuses further staging. Leaves the previous

@@ -19,14 +19,17 @@ public struct RunManifest: Sendable, Codable {
         public var maxPixels: Int
         /// `--group-by`, the cluster-key pattern for the statistics.
         public var groupBy: String?
-        /// Bootstrap settings of the comparison; `nil` for `analyze`.
+        /// Bootstrap settings of the comparison; `nil` for `analyze`. `bootstrapResamples` is
+        /// the number of replicates taken for the group sizes of the run.
         public var bootstrapSeed: UInt64?
         public var bootstrapResamples: Int?
+        public var bootstrapMethod: String?
         public var outputDirectory: String
 
         public init(pixelSizeMicrons: Double?, channel: ChannelSelection, analysis: AnalysisParameters,
                     overlays: Bool, threads: Int, recursive: Bool, maxPixels: Int, groupBy: String?,
-                    bootstrapSeed: UInt64?, bootstrapResamples: Int?, outputDirectory: String) {
+                    bootstrapSeed: UInt64?, bootstrapResamples: Int?, bootstrapMethod: String? = nil,
+                    outputDirectory: String) {
             self.pixelSizeMicrons = pixelSizeMicrons
             self.channel = channel
             self.analysis = analysis
@@ -37,6 +40,7 @@ public struct RunManifest: Sendable, Codable {
             self.groupBy = groupBy
             self.bootstrapSeed = bootstrapSeed
             self.bootstrapResamples = bootstrapResamples
+            self.bootstrapMethod = bootstrapMethod
             self.outputDirectory = outputDirectory
         }
     }
@@ -105,6 +109,16 @@ public struct RunManifest: Sendable, Codable {
         imagesFailed = records.count - imagesOK
         self.parameters = parameters
         inputs = records.map(Input.init)
+    }
+
+    /// The overlays (paths relative to the report folder) that the spinecount run.json in
+    /// `folder` lists; empty when there is none, or it is not spinecount's.
+    public static func overlays(listedIn folder: URL) -> Set<String> {
+        guard InputCollection.isReport(folder: folder.path),
+              let data = try? Data(contentsOf: folder.appendingPathComponent("run.json")),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let inputs = object["inputs"] as? [[String: Any]] else { return [] }
+        return Set(inputs.compactMap { $0["overlay"] as? String })
     }
 
     /// Pretty-printed JSON with sorted keys, so that two runs diff cleanly.

@@ -38,7 +38,7 @@ public enum SummaryText {
                      + "p: two-sided Mann-Whitney U.")
         if min(comparison.beforeUnits, comparison.afterUnits) < comparison.minimumUnitsPerGroup {
             notes.append("No confidence intervals: each group needs at least \(comparison.minimumUnitsPerGroup) \(unitName); "
-                         + "with fewer, no interval from resampling them holds its 95 % level.")
+                         + "with fewer, intervals from resampling them exclude no change far too often.")
         } else {
             let unbounded = comparison.rows.filter { $0.measure.isTested && $0.changePercent != nil && $0.changePercentInterval == nil }
             if !unbounded.isEmpty {

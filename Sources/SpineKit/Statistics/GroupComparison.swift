@@ -6,7 +6,7 @@ public struct MeasureComparison: Sendable, Equatable, Codable {
     public var after: Double?
     /// `100 * (after - before) / before`; `nil` when `before` is zero or either value undefined.
     public var changePercent: Double?
-    /// Percentile bootstrap interval of `changePercent`; `nil` for untested measures or when it
+    /// Expanded percentile bootstrap interval of `changePercent`; `nil` for untested measures or when it
     /// cannot be bounded (see `Bootstrap.minimumDefinedFraction` and `minimumUnitsPerGroup`).
     public var changePercentInterval: ConfidenceInterval?
     /// Mann-Whitney U test of the per-unit values; `nil` for untested measures or when a group
@@ -51,10 +51,11 @@ public struct GroupComparison: Sendable, Equatable, Codable {
     public var afterUnits: Int
     /// `true` when any image carried a cluster key.
     public var isClustered: Bool
-    /// Bootstrap settings used, for the methods section.
+    /// Bootstrap settings used, for the methods section: the replicates taken for these
+    /// group sizes (`Bootstrap.resamples(forUnits:)`) and the seed.
     public var resamples: Int
     public var seed: UInt64
-    /// Units each group needed for an interval (`Bootstrap.minimumUnitsPerGroup`).
+    /// Units each group needed for an interval (`Bootstrap.unitsNeeded`).
     public var minimumUnitsPerGroup: Int
 
     /// `summary.csv` columns.
@@ -98,9 +99,10 @@ public struct GroupComparison: Sendable, Equatable, Codable {
         self.beforeUnits = beforeUnits.count
         self.afterUnits = afterUnits.count
         isClustered = (before + after).contains { $0.clusterKey != nil }
-        resamples = bootstrap.resamples
+        let smaller = min(beforeUnits.count, afterUnits.count)
+        resamples = smaller >= bootstrap.unitsNeeded ? bootstrap.resamples(forUnits: smaller) : bootstrap.resamples
         seed = bootstrap.seed
-        minimumUnitsPerGroup = bootstrap.minimumUnitsPerGroup
+        minimumUnitsPerGroup = bootstrap.unitsNeeded
     }
 
     /// The row of `measure`, if it was requested.

@@ -241,11 +241,12 @@ extension SynthesisSettings {
     /// 0.47-0.66 um, sigma 0.2-0.28) and a deep section (axial sigma about 1 um), and a
     /// photon-counting detector: under one background photon per pixel at 12 counts per
     /// photon, so single photons stand out as isolated bright pixels on a dark field.
-    /// Measured on those examples: background median 47 counts, pixel noise 12-13 counts
-    /// (`BackgroundEstimator.pixelNoise`), 1386 pixels of example.png above all eight
+    /// Measured on those examples: background median 47 and 40 counts, pixel noise 12-13
+    /// counts (`BackgroundEstimator.pixelNoise`), 1386 and 1285 pixels above all eight
     /// neighbours by more than 40 counts; on this preset (seed 101, first image) 49 counts,
-    /// 13.6 and 338. The examples' brighter outliers (PMT pulse heights vary; one photon
-    /// here is always 12 counts) are not modelled.
+    /// 13.6 and 268. The examples have about five times as many such outliers: a PMT's
+    /// pulse heights vary, while one photon here is always 12 counts, so the preset is the
+    /// milder case.
     public static let twoPhoton: SynthesisSettings = {
         var s = SynthesisSettings.standard.withPixelSize(0.15, widthPixels: 512)
             .withDetector(bitDepth: 8, countsPerPhoton: 12, offsetCounts: 40, readNoiseCounts: 8,
