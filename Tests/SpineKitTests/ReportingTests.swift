@@ -230,18 +230,22 @@ struct ReportTransactionTests {
     }
 
     /// Only what an earlier run listed as its overlays goes: never an input, a file of the
-    /// user's that lies among them, or a path leading out of the report folder.
+    /// user's that lies among them, anything a listed path could reach outside `overlays/`
+    /// or through a link, or what this run wrote.
     @Test func earlierOverlaysGoAfterTheCommitButNothingElse() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let fm = FileManager.default
         try fm.createDirectory(at: folder.appendingPathComponent("overlays/before/deep"), withIntermediateDirectories: true)
-        for name in ["overlays/before/deep/old.png", "overlays/input.png", "overlays/mine.png", "overlays/new.png"] {
+        for name in ["overlays/before/deep/old.png", "overlays/input.png", "overlays/mine.png", "overlays/new.png",
+                     "notes.png", "overlays/notes.txt"] {
             try Data([1]).write(to: folder.appendingPathComponent(name))
         }
-        let outside = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-outside.png")
-        try Data([1]).write(to: outside)
+        let outside = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-outside")
+        try fm.createDirectory(at: outside, withIntermediateDirectories: true)
+        try Data([1]).write(to: outside.appendingPathComponent("x.png"))
         defer { try? fm.removeItem(at: outside) }
+        try fm.createSymbolicLink(at: folder.appendingPathComponent("overlays/ext"), withDestinationURL: outside)
         // Through a link to the folder, as `--output` may name it.
         let link = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-link")
         try fm.createSymbolicLink(at: link, withDestinationURL: folder)
@@ -249,15 +253,33 @@ struct ReportTransactionTests {
         let transaction = ReportTransaction(directory: link)
         try transaction.stage([2], as: "overlays/new.png")
         let written = Set(transaction.stagedPaths)
-        try transaction.commit()
         let earlier: Set<String> = ["overlays/before/deep/old.png", "overlays/input.png", "overlays/new.png",
-                                    "../" + outside.lastPathComponent, "overlays/gone.png"]
-        transaction.removeEarlierFiles(earlier, keeping: written,
-                                       protected: [folder.appendingPathComponent("overlays/input.png").path])
+                                    "../" + outside.lastPathComponent + "/x.png", "overlays/gone.png", "notes.png",
+                                    "overlays/notes.txt", "overlays/ext/x.png", "overlays//new.png", "overlays/./mine.png"]
+        let protected: Set<String> = [folder.appendingPathComponent("overlays/input.png").path]
+        let stale = transaction.staleOverlays(earlier, keeping: written, protected: protected)
+        #expect(stale == ["overlays/before/deep/old.png"])
+        try transaction.commit()
+        transaction.removeStaleOverlays(stale + ["overlays//new.png"], written: written, protected: protected)
         #expect(Set(try fm.contentsOfDirectory(atPath: folder.appendingPathComponent("overlays").path))
-                == ["input.png", "mine.png", "new.png"])
+                == ["input.png", "mine.png", "new.png", "notes.txt", "ext"])
         #expect(fm.contents(atPath: folder.appendingPathComponent("overlays/new.png").path) == Data([2]))
-        #expect(fm.fileExists(atPath: outside.path))
+        #expect(fm.fileExists(atPath: outside.appendingPathComponent("x.png").path))
+        #expect(fm.fileExists(atPath: folder.appendingPathComponent("notes.png").path))
+    }
+
+    /// A run stopped between its commit and the deletion of stale overlays leaves them listed
+    /// in its run.json, so that the next run deletes them; another tool's run.json lists none.
+    @Test func staleOverlaysAreListedForTheNextRun() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let manifest = #"{"tool" : "spinecount", "inputs" : [{"overlay" : "overlays/a.png"}, {"status" : "x"}],"#
+            + #" "stale_overlays" : ["overlays/b.png"]}"#
+        try Data(manifest.utf8).write(to: folder.appendingPathComponent("run.json"))
+        #expect(RunManifest.overlays(listedIn: folder) == ["overlays/a.png", "overlays/b.png"])
+        try Data(#"{"tool" : "other", "inputs" : [{"overlay" : "overlays/a.png"}]}"#.utf8)
+            .write(to: folder.appendingPathComponent("run.json"))
+        #expect(RunManifest.overlays(listedIn: folder).isEmpty)
     }
 
     /// A failure part-way (a file that cannot be staged) followed by `abort` leaves the

@@ -51,7 +51,7 @@ struct EndToEndTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(FileManager.default.fileExists(atPath: folder.path("exp/overlays/mine.png")))
         }
-        // The second run left the report's overlays folder out, and said so.
+        // The report's own overlays folder is left out, and the run says so.
         let third = try CommandRunner.run(["analyze", "exp", "--recursive", "--output", "exp", "--quiet"], in: folder.path)
         #expect(third.stderr.contains("holds the overlays of a spinecount report"), "\(third.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder.path("exp/overlays/mine.png")))

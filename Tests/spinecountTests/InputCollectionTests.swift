@@ -83,6 +83,8 @@ struct InputCollectionTests {
         let found = try InputCollection.collected(in: [folder.path("cwd/x.png"), folder.path("cwd/link/../x.png")],
                                                   recursive: false)
         #expect(found.images.count == 2 && found.repeated.isEmpty)
+        // Named by where they really are, so that the two rows can be told apart.
+        #expect(found.images.map(\.image) == ["cwd/x.png", "other/x.png"])
         #expect(InputCollection.identity(of: folder.path("cwd/link/../x.png")) == InputCollection.identity(of: folder.path("other/x.png")))
     }
 

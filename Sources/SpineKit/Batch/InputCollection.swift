@@ -44,9 +44,12 @@ public enum InputCollection {
     }
 
     /// The images under `paths` (as `images(in:recursive:excluding:)`) and what was left out.
-    public static func collected(in paths: [String], recursive: Bool, excluding excluded: [URL] = [])
-        throws(InputError) -> Collected {
+    /// `reports` are folders to treat as spinecount reports whether or not they hold a
+    /// run.json yet (the run's own output folder).
+    public static func collected(in paths: [String], recursive: Bool, excluding excluded: [URL] = [],
+                                 reports: [URL] = []) throws(InputError) -> Collected {
         let excludedFolders = Set(excluded.map { identity(of: $0.path) })
+        let reportFolders = Set(reports.map { identity(of: $0.path) })
         var found: [(image: String, path: String)] = []
         var skippedOverlays: [String] = []
         for path in paths {
@@ -57,7 +60,7 @@ public enum InputCollection {
             if isFolder.boolValue {
                 var visited = Set<String>()
                 try collect(folder: path, prefix: "", recursive: recursive, excluding: excludedFolders,
-                            visited: &visited, skippedOverlays: &skippedOverlays, into: &found)
+                            reports: reportFolders, visited: &visited, skippedOverlays: &skippedOverlays, into: &found)
             } else {
                 found.append((URL(fileURLWithPath: path).lastPathComponent, path))
             }
@@ -96,8 +99,10 @@ public enum InputCollection {
         while true {
             var renamed = false
             for indices in Dictionary(grouping: result.indices, by: { result[$0].image }).values where indices.count > 1 {
-                // Paths are resolved only for the names that clash.
-                let paths = indices.map { URL(fileURLWithPath: result[$0].path).standardizedFileURL.pathComponents }
+                // Paths are resolved only for the names that clash, through their links as the
+                // system resolves them (as files are told apart), so that two files never share a
+                // full path.
+                let paths = indices.map { realComponents(of: result[$0].path) }
                 var common = paths[0].count - 1
                 for components in paths {
                     var shared = 0
@@ -110,6 +115,7 @@ public enum InputCollection {
                     let current = result[k].image.split(separator: "/").count
                     let count = min(components.count, max(components.count - common, current + 1))
                     let name = components.suffix(count).joined(separator: "/")
+                        .replacingOccurrences(of: "//", with: "/")
                     if name != result[k].image {
                         result[k].image = name
                         renamed = true
@@ -126,7 +132,7 @@ public enum InputCollection {
     }
 
     private static func collect(folder: String, prefix: String, recursive: Bool, excluding: Set<String>,
-                                visited: inout Set<String>, skippedOverlays: inout [String],
+                                reports: Set<String>, visited: inout Set<String>, skippedOverlays: inout [String],
                                 into found: inout [(image: String, path: String)]) throws(InputError) {
         // Symbolic links may loop back to a folder already searched.
         guard visited.insert(identity(of: folder)).inserted else { return }
@@ -148,12 +154,12 @@ public enum InputCollection {
             if isFolder.boolValue {
                 guard !excluding.contains(identity(of: path)) else { continue }
                 if recursive {
-                    if name == "overlays" && isReport(folder: folder) {
+                    if name == "overlays" && (reports.contains(identity(of: folder)) || isReport(folder: folder)) {
                         skippedOverlays.append(path)
                         continue
                     }
                     try collect(folder: path, prefix: prefix + name + "/", recursive: true, excluding: excluding,
-                                visited: &visited, skippedOverlays: &skippedOverlays, into: &found)
+                                reports: reports, visited: &visited, skippedOverlays: &skippedOverlays, into: &found)
                 } else if hasPNGExtension(name) {
                     // Likewise a folder named like an image: its row says it is a folder.
                     found.append((prefix + name, path))
@@ -162,6 +168,23 @@ public enum InputCollection {
                 found.append((prefix + name, path))
             }
         }
+    }
+
+    /// The components of `path` with every link resolved (`realpath`); for a path that names
+    /// nothing (a broken link), its folder's real path and its own name; failing that, the
+    /// path as written, made absolute.
+    static func realComponents(of path: String) -> [String] {
+        func real(_ p: String) -> String? {
+            guard let resolved = realpath(p, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let url = URL(fileURLWithPath: path)
+        if let resolved = real(url.path) { return URL(fileURLWithPath: resolved).pathComponents }
+        if let folder = real(url.deletingLastPathComponent().path) {
+            return URL(fileURLWithPath: folder).appendingPathComponent(url.lastPathComponent).pathComponents
+        }
+        return url.standardizedFileURL.pathComponents
     }
 
     /// Whether `folder` holds a spinecount report: a `run.json` whose `tool` is spinecount.

@@ -357,28 +357,58 @@ public final class ReportTransaction: @unchecked Sendable {
         }
     }
 
-    /// Deletes the files an earlier run wrote (`earlier`, paths relative to the report folder as
-    /// its run.json lists its overlays) that this run did not write again (`written`), then the
-    /// folders left empty between them and the report folder. A listed path that leaves the
-    /// report folder (`..`), or leads to an input (`protected`, compared as files), is kept:
-    /// only what spinecount itself drew goes, never a user's file that happens to lie there.
-    /// After a commit the report folder then describes one run: an earlier run's overlays no
-    /// longer sit beside this run's as if they belonged to it.
-    public func removeEarlierFiles(_ earlier: Set<String>, keeping written: Set<String>, protected: Set<String>) {
-        let kept = Set(protected.map(InputCollection.identity(of:)))
+    /// Of `earlier` (paths relative to the report folder that an earlier run's run.json lists
+    /// as its overlays), those this run may delete as stale: not written again now
+    /// (`written`), present, and safe to delete. Safe means spinecount's own drawing and
+    /// nothing else: a path of the form `overlays/.../NAME.png` with no empty, `.` or `..`
+    /// part and no link on the way (a hand-edited or foreign run.json must not reach a
+    /// user's file or leave the folder), and not an input (`protected`, compared as files).
+    /// The run lists them in its own run.json before its commit, so that a run stopped
+    /// between the commit and the deletion leaves them to the next one.
+    public func staleOverlays(_ earlier: Set<String>, keeping written: Set<String>, protected: Set<String>) -> [String] {
+        let inputs = Set(protected.map(InputCollection.identity(of:)))
+        return earlier.subtracting(written).sorted().filter { path in
+            isOwnOverlay(path) && !inputs.contains(InputCollection.identity(of: directory.appendingPathComponent(path).path))
+        }
+    }
+
+    /// Deletes `stale` (from `staleOverlays(_:keeping:protected:)`, checked again) after the
+    /// commit, except a file this run wrote under another spelling (`written`, compared as
+    /// files: on a case-insensitive disk `overlays/A.png` is this run's `overlays/a.png`),
+    /// then the folders left empty between them and the report folder. After it the report
+    /// folder describes one run: an earlier run's overlays no longer sit beside this run's as
+    /// if they belonged to it.
+    public func removeStaleOverlays(_ stale: [String], written: Set<String>, protected: Set<String>) {
+        let kept = Set((protected + written.map { directory.appendingPathComponent($0).path }).map(InputCollection.identity(of:)))
         var folders = Set<String>()
-        for path in earlier.subtracting(written) {
-            let parts = path.split(separator: "/")
-            guard !parts.isEmpty, !path.hasPrefix("/"), !parts.contains(".."), !parts.contains(".") else { continue }
+        for path in stale where isOwnOverlay(path) {
             let url = directory.appendingPathComponent(path)
             guard !kept.contains(InputCollection.identity(of: url.path)) else { continue }
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else { continue }
             try? FileManager.default.removeItem(at: url)
+            let parts = path.split(separator: "/")
             for depth in 1..<parts.count { folders.insert(parts.prefix(depth).joined(separator: "/")) }
         }
         // Deepest first; `rmdir` leaves any folder that is not empty.
         for folder in folders.sorted(by: { $0.count > $1.count }) { rmdir(directory.appendingPathComponent(folder).path) }
+    }
+
+    /// Whether `path` (relative to the report folder) can only be one of spinecount's overlay
+    /// files: `overlays/.../NAME.png`, no empty, `.` or `..` part, no temporary file, an
+    /// existing regular file reached without a link.
+    func isOwnOverlay(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[0] == "overlays", InputCollection.hasPNGExtension(String(parts[parts.count - 1])),
+              !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }),
+              !path.contains(Self.temporaryMarker) else { return false }
+        var url = directory
+        for (k, part) in parts.enumerated() {
+            url = url.appendingPathComponent(String(part))
+            var info = stat()
+            guard lstat(url.path, &info) == 0 else { return false }
+            let type = info.st_mode & S_IFMT
+            guard k == parts.count - 1 ? type == S_IFREG : type == S_IFDIR else { return false }
+        }
+        return true
     }
 
     /// Deletes every temporary file and refuses further staging. Leaves the previous

@@ -19,8 +19,10 @@ public struct RunManifest: Sendable, Codable {
         public var maxPixels: Int
         /// `--group-by`, the cluster-key pattern for the statistics.
         public var groupBy: String?
-        /// Bootstrap settings of the comparison; `nil` for `analyze`. `bootstrapResamples` is
-        /// the number of replicates taken for the group sizes of the run.
+        /// Bootstrap settings of the comparison; `nil` for `analyze`. `bootstrapMethod` says how
+        /// the intervals were made (nil when no group had enough units for one);
+        /// `bootstrapResamples` is the number of replicates drawn when they were sampled (nil
+        /// when the small groups were enumerated exactly).
         public var bootstrapSeed: UInt64?
         public var bootstrapResamples: Int?
         public var bootstrapMethod: String?
@@ -95,6 +97,10 @@ public struct RunManifest: Sendable, Codable {
     public var imagesFailed: Int
     public var parameters: Parameters
     public var inputs: [Input]
+    /// Overlays of an earlier run that this run deletes after its commit (paths relative to
+    /// the report folder): listed so that a run stopped before deleting them leaves them to
+    /// the next one.
+    public var staleOverlays: [String] = []
 
     public init(command: String, commandLine: [String], workingDirectory: String, start: Date, end: Date,
                 exitStatus: Int, parameters: Parameters, records: [ImageRecord]) {
@@ -112,13 +118,14 @@ public struct RunManifest: Sendable, Codable {
     }
 
     /// The overlays (paths relative to the report folder) that the spinecount run.json in
-    /// `folder` lists; empty when there is none, or it is not spinecount's.
+    /// `folder` lists as its inputs' or as stale ones it was to delete; empty when there is
+    /// none, or it is not spinecount's.
     public static func overlays(listedIn folder: URL) -> Set<String> {
         guard InputCollection.isReport(folder: folder.path),
               let data = try? Data(contentsOf: folder.appendingPathComponent("run.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let inputs = object["inputs"] as? [[String: Any]] else { return [] }
-        return Set(inputs.compactMap { $0["overlay"] as? String })
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        let inputs = (object["inputs"] as? [[String: Any]] ?? []).compactMap { $0["overlay"] as? String }
+        return Set(inputs + (object["stale_overlays"] as? [String] ?? []))
     }
 
     /// Pretty-printed JSON with sorted keys, so that two runs diff cleanly.
