@@ -264,8 +264,27 @@ public enum SpineAnalysis {
             // profile, with which they were set); the test for a passing process then reads each
             // one's neighbours among them.
             var accepted: [(m: SpineMeasurer.Measured, headFWHM: Double)] = []
-            // Stretches wider than any dendrite: a cell body, not shaft (`maximumDendriteRadiusMicrons`).
-            let isWide = model.segmentRadius.map { $0 * micronsPerPixel > parameters.maximumDendriteRadiusMicrons }
+            // Stretches wider than any dendrite: a cell body, not shaft (`maximumDendriteRadiusMicrons`),
+            // unless they run on for longer than a cell body (`maximumCellBodyMicrons`). Each
+            // path's segments are consecutive, numbered as the model numbers its points.
+            var isWide = model.segmentRadius.map { $0 * micronsPerPixel > parameters.maximumDendriteRadiusMicrons }
+            var firstSegment = [Int](repeating: 0, count: paths.count), segmentCount = [Int](repeating: 0, count: paths.count)
+            for (s, p) in model.segmentPath.enumerated().reversed() {
+                firstSegment[p] = s
+                segmentCount[p] += 1
+            }
+            let longestBody = Int((parameters.maximumCellBodyMicrons / parameters.profileSegmentMicrons).rounded(.down))
+            for p in paths.indices {
+                var s = firstSegment[p]
+                let end = firstSegment[p] + segmentCount[p]
+                while s < end {
+                    guard isWide[s] else { s += 1; continue }
+                    var runEnd = s
+                    while runEnd < end && isWide[runEnd] { runEnd += 1 }
+                    if runEnd - s > longestBody { for k in s..<runEnd { isWide[k] = false } }
+                    s = runEnd
+                }
+            }
             for m in measured where !isWide[m.segment] {
                 guard let headFWHM = m.headFWHMPixels else { continue }
                 let (_, _, length, head) = sizes(m, headFWHM: headFWHM)
@@ -336,12 +355,6 @@ public enum SpineAnalysis {
 
             // 8. A thin process is a dendrite only if it carries spines.
             var kept: [Int: Int] = [:]
-            // Each path's segments are consecutive, numbered as the model numbers its points.
-            var firstSegment = [Int](repeating: 0, count: paths.count), segmentCount = [Int](repeating: 0, count: paths.count)
-            for (s, p) in model.segmentPath.enumerated().reversed() {
-                firstSegment[p] = s
-                segmentCount[p] += 1
-            }
             for (index, path) in paths.enumerated() {
                 let n = path.points.count, first = firstSegment[index], count = Swift.max(1, segmentCount[index])
                 let length = frame.lengthInside(path.points) { k in !isWide[first + Swift.min(count - 1, k * count / n)] }

@@ -414,8 +414,13 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
     /// across (radius 1-2 um; Larkman 1991, J Comp Neurol 306:307), a pyramidal soma 10-20 um.
     /// A stretch whose profile does not fall to half within the shaft model's reach reads
     /// about 4.6 um, so a cell body is caught however wide it is. Measured on a drawn
-    /// dendrite entering a soma (`EngineTests`) and on every scored set (METHOD.md section 3).
+    /// dendrite entering a soma (`EngineTests`) and on every scored set (METHOD.md section 7).
     public var maximumDendriteRadiusMicrons: Double
+    /// ... unless the wide stretches run on for longer than a cell body (25 um; a pyramidal
+    /// soma is 10-20 um long): two dendrites touching side by side, or a thick one whose
+    /// saturated, flat-topped profile reads wide, stay dendrites (a review helper's drawn
+    /// scenes lost 40 um dendrites and all their spines without this).
+    public var maximumCellBodyMicrons: Double
     /// A traced piece shorter than this many times its diameter and carrying no spines is a
     /// blob (out-of-focus light, a cell-body fragment), not a shaft; nor does it shelter
     /// spines of a shaft nearby (3).
@@ -510,6 +515,7 @@ public struct AnalysisParameters: Sendable, Codable, Equatable {
         axonRadiusMicrons = 0.25
         minimumThinDendriteDensityPerMicron = 0.2
         maximumDendriteRadiusMicrons = 2.5
+        maximumCellBodyMicrons = 25
         minimumShaftElongation = 3
         reexaminesPiecesBesideShafts = true
         spineMaterialDistanceMicrons = 2
