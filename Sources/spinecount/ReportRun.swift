@@ -25,8 +25,9 @@ struct ReportRun {
         for (name, paths) in groups {
             let found: [(image: String, path: String)]
             do {
+                // The output folder's overlays are its own drawings even before it holds a run.json.
                 let collected = try InputCollection.collected(in: paths, recursive: options.recursive,
-                                                              excluding: [outputURL])
+                                                              excluding: [outputURL], reports: [outputURL])
                 found = collected.images
                 let group = command == .compare ? " in --\(name)" : ""
                 if let first = collected.repeated.first {
@@ -127,7 +128,7 @@ struct ReportRun {
         let summaryCSV: CSVWriter
         let summaryTable: String
         var bootstrap: Bootstrap?
-        var resamplesTaken: Int?
+        var resamplesTaken: Int?, bootstrapMethod: String?
         switch command {
         case .compare:
             let used = Bootstrap(seed: options.seed ?? SplitMix64.defaultSeed)
@@ -142,6 +143,7 @@ struct ReportRun {
             }
             let comparison = GroupComparison(before: before, after: after, bootstrap: used)
             resamplesTaken = comparison.resamples
+            bootstrapMethod = comparison.method
             summaryCSV = ReportTables.summary(comparison)
             summaryTable = SummaryText.comparison(comparison, failedImages: failed)
         case .analyze:
@@ -155,24 +157,26 @@ struct ReportRun {
             pixelSizeMicrons: options.pixelSizeMicrons, channel: options.channel,
             analysis: configuration.parameters, overlays: options.overlays, threads: configuration.threads,
             recursive: options.recursive, maxPixels: options.maxPixels, groupBy: options.groupBy,
-            bootstrapSeed: bootstrap?.seed, bootstrapResamples: resamplesTaken, bootstrapMethod: bootstrap?.methodDescription,
+            bootstrapSeed: bootstrap?.seed, bootstrapResamples: resamplesTaken, bootstrapMethod: bootstrapMethod,
             outputDirectory: options.output)
-        let manifest = RunManifest(command: command.rawValue, commandLine: CommandLine.arguments,
+        var manifest = RunManifest(command: command.rawValue, commandLine: CommandLine.arguments,
                                    workingDirectory: FileManager.default.currentDirectoryPath, start: start,
                                    end: Date(), exitStatus: Int(exitStatus), parameters: parameters, records: records)
+        let protectedInputs = inputs.map(\.path)
         do {
             try spineTable.finish()
             try transaction.stage(text: ReportTables.images(records, clusterKeys: clusterKeys).text, as: "images.csv")
             try transaction.stage(text: ReportTables.dendrites(records).text, as: "dendrites.csv")
             try transaction.stage(text: summaryCSV.text, as: "summary.csv")
+            // The folder will hold this run's reports; overlays of an earlier run would pass for
+            // this run's (with --no-overlays, or for images not in it). Read before the commit
+            // replaces the earlier run.json, and listed in this one.
+            let written = Set(transaction.stagedPaths + ["run.json"])
+            manifest.staleOverlays = transaction.staleOverlays(RunManifest.overlays(listedIn: outputURL), keeping: written,
+                                                                protected: Set(protectedInputs))
             try transaction.stage(text: try manifest.jsonText(), as: "run.json")
-            let written = Set(transaction.stagedPaths)
-            // Read before the commit replaces the earlier run's run.json.
-            let earlierOverlays = RunManifest.overlays(listedIn: outputURL)
             try transaction.commit()
-            // The folder now holds this run's reports; overlays of an earlier run would pass for
-            // this run's (with --no-overlays, or for images not in it).
-            transaction.removeEarlierFiles(earlierOverlays, keeping: written, protected: Set(inputs.map(\.path)))
+            transaction.removeStaleOverlays(manifest.staleOverlays, written: written, protected: Set(protectedInputs))
         } catch {
             throw Self.reportsNotWritten("\(error)", transaction: transaction)
         }

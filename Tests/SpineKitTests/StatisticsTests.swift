@@ -310,6 +310,31 @@ private func bruteForceExactP(_ x: [Double], _ y: [Double]) -> Double {
         #expect((3...24).contains(excluded), "\(excluded) of \(experiments) excluded zero")
     }
 
+    /// Small groups are enumerated: every pair of distinct resamples with its probability, so
+    /// the interval does not depend on the seed. Reference: the same enumeration in Python
+    /// (itertools.combinations_with_replacement), bounds where the weight beyond first reaches
+    /// the expanded tail.
+    @Test func smallGroupsAreEnumeratedExactly() throws {
+        #expect(Bootstrap.exactPairs(before: 4, after: 4) == 1_225)
+        #expect(Bootstrap.exactPairs(before: 5, after: 5) == 15_876)
+        #expect(Bootstrap.exactPairs(before: 6, after: 6) == 213_444)
+        #expect(Bootstrap.exactPairs(before: 4, after: 8) == 225_225)
+        #expect(Bootstrap.exactPairs(before: 7, after: 7) == nil)
+        let sets = Bootstrap.multisets(of: 4)
+        #expect(sets.count == 35 && abs(sets.reduce(0) { $0 + $1.probability } - 1) < 1e-12)
+        #expect(sets.allSatisfy { $0.counts.reduce(0, +) == 4 })
+        func difference(_ b: [Double], _ a: [Double]) -> [Double?] { [a.reduce(0, +) / 4 - b.reduce(0, +) / 4] }
+        let before = [1.0, 1.5, 2, 2.5], after = [1.0, 2, 3, 4]
+        let first = try #require(Bootstrap(seed: 1).intervals(before: before, after: after, statisticCount: 1,
+                                                              statistics: difference)[0])
+        let second = Bootstrap(seed: 2).intervals(before: before, after: after, statisticCount: 1, statistics: difference)[0]
+        #expect(first == second)
+        #expect(abs(first.low + 1.25) < 1e-12 && abs(first.high - 2.75) < 1e-12, "\(first)")
+        let comparison = GroupComparison(before: (1...4).map { image("b\($0)", length: 10, thin: 4 + $0) },
+                                         after: (1...4).map { image("a\($0)", length: 10, thin: 7 + $0) })
+        #expect(comparison.resamples == nil && comparison.method?.contains("exact over all 1225 pairs") == true)
+    }
+
     @Test func smallGroupsTakeEnoughResamplesForTheirTails() {
         let bootstrap = Bootstrap()
         // 50 replicates beyond each bound: 50 / tail, rounded up (tails from scipy, above).

@@ -33,9 +33,9 @@ public enum SummaryText {
         }
         var notes: [String] = []
         let unitName = comparison.isClustered ? "clusters" : "images"
+        let method = comparison.method.map { "CI: \($0); " } ?? ""
         notes.append("Units of replication: \(comparison.beforeUnits) before, \(comparison.afterUnits) after (\(unitName)); "
-                     + "CI: expanded percentile bootstrap, \(comparison.resamples) resamples, seed \(comparison.seed); "
-                     + "p: two-sided Mann-Whitney U.")
+                     + method + "p: two-sided Mann-Whitney U.")
         if min(comparison.beforeUnits, comparison.afterUnits) < comparison.minimumUnitsPerGroup {
             notes.append("No confidence intervals: each group needs at least \(comparison.minimumUnitsPerGroup) \(unitName); "
                          + "with fewer, intervals from resampling them exclude no change far too often.")

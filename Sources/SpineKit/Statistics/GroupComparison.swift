@@ -51,9 +51,11 @@ public struct GroupComparison: Sendable, Equatable, Codable {
     public var afterUnits: Int
     /// `true` when any image carried a cluster key.
     public var isClustered: Bool
-    /// Bootstrap settings used, for the methods section: the replicates taken for these
-    /// group sizes (`Bootstrap.resamples(forUnits:)`) and the seed.
-    public var resamples: Int
+    /// Bootstrap settings used, for the methods section: how the intervals were made
+    /// (`Bootstrap.method(before:after:)`; nil when a group had too few units for any), and
+    /// the replicates drawn when they were sampled rather than enumerated, and the seed.
+    public var method: String?
+    public var resamples: Int?
     public var seed: UInt64
     /// Units each group needed for an interval (`Bootstrap.unitsNeeded`).
     public var minimumUnitsPerGroup: Int
@@ -100,7 +102,9 @@ public struct GroupComparison: Sendable, Equatable, Codable {
         self.afterUnits = afterUnits.count
         isClustered = (before + after).contains { $0.clusterKey != nil }
         let smaller = min(beforeUnits.count, afterUnits.count)
-        resamples = smaller >= bootstrap.unitsNeeded ? bootstrap.resamples(forUnits: smaller) : bootstrap.resamples
+        method = bootstrap.method(before: beforeUnits.count, after: afterUnits.count)
+        let sampled = method != nil && Bootstrap.exactPairs(before: beforeUnits.count, after: afterUnits.count) == nil
+        resamples = sampled ? bootstrap.resamples(forUnits: smaller) : nil
         seed = bootstrap.seed
         minimumUnitsPerGroup = bootstrap.unitsNeeded
     }
