@@ -273,16 +273,27 @@ public enum SpineAnalysis {
                 firstSegment[p] = s
                 segmentCount[p] += 1
             }
-            let longestBody = Int((parameters.maximumCellBodyMicrons / parameters.profileSegmentMicrons).rounded(.down))
-            for p in paths.indices {
-                var s = firstSegment[p]
-                let end = firstSegment[p] + segmentCount[p]
-                while s < end {
-                    guard isWide[s] else { s += 1; continue }
-                    var runEnd = s
-                    while runEnd < end && isWide[runEnd] { runEnd += 1 }
-                    if runEnd - s > longestBody { for k in s..<runEnd { isWide[k] = false } }
-                    s = runEnd
+            /// The model's segment of point `k` of path `p` (as `ShaftModel` numbers them).
+            func segment(ofPoint k: Int, onPath p: Int) -> Int {
+                let count = Swift.max(1, segmentCount[p])
+                return firstSegment[p] + Swift.min(count - 1, k * count / Swift.max(1, paths[p].points.count))
+            }
+            for (p, path) in paths.enumerated() {
+                // The length of each run of wide segments along the centreline, microns.
+                var runLength: [Int: Double] = [:]
+                var runOf = [Int](repeating: -1, count: segmentCount[p])
+                var run = -1
+                for s in 0..<segmentCount[p] where isWide[firstSegment[p] + s] {
+                    if s == 0 || !isWide[firstSegment[p] + s - 1] { run = s }
+                    runOf[s] = run
+                }
+                for k in path.points.indices.dropFirst() {
+                    let a = segment(ofPoint: k - 1, onPath: p) - firstSegment[p], b = segment(ofPoint: k, onPath: p) - firstSegment[p]
+                    guard runOf[a] >= 0, runOf[a] == runOf[b] else { continue }
+                    runLength[runOf[a], default: 0] += path.points[k].distance(to: path.points[k - 1]) * micronsPerPixel
+                }
+                for s in 0..<segmentCount[p] where runOf[s] >= 0 && runLength[runOf[s], default: 0] > parameters.maximumCellBodyMicrons {
+                    isWide[firstSegment[p] + s] = false
                 }
             }
             for m in measured where !isWide[m.segment] {
@@ -356,8 +367,7 @@ public enum SpineAnalysis {
             // 8. A thin process is a dendrite only if it carries spines.
             var kept: [Int: Int] = [:]
             for (index, path) in paths.enumerated() {
-                let n = path.points.count, first = firstSegment[index], count = Swift.max(1, segmentCount[index])
-                let length = frame.lengthInside(path.points) { k in !isWide[first + Swift.min(count - 1, k * count / n)] }
+                let length = frame.lengthInside(path.points) { k in !isWide[segment(ofPoint: k, onPath: index)] }
                     * micronsPerPixel
                 guard length > 0 else { continue }
                 let spineCount = spines.reduce(0) { $0 + ($1.dendriteID == index + 1 ? 1 : 0) }

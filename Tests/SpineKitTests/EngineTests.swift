@@ -78,6 +78,30 @@ struct EngineTests {
         #expect(analysis.spines.allSatisfy { $0.head.x * p < somaCentre.x - somaHalfLength }, "spines on the soma")
     }
 
+    /// A dendrite whose middle 30 um is wider than the cell-body radius (two dendrites touching,
+    /// a saturated trunk) runs on for longer than a cell body: it keeps its length, whichever
+    /// way it runs across the pixel grid (the limit was once counted in stretches, which are
+    /// longer on a diagonal).
+    @Test(arguments: [0.0, 45.0])
+    func aLongWideStretchIsNotACellBody(degrees: Double) throws {
+        let p = Self.micronsPerPixel, size = 500, field = Double(size) * p
+        let angle = degrees * .pi / 180, direction = MicronPoint(x: cos(angle), y: sin(angle))
+        let centre = MicronPoint(x: field / 2, y: field / 2), half = 0.5 * field / max(abs(direction.x), abs(direction.y)) + 3
+        let steps = Int(2 * half / 0.2)
+        let points = (0...steps).map { centre + direction * (-half + Double($0) * 0.2) }
+        let radii = points.map { abs(($0 - centre).x * direction.x + ($0 - centre).y * direction.y) <= 15 ? 3.2 : 0.6 }
+        let shaft = SyntheticShaft(kind: .dendrite, centerline: points, radiiMicrons: radii)
+        let scene = SyntheticScene(widthPixels: size, heightPixels: size, micronsPerPixel: p, shafts: [shaft])
+        let optics = SynthesisOptics(micronsPerPixel: p, psfSigmaMicrons: 0.3 / 2.3548, axialSigmaMicrons: 0.35,
+                                     photonsPerMicron: 500, backgroundPhotons: 120, countsPerPhoton: 4, offsetCounts: 100,
+                                     readNoiseCounts: 8, photonNoise: true)
+        let rendered = SpineSynthesizer.render(scene: scene, optics: optics, seed: 1)
+        let analysis = SpineAnalysis.analyze(rendered.pixels.mapped { Float($0) }, micronsPerPixel: p)
+        let length = analysis.dendrites.reduce(0) { $0 + $1.lengthMicrons }
+        let drawn = scene.dendriteLengthMicrons
+        #expect(length >= 0.85 * drawn, "\(degrees) degrees: \(length) um traced of \(drawn) um")
+    }
+
     @Test(arguments: [UInt64(1), 2, 3])
     func anAxonAloneIsNotADendrite(seed: UInt64) {
         let (_, analysis) = Self.analyse(Self.scene(radiusMicrons: 0.1, kind: .axon), seed: seed)

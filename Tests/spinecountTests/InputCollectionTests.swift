@@ -88,6 +88,26 @@ struct InputCollectionTests {
         #expect(InputCollection.identity(of: folder.path("cwd/link/../x.png")) == InputCollection.identity(of: folder.path("other/x.png")))
     }
 
+    /// A name taken from a real path shorter than the searched one (a link to a folder near the
+    /// root) is still relative: a name starting with "/" made two overlays one file (found by
+    /// a review).
+    @Test func namesAreNeverAbsolute() throws {
+        let folder = try TemporaryFolder(), elsewhere = try TemporaryFolder()
+        defer { folder.remove(); elsewhere.remove() }
+        try elsewhere.write([1], to: "q/x.png")
+        try FileManager.default.createDirectory(atPath: folder.path("in1/a"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: folder.path("in1/a/b"), withDestinationPath: elsewhere.path("q"))
+        try folder.write([2], to: "in2/a/b/x.png")
+        // A folder inside in3 that spells out where `elsewhere` is.
+        let mirror = "in3" + elsewhere.path("q")
+        try folder.write([3], to: mirror + "/x.png")
+        let found = try InputCollection.images(in: [folder.path("in1"), folder.path("in2"), folder.path("in3")], recursive: true)
+        #expect(found.count == 3)
+        #expect(Set(found.map(\.image)).count == 3, "\(found.map(\.image))")
+        #expect(found.allSatisfy { !$0.image.hasPrefix("/") && !$0.image.contains("//") }, "\(found.map(\.image))")
+        #expect(Set(BatchRunner.overlayPaths(for: found.map { BatchInput(group: "set", image: $0.image, path: $0.path) })).count == 3)
+    }
+
     /// A file reached twice would count as two independent images in the statistics: it is
     /// listed once, and the other paths to it are returned.
     @Test func aFileReachedTwiceIsListedOnce() throws {

@@ -94,8 +94,9 @@ public enum InputCollection {
     /// clashing files by more of their paths (each file is listed once by then).
     static func distinguishingNames(_ found: [(image: String, path: String)]) -> [(image: String, path: String)] {
         var result = found
-        // Every round lengthens each clashing name by at least one folder, so the loop ends at
-        // the latest when names reach full paths, which two different files cannot share.
+        // Every round lengthens a clashing name by at least one folder (a name taken from a real
+        // path shorter than the name it had shrinks once, to that whole path), so the loop ends
+        // at the latest when names reach whole real paths, which two different files cannot share.
         while true {
             var renamed = false
             for indices in Dictionary(grouping: result.indices, by: { result[$0].image }).values where indices.count > 1 {
@@ -112,10 +113,11 @@ public enum InputCollection {
                 for (k, components) in zip(indices, paths) {
                     // The path below the shared folder, or one folder more than the name had when
                     // an earlier round already named it by more than that.
+                    // Never the root: a name is a relative path, however far it grows.
+                    let parts = components.first == "/" ? Array(components.dropFirst()) : components
+                    let below = components.count - common
                     let current = result[k].image.split(separator: "/").count
-                    let count = min(components.count, max(components.count - common, current + 1))
-                    let name = components.suffix(count).joined(separator: "/")
-                        .replacingOccurrences(of: "//", with: "/")
+                    let name = parts.suffix(min(parts.count, max(below, current + 1))).joined(separator: "/")
                     if name != result[k].image {
                         result[k].image = name
                         renamed = true
