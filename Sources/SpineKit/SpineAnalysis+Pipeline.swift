@@ -265,36 +265,29 @@ public enum SpineAnalysis {
             // one's neighbours among them.
             var accepted: [(m: SpineMeasurer.Measured, headFWHM: Double)] = []
             // Stretches wider than any dendrite: a cell body, not shaft (`maximumDendriteRadiusMicrons`),
-            // unless they run on for longer than a cell body (`maximumCellBodyMicrons`). Each
-            // path's segments are consecutive, numbered as the model numbers its points.
+            // unless they run on for longer than a cell body (`maximumCellBodyMicrons`). The model
+            // numbers the points of all paths in turn (`segmentOfPoint`); a path's segments
+            // follow one another along it, so a run of wide ones is a stretch of its points.
             var isWide = model.segmentRadius.map { $0 * micronsPerPixel > parameters.maximumDendriteRadiusMicrons }
-            var firstSegment = [Int](repeating: 0, count: paths.count), segmentCount = [Int](repeating: 0, count: paths.count)
-            for (s, p) in model.segmentPath.enumerated().reversed() {
-                firstSegment[p] = s
-                segmentCount[p] += 1
-            }
-            /// The model's segment of point `k` of path `p` (as `ShaftModel` numbers them).
-            func segment(ofPoint k: Int, onPath p: Int) -> Int {
-                let count = Swift.max(1, segmentCount[p])
-                return firstSegment[p] + Swift.min(count - 1, k * count / Swift.max(1, paths[p].points.count))
-            }
+            var firstPoint = [Int](repeating: 0, count: paths.count + 1)
+            for (p, path) in paths.enumerated() { firstPoint[p + 1] = firstPoint[p] + path.points.count }
+            func segment(ofPoint k: Int, onPath p: Int) -> Int { Int(model.segmentOfPoint[firstPoint[p] + k]) }
             for (p, path) in paths.enumerated() {
-                // The length of each run of wide segments along the centreline, microns.
-                var runLength: [Int: Double] = [:]
-                var runOf = [Int](repeating: -1, count: segmentCount[p])
-                var run = -1
-                for s in 0..<segmentCount[p] where isWide[firstSegment[p] + s] {
-                    if s == 0 || !isWide[firstSegment[p] + s - 1] { run = s }
-                    runOf[s] = run
+                var run: [Int] = [], runLength = 0.0
+                func closeRun() {
+                    if runLength > parameters.maximumCellBodyMicrons { for s in run { isWide[s] = false } }
+                    run = []
+                    runLength = 0
                 }
-                for k in path.points.indices.dropFirst() {
-                    let a = segment(ofPoint: k - 1, onPath: p) - firstSegment[p], b = segment(ofPoint: k, onPath: p) - firstSegment[p]
-                    guard runOf[a] >= 0, runOf[a] == runOf[b] else { continue }
-                    runLength[runOf[a], default: 0] += path.points[k].distance(to: path.points[k - 1]) * micronsPerPixel
+                for k in path.points.indices {
+                    let s = segment(ofPoint: k, onPath: p)
+                    guard isWide[s] else { closeRun(); continue }
+                    if run.last != s { run.append(s) }
+                    if k > 0, isWide[segment(ofPoint: k - 1, onPath: p)] {
+                        runLength += path.points[k].distance(to: path.points[k - 1]) * micronsPerPixel
+                    }
                 }
-                for s in 0..<segmentCount[p] where runOf[s] >= 0 && runLength[runOf[s], default: 0] > parameters.maximumCellBodyMicrons {
-                    isWide[firstSegment[p] + s] = false
-                }
+                closeRun()
             }
             for m in measured where !isWide[m.segment] {
                 guard let headFWHM = m.headFWHMPixels else { continue }

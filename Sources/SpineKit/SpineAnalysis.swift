@@ -75,9 +75,7 @@ public struct Dendrite: Sendable, Equatable {
 
     /// Arc length of the whole smoothed centreline, counting frame or not, pixels: the scale
     /// `arcMicrons(nearestTo:micronsPerPixel:)` runs along, from 0 at its first point.
-    public var centerlinePixels: Double {
-        zip(centerline, centerline.dropFirst()).reduce(0) { $0 + $1.0.distance(to: $1.1) }
-    }
+    public var centerlinePixels: Double { ShaftTracer.arcLength(centerline) }
 
     /// For each of `points`, the arc length of the centreline from its first point to its
     /// point nearest that one, microns (the arc lengths summed once for all of them); nil

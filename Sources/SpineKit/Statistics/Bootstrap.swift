@@ -38,14 +38,15 @@ public struct Bootstrap: Sendable, Equatable {
     /// Least number of replicates (2000; Efron & Tibshirani 1993, section 19.3 recommend at
     /// least 1000 for percentile intervals). Small groups take more (`resamples(forUnits:)`).
     public var resamples: Int
-    /// Replicates that each tail beyond a bound must hold on average (50). The expanded interval
-    /// of small groups sits far out in the tails (for 4 units at the 0.012 % quantile): with
-    /// 2000 replicates its bounds were the one or two most extreme ones, moved between seeds by
-    /// 2-4 % of the interval's width and lay inside the exact bootstrap bounds (one case: mean
-    /// lower bound -35.7 % over seeds against the exact -37.19 %; a review helper, thirteenth
-    /// session); with 420 000, 50 in the tail, -37.16 %.
+    /// Replicates that each tail beyond a bound must hold on average (50), for groups sampled
+    /// rather than enumerated (`exactPairs`): the expanded interval of a small group sits far
+    /// out in the tails (for 4 units at the 0.012 % quantile), and with 2000 replicates its
+    /// bounds were the one or two most extreme ones, moved between seeds by 2-4 % of the
+    /// interval's width and lay inside the exact bounds (one case: mean lower bound -35.7 %
+    /// over seeds against the exact -37.19 %; with 420 000, 50 in the tail, -37.16 %).
     public var minimumTailReplicates: Double
-    /// Most replicates taken however small the tail (500 000: 4 units a group need 420 000).
+    /// Most replicates taken however small the tail (500 000: a group of 4 against one too
+    /// large to enumerate needs 420 060).
     public var maximumResamples: Int
     /// Nominal coverage of the intervals.
     public var level: Double
